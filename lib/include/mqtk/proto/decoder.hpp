@@ -1,0 +1,95 @@
+#pragma once
+// Decoding MQTT bytes into packets: one whole packet, or an incremental stream decoder in the
+// style of Beast's basic_parser::put that gives identical results for any fragmentation.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <variant>
+#include <vector>
+
+#include "mqtk/proto/decode_error.hpp"
+#include "mqtk/proto/packet.hpp"
+
+namespace mqtk::proto {
+
+// Lists decoded out of a packet (properties, subscriptions, filters) are kept here so that a
+// steady stream of packets costs no heap allocation once the vectors have grown.
+struct decode_scratch {
+  std::vector<property> properties;
+  std::vector<property> will_properties;
+  std::vector<subscription> subscriptions;
+  std::vector<std::string_view> filters;
+};
+
+struct fixed_header {
+  std::uint8_t first_byte = 0;
+  std::uint32_t remaining_length = 0;
+  std::uint8_t header_size = 0;  // 2 to 5 bytes
+};
+
+// Parses a fixed header from the start of `bytes`. Returns nullopt while more bytes are needed.
+// Checks type and flags, the remaining-length encoding, and the size limit; `offset` of a
+// failure is relative to `bytes`.
+std::variant<std::nullopt_t, fixed_header, decode_failure> parse_fixed_header(
+    std::span<const std::uint8_t> bytes, std::uint32_t max_remaining_length);
+
+// Decodes one whole packet (fixed header included, nothing after it). CONNECT carries its own
+// version; every other packet is read as `version`. Views point into `bytes` and `scratch`.
+std::variant<packet, decode_failure> decode_packet(std::span<const std::uint8_t> bytes,
+                                                   protocol_version version,
+                                                   decode_scratch& scratch);
+
+struct stream_decoder_options {
+  // Largest whole packet accepted (fixed header included); checked from the fixed header
+  // alone, before any of the body is buffered. MQTT's own limit is 268,435,460 bytes.
+  std::uint32_t max_packet_size = 268'435'460;
+  // Version for packets before a CONNECT is seen; a decoded CONNECT sets it.
+  std::optional<protocol_version> version;
+};
+
+class stream_decoder {
+ public:
+  enum class status { packet, need_more, error };
+
+  struct result {
+    status state = status::need_more;
+    std::size_t consumed = 0;          // bytes of the input used by this call
+    const packet* value = nullptr;     // with status::packet; valid until the next call
+    std::span<const std::uint8_t> raw; // the packet's bytes, with status::packet
+    decode_failure failure;            // with status::error
+    std::size_t packet_offset = 0;     // stream offset of the packet's first byte
+  };
+
+  explicit stream_decoder(stream_decoder_options options = {});
+
+  // Consumes bytes from `input` until one packet is complete (status::packet), the input is
+  // used up (status::need_more), or the stream is found malformed (status::error; the decoder
+  // then stays in error until reset()). Call again with the rest of the input.
+  result put(std::span<const std::uint8_t> input);
+
+  void set_version(protocol_version v) noexcept { version_ = v; }
+  std::optional<protocol_version> version() const noexcept { return version_; }
+  void set_max_packet_size(std::uint32_t n) noexcept { max_packet_size_ = n; }
+  // Bytes consumed since construction or reset().
+  std::size_t stream_offset() const noexcept { return stream_offset_; }
+  // Bytes held while waiting for the rest of a packet.
+  std::size_t buffered() const noexcept { return buffer_.size(); }
+  void reset() noexcept;
+
+ private:
+  result finish_packet(std::span<const std::uint8_t> whole, std::size_t consumed, std::size_t start);
+  result fail(decode_failure f, std::size_t consumed);
+
+  std::uint32_t max_packet_size_;
+  std::optional<protocol_version> version_;
+  std::vector<std::uint8_t> buffer_;
+  std::size_t needed_ = 0;  // whole-packet size once the fixed header is known, else 0
+  std::size_t stream_offset_ = 0;
+  bool failed_ = false;
+  decode_failure failure_;
+  decode_scratch scratch_;
+  packet current_;
+};
+
+}  // namespace mqtk::proto

@@ -1,0 +1,14 @@
+#include "mqtk-bench/bench_app.hpp"
+
+#include "common/tool_info.hpp"
+
+namespace mqtk::tools {
+
+int bench_main(int argc, char** argv) {
+  CLI::App app{"Load generator: conn, pub, sub and pubsub scenarios with latency histograms"};
+  configure_app(app, "mqtk-bench");
+  if (int rc = parse_or_exit(app, argc, argv); rc >= 0) return rc;
+  return 0;
+}
+
+}  // namespace mqtk::tools

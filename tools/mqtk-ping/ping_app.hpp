@@ -1,0 +1,8 @@
+#pragma once
+
+namespace mqtk::tools {
+
+// Runs mqtk-ping with the process arguments; returns the exit code (DESIGN.md, "Exit codes").
+int ping_main(int argc, char** argv);
+
+}  // namespace mqtk::tools
