@@ -58,6 +58,7 @@ std::vector<tcp_direction> read_tcp_directions(const std::filesystem::path& capt
 
   std::vector<tcp_direction> out;
   std::map<std::pair<std::string, std::string>, std::size_t> index;
+  std::map<std::pair<std::string, std::string>, std::uint32_t> next_seq;
   pcap_pkthdr* hdr = nullptr;
   const u_char* data = nullptr;
   while (pcap_next_ex(handle, &hdr, &data) == 1) {
@@ -112,8 +113,18 @@ std::vector<tcp_direction> read_tcp_directions(const std::filesystem::path& capt
       out.push_back({src, dst, {}, {}});
     }
     auto& dir = out[it->second];
-    dir.bytes.insert(dir.bytes.end(), p + tcp_header, p + tcp_header + payload);
-    dir.segment_sizes.push_back(payload);
+    // Loopback captures still hold retransmissions: keep only bytes past what was seen.
+    const std::uint32_t seq = static_cast<std::uint32_t>(be16(p + 4)) << 16 | be16(p + 6);
+    std::uint32_t& next = next_seq[key];
+    std::size_t skip = 0;
+    if (!dir.bytes.empty()) {
+      const auto behind = static_cast<std::int32_t>(next - seq);
+      if (behind > 0) skip = std::min<std::size_t>(static_cast<std::size_t>(behind), payload);
+    }
+    if (skip == payload) continue;
+    dir.bytes.insert(dir.bytes.end(), p + tcp_header + skip, p + tcp_header + payload);
+    dir.segment_sizes.push_back(payload - skip);
+    next = seq + static_cast<std::uint32_t>(payload);
   }
   pcap_close(handle);
   return out;

@@ -1,7 +1,7 @@
 #pragma once
 // Test helper: the TCP payload bytes of a loopback capture, per direction of each connection.
 // Deliberately simple (in-order loopback traffic, Ethernet/SLL/raw link types, IPv4/IPv6, no
-// loss) so that codec tests do not depend on mqtk's own capture layer, which they help check.
+// loss; retransmitted bytes are dropped by sequence number) so that codec tests do not depend on mqtk's own capture layer, which they help check.
 #include <cstdint>
 #include <filesystem>
 #include <string>

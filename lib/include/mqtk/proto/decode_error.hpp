@@ -25,6 +25,7 @@ enum class decode_error {
   invalid_protocol_name,          // CONNECT protocol name is neither "MQTT" nor "MQIsdp"
   unsupported_protocol_version,   // CONNECT protocol level other than 3, 4 or 5
   invalid_connect_flags,          // reserved bit set, will flags without will, password without user (3.1.1)
+  invalid_connack_flags,          // CONNACK acknowledge flags other than session present
   packet_id_zero,                 // packet identifier 0 where one is required
   property_length_overrun,        // property length past the end of the packet
   unknown_property,               // identifier not among the 27

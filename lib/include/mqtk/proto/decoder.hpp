@@ -29,10 +29,10 @@ struct fixed_header {
 };
 
 // Parses a fixed header from the start of `bytes`. Returns nullopt while more bytes are needed.
-// Checks type and flags, the remaining-length encoding, and the size limit; `offset` of a
-// failure is relative to `bytes`.
+// Checks type and flags, the remaining-length encoding, and that the whole packet (fixed header
+// included) is at most `max_packet_size`; `offset` of a failure is relative to `bytes`.
 std::variant<std::nullopt_t, fixed_header, decode_failure> parse_fixed_header(
-    std::span<const std::uint8_t> bytes, std::uint32_t max_remaining_length);
+    std::span<const std::uint8_t> bytes, std::uint32_t max_packet_size);
 
 // Decodes one whole packet (fixed header included, nothing after it). CONNECT carries its own
 // version; every other packet is read as `version`. Views point into `bytes` and `scratch`.
@@ -50,20 +50,20 @@ struct stream_decoder_options {
 
 class stream_decoder {
  public:
-  enum class status { packet, need_more, error };
+  enum class status { ready, need_more, error };
 
   struct result {
     status state = status::need_more;
     std::size_t consumed = 0;          // bytes of the input used by this call
-    const packet* value = nullptr;     // with status::packet; valid until the next call
-    std::span<const std::uint8_t> raw; // the packet's bytes, with status::packet
+    const packet* value = nullptr;     // with status::ready; valid until the next call
+    std::span<const std::uint8_t> raw; // the packet's bytes, with status::ready
     decode_failure failure;            // with status::error
     std::size_t packet_offset = 0;     // stream offset of the packet's first byte
   };
 
   explicit stream_decoder(stream_decoder_options options = {});
 
-  // Consumes bytes from `input` until one packet is complete (status::packet), the input is
+  // Consumes bytes from `input` until one packet is complete (status::ready), the input is
   // used up (status::need_more), or the stream is found malformed (status::error; the decoder
   // then stays in error until reset()). Call again with the rest of the input.
   result put(std::span<const std::uint8_t> input);
@@ -78,13 +78,16 @@ class stream_decoder {
   void reset() noexcept;
 
  private:
-  result finish_packet(std::span<const std::uint8_t> whole, std::size_t consumed, std::size_t start);
+  result finish_packet(std::span<const std::uint8_t> whole, std::size_t header_size, std::size_t consumed,
+                       std::size_t start);
   result fail(decode_failure f, std::size_t consumed);
 
   std::uint32_t max_packet_size_;
   std::optional<protocol_version> version_;
-  std::vector<std::uint8_t> buffer_;
+  std::vector<std::uint8_t> buffer_;     // a packet being assembled across calls
+  std::vector<std::uint8_t> completed_;  // the last assembled packet, which `current_` views
   std::size_t needed_ = 0;  // whole-packet size once the fixed header is known, else 0
+  std::size_t header_size_ = 0;
   std::size_t stream_offset_ = 0;
   bool failed_ = false;
   decode_failure failure_;

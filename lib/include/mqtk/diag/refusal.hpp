@@ -1,0 +1,48 @@
+#pragma once
+// Why a broker refused or dropped a connection, explained for people: the one table behind
+// every "connection refused: ..." line of pub, sub, ping, bench and decode (DESIGN.md,
+// "Diagnosis of refusals"). Names come from proto/reason_code; this adds likely causes and
+// fixes in terms of mqtk's options and of what ESP32 and mosquitto users actually run into.
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "mqtk/proto/types.hpp"
+
+namespace mqtk::diag {
+
+struct refusal_explanation {
+  std::uint8_t code = 0;
+  std::string_view name;   // lower case, as it reads inside a sentence: "not authorized"
+  std::string_view cause;  // the likely cause: "the broker did not accept the username/password"
+  std::string_view fix;    // what to try: "check -u/-P, and ..."
+  bool known = true;       // false when the code is not defined for that packet and version
+};
+
+// The explanation of `code` received in `where` (CONNACK or DISCONNECT; any other packet type
+// is treated like DISCONNECT) from a broker speaking `version`. 3.1 and 3.1.1 have only CONNACK
+// return codes. An undefined code gets a generic explanation with `known == false`.
+refusal_explanation explain_refusal(std::uint8_t code, proto::protocol_version version,
+                                    proto::packet_type where) noexcept;
+
+// The one-line message of DESIGN.md, e.g. `connection refused: not authorized (3.1.1 return
+// code 5) — the broker did not accept the username/password; check -u/-P, ...`. A DISCONNECT
+// reads `disconnected by the broker: session taken over (5.0 reason code 0x8E) — ...`.
+std::string refusal_line(std::uint8_t code, proto::protocol_version version,
+                         proto::packet_type where);
+
+// "3.1.1 return code 5" / "5.0 reason code 0x87": how the code is cited in messages.
+std::string reason_code_label(std::uint8_t code, proto::protocol_version version);
+
+// The process exit code for a reason code from the broker (DESIGN.md, "Exit codes"): the code
+// itself for 3.1/3.1.1 refusals (1-5) and 5.0 failures (0x80 and above); 0 for the codes below
+// 0x80 that are not failures (success, granted QoS, no matching subscribers, ...).
+int exit_code_for_reason(std::uint8_t code) noexcept;
+
+// Every entry the table holds for `version` and `where` (CONNACK or DISCONNECT), in code order:
+// for tests and documentation. Empty for a DISCONNECT before 5.0, which carries no code.
+std::span<const refusal_explanation> all_refusals(proto::protocol_version version,
+                                                  proto::packet_type where) noexcept;
+
+}  // namespace mqtk::diag

@@ -1,0 +1,295 @@
+#include "mqtk/diag/refusal.hpp"
+
+#include <array>
+
+namespace mqtk::diag {
+namespace {
+
+using proto::packet_type;
+using proto::protocol_version;
+
+// Fixes shared by several entries, so that the same situation always reads the same way.
+constexpr std::string_view credentials_fix =
+    "check -u/-P, and that the broker allows this user (mosquitto: password_file, "
+    "allow_anonymous)";
+constexpr std::string_view broker_log_fix =
+    "check the broker's log; -d shows the reason string if the broker sent one";
+constexpr std::string_view capture_fix =
+    "run with -d or capture the traffic and read it with mqtk-decode; try -V 311 to rule out a "
+    "5.0 feature; please report it if mqtk sent the packet";
+constexpr std::string_view retry_later_fix =
+    "retry later with a growing delay; check the broker's health and log";
+constexpr std::string_view use_another_server_fix =
+    "connect to the server named in the Server Reference property (-d shows it) with -h/-p or -L";
+constexpr std::string_view server_moved_fix =
+    "change -h/-p (or -L) to the new server named in the Server Reference property (-d shows it)";
+constexpr std::string_view connection_rate_fix =
+    "connect less often: add a delay between reconnects (ESP32 esp-mqtt: reconnect_timeout_ms) "
+    "and make sure a reconnect loop is not spinning";
+
+// 3.1 and 3.1.1 CONNACK return codes. ESP-IDF logs code 5 as "Connection refused, not
+// authorized", the message ESP32 users search for most.
+constexpr std::array v311_connack{
+    refusal_explanation{
+        0x01, "unacceptable protocol version",
+        "the broker does not speak the MQTT version this client asked for",
+        "try another version with -V (311 is understood by every broker; 5 needs mosquitto 1.6 or "
+        "later; 31 only for very old brokers)"},
+    refusal_explanation{
+        0x02, "identifier rejected",
+        "the broker does not accept this client id (MQTT 3.1 allows 1 to 23 letters and digits; "
+        "an empty id is refused without a clean session)",
+        "choose another id with -i (at most 23 characters, [0-9a-zA-Z]) or leave it out so one is "
+        "generated; an empty id needs a clean session (do not use -c)"},
+    refusal_explanation{
+        0x03, "server unavailable",
+        "the network connection worked but the MQTT service behind it is unavailable (starting "
+        "up, overloaded, or a back end such as its authentication plugin is down)",
+        retry_later_fix},
+    refusal_explanation{
+        0x04, "bad user name or password",
+        "the username or password was malformed or not accepted (a password without a username "
+        "is refused in 3.1.1)",
+        "check -u/-P and their quoting in the shell; a password needs a username too"},
+    refusal_explanation{0x05, "not authorized", "the broker did not accept the username/password",
+                        credentials_fix},
+};
+
+// 5.0 CONNACK reason codes of 0x80 and above: the connection was refused.
+constexpr std::array v5_connack{
+    refusal_explanation{0x80, "unspecified error",
+                        "the broker refused the connection without saying why", broker_log_fix},
+    refusal_explanation{0x81, "malformed packet", "the broker could not parse this CONNECT",
+                        capture_fix},
+    refusal_explanation{
+        0x82, "protocol error",
+        "the broker found this CONNECT against the protocol (e.g. a property repeated or not "
+        "allowed)",
+        capture_fix},
+    refusal_explanation{0x83, "implementation specific error",
+                        "the broker refused the CONNECT for a reason of its own", broker_log_fix},
+    refusal_explanation{0x84, "unsupported protocol version",
+                        "the broker does not support the MQTT version this client asked for",
+                        "try -V 311 (every broker speaks MQTT 3.1.1)"},
+    refusal_explanation{
+        0x85, "client identifier not valid",
+        "the broker does not accept this client id (too long, characters it refuses, empty, or "
+        "reserved)",
+        "choose another id with -i (at most 23 characters, [0-9a-zA-Z], is accepted everywhere)"},
+    refusal_explanation{0x86, "bad user name or password",
+                        "the broker did not accept the username/password", credentials_fix},
+    refusal_explanation{0x87, "not authorized",
+                        "the broker did not accept the username/password, or this user may not "
+                        "connect",
+                        credentials_fix},
+    refusal_explanation{0x88, "server unavailable",
+                        "the broker cannot serve connections right now", retry_later_fix},
+    refusal_explanation{0x89, "server busy", "the broker is overloaded", retry_later_fix},
+    refusal_explanation{0x8A, "banned",
+                        "an administrator banned this client (by client id, user or address)",
+                        "ask the broker's administrator"},
+    refusal_explanation{
+        0x8C, "bad authentication method",
+        "the broker does not support the authentication method asked for",
+        "drop the authentication method, or use the one the broker expects; most brokers want "
+        "-u/-P"},
+    refusal_explanation{0x90, "topic name invalid",
+                        "the broker does not accept the will topic",
+                        "check --will-topic: no '+' or '#', and allowed by the broker's ACL"},
+    refusal_explanation{
+        0x95, "packet too large",
+        "the CONNECT is larger than the broker accepts (usually a big will payload)",
+        "shorten the will payload or the properties; check the broker's max_packet_size"},
+    refusal_explanation{
+        0x97, "quota exceeded",
+        "a broker limit was reached (e.g. the number of connections for this user or in total)",
+        "close other connections or retry later; ask for the limit to be raised (mosquitto: "
+        "max_connections)"},
+    refusal_explanation{0x99, "payload format invalid",
+                        "the will payload is marked as UTF-8 text but is not valid UTF-8",
+                        "send a UTF-8 will payload or drop its payload format indicator"},
+    refusal_explanation{0x9A, "retain not supported",
+                        "the will is retained but the broker does not support retained messages",
+                        "drop --will-retain"},
+    refusal_explanation{0x9B, "QoS not supported",
+                        "the will QoS is above the highest QoS the broker supports",
+                        "lower --will-qos"},
+    refusal_explanation{0x9C, "use another server",
+                        "the broker sends this client to another server for now",
+                        use_another_server_fix},
+    refusal_explanation{0x9D, "server moved", "the broker has moved permanently",
+                        server_moved_fix},
+    refusal_explanation{0x9F, "connection rate exceeded",
+                        "too many connections in too short a time (from this address or in total)",
+                        connection_rate_fix},
+};
+
+// 5.0 DISCONNECT reason codes: why an established connection ended. 0x00 and 0x04 are listed
+// so that a decoded client DISCONNECT is explained too.
+constexpr std::array v5_disconnect{
+    refusal_explanation{0x00, "normal disconnection", "the connection was closed on purpose",
+                        "nothing to fix if this was expected; otherwise check the broker's log"},
+    refusal_explanation{0x04, "disconnect with will message",
+                        "the client closed the connection and asked for its will to be published",
+                        "nothing to fix: the client chose this"},
+    refusal_explanation{0x80, "unspecified error",
+                        "the broker dropped the connection without saying why", broker_log_fix},
+    refusal_explanation{0x81, "malformed packet",
+                        "the broker could not parse a packet this client sent", capture_fix},
+    refusal_explanation{
+        0x82, "protocol error",
+        "a packet broke the protocol (e.g. a second CONNECT, an unknown packet id, a topic alias "
+        "that was not agreed)",
+        capture_fix},
+    refusal_explanation{0x83, "implementation specific error",
+                        "the broker ended the connection for a reason of its own", broker_log_fix},
+    refusal_explanation{
+        0x87, "not authorized",
+        "the client did something its ACL does not allow (publish or subscribe to a forbidden "
+        "topic), or its rights were revoked",
+        "check the broker's ACL for this user and topic (mosquitto: acl_file, pattern lines)"},
+    refusal_explanation{0x89, "server busy", "the broker is overloaded and shed this connection",
+                        retry_later_fix},
+    refusal_explanation{0x8B, "server shutting down", "the broker is shutting down or restarting",
+                        "reconnect once the broker is back"},
+    refusal_explanation{
+        0x8C, "bad authentication method",
+        "re-authentication used another method than the one the connection started with",
+        "use the same authentication method for re-authentication"},
+    refusal_explanation{
+        0x8D, "keep alive timeout",
+        "the broker heard nothing from the client for 1.5 times the keepalive (a blocked network "
+        "loop, Wi-Fi power saving, or a NAT dropping idle connections)",
+        "keep the client's network loop running (ESP32: call loop() often, avoid long delay()); "
+        "lower the keepalive with -k"},
+    refusal_explanation{
+        0x8E, "session taken over",
+        "another client connected with the same client id, and the broker closed this one",
+        "give every device and every tool its own client id (-i); two boards flashed with the "
+        "same id keep kicking each other off"},
+    refusal_explanation{0x8F, "topic filter invalid", "the broker refused a subscription filter",
+                        "check -t: '#' only as the last level, '+' only as a whole level, and the "
+                        "broker's limits on filters"},
+    refusal_explanation{0x90, "topic name invalid", "the broker refused a publish topic",
+                        "check -t: no '+' or '#' when publishing, no leading '$', and the broker's "
+                        "limits on topics"},
+    refusal_explanation{
+        0x93, "receive maximum exceeded",
+        "the client had more QoS 1/2 messages in flight than the broker's Receive Maximum allows",
+        "wait for acknowledgements before sending more; report it if mqtk did this"},
+    refusal_explanation{
+        0x94, "topic alias invalid",
+        "the client used a topic alias of 0 or above the broker's Topic Alias Maximum",
+        "stop using topic aliases; report it if mqtk did this"},
+    refusal_explanation{
+        0x95, "packet too large",
+        "the client sent a packet larger than the broker's maximum packet size",
+        "send a smaller payload, or raise the broker's limit (mosquitto: max_packet_size, "
+        "message_size_limit); -d shows the Maximum Packet Size from CONNACK"},
+    refusal_explanation{0x96, "message rate too high",
+                        "the client published faster than the broker allows",
+                        "publish more slowly"},
+    refusal_explanation{0x97, "quota exceeded",
+                        "a broker quota was used up (messages, bytes or connections for this user)",
+                        "send less or ask for a larger quota"},
+    refusal_explanation{0x98, "administrative action",
+                        "an administrator or a management API disconnected this client",
+                        "ask the broker's administrator"},
+    refusal_explanation{0x99, "payload format invalid",
+                        "a payload marked as UTF-8 text is not valid UTF-8",
+                        "send valid UTF-8 or drop the payload format indicator"},
+    refusal_explanation{0x9A, "retain not supported",
+                        "the client published a retained message but the broker does not support "
+                        "retained messages",
+                        "drop -r"},
+    refusal_explanation{0x9B, "QoS not supported",
+                        "the client used a QoS above the broker's Maximum QoS", "lower -q"},
+    refusal_explanation{0x9C, "use another server",
+                        "the broker sends this client to another server for now",
+                        use_another_server_fix},
+    refusal_explanation{0x9D, "server moved", "the broker has moved permanently",
+                        server_moved_fix},
+    refusal_explanation{
+        0x9E, "shared subscriptions not supported",
+        "the client subscribed to a $share/ filter but the broker has no shared subscriptions",
+        "subscribe without $share/, or use a broker that supports them"},
+    refusal_explanation{0x9F, "connection rate exceeded",
+                        "too many connections in too short a time (from this address or in total)",
+                        connection_rate_fix},
+    refusal_explanation{0xA0, "maximum connect time",
+                        "the connection lasted as long as the broker allows",
+                        "reconnect; this broker limits how long a connection may last"},
+    refusal_explanation{0xA1, "subscription identifiers not supported",
+                        "the client subscribed with a subscription identifier the broker does not "
+                        "support",
+                        "subscribe without a subscription identifier"},
+    refusal_explanation{0xA2, "wildcard subscriptions not supported",
+                        "the client subscribed with '+' or '#' but the broker does not allow "
+                        "wildcards",
+                        "subscribe to exact topic names"},
+};
+
+refusal_explanation unknown(std::uint8_t code) noexcept {
+  return {code, "unknown reason code",
+          "the broker sent a code that MQTT does not define for this packet and version",
+          "check the broker's log and documentation; -d shows the packet", false};
+}
+
+}  // namespace
+
+std::span<const refusal_explanation> all_refusals(protocol_version version,
+                                                  packet_type where) noexcept {
+  if (version != protocol_version::v5) {
+    if (where == packet_type::connack) return v311_connack;
+    return {};
+  }
+  if (where == packet_type::connack) return v5_connack;
+  return v5_disconnect;
+}
+
+refusal_explanation explain_refusal(std::uint8_t code, protocol_version version,
+                                    packet_type where) noexcept {
+  // Before 5.0 a broker can only refuse in CONNACK; it drops later connections without a code.
+  if (version != protocol_version::v5) where = packet_type::connack;
+  for (const auto& e : all_refusals(version, where)) {
+    if (e.code == code) return e;
+  }
+  return unknown(code);
+}
+
+std::string reason_code_label(std::uint8_t code, protocol_version version) {
+  std::string label{proto::version_name(version)};
+  if (version == protocol_version::v5) {
+    constexpr char hex[] = "0123456789ABCDEF";
+    label += " reason code 0x";
+    label += hex[code >> 4];
+    label += hex[code & 0x0F];
+  } else {
+    label += " return code ";
+    label += std::to_string(code);
+  }
+  return label;
+}
+
+std::string refusal_line(std::uint8_t code, protocol_version version, packet_type where) {
+  const auto e = explain_refusal(code, version, where);
+  const bool dropped = version == protocol_version::v5 && where != packet_type::connack;
+  std::string line{dropped ? "disconnected by the broker: " : "connection refused: "};
+  line += e.name;
+  line += " (";
+  line += reason_code_label(code, version);
+  line += ") \u2014 ";
+  line += e.cause;
+  line += "; ";
+  line += e.fix;
+  return line;
+}
+
+int exit_code_for_reason(std::uint8_t code) noexcept {
+  // Below 0x80 only the 3.1/3.1.1 CONNACK refusals (1-5) are failures; the rest (0x00, granted
+  // QoS, 0x04, 0x10, 0x11, 0x18, 0x19) report success or progress.
+  if (code >= 0x80 || (code >= 1 && code <= 5)) return code;
+  return 0;
+}
+
+}  // namespace mqtk::diag

@@ -1,0 +1,166 @@
+#include "mqtk/proto/topic.hpp"
+
+#include <cstddef>
+
+namespace mqtk::proto {
+namespace {
+
+constexpr std::size_t max_topic_bytes = 65535;
+constexpr std::string_view share_prefix = "$share/";
+
+// Checks the UTF-8 rules MQTT imposes on every string (3.1.1 §1.5.3, 5.0 §1.5.4): well-formed
+// (no overlongs, no surrogates, nothing above U+10FFFF) and no U+0000. Control characters and
+// non-characters are only "SHOULD NOT", so they are accepted as brokers accept them.
+topic_error check_utf8(std::string_view s) noexcept {
+  std::size_t i = 0;
+  const std::size_t n = s.size();
+  while (i < n) {
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    if (b0 == 0) return topic_error::null_character;
+    if (b0 < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len = 0;
+    std::uint32_t cp = 0;
+    std::uint32_t min_cp = 0;
+    if ((b0 & 0xE0) == 0xC0) {
+      len = 2, cp = b0 & 0x1F, min_cp = 0x80;
+    } else if ((b0 & 0xF0) == 0xE0) {
+      len = 3, cp = b0 & 0x0F, min_cp = 0x800;
+    } else if ((b0 & 0xF8) == 0xF0) {
+      len = 4, cp = b0 & 0x07, min_cp = 0x10000;
+    } else {
+      return topic_error::invalid_utf8;  // a continuation byte or 0xF8..0xFF as a lead byte
+    }
+    if (n - i < len) return topic_error::invalid_utf8;
+    for (std::size_t k = 1; k < len; ++k) {
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      if ((b & 0xC0) != 0x80) return topic_error::invalid_utf8;
+      cp = (cp << 6) | (b & 0x3F);
+    }
+    if (cp < min_cp || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return topic_error::invalid_utf8;
+    }
+    i += len;
+  }
+  return topic_error::none;
+}
+
+// The checks shared by names and filters, in the order a reader would fix them.
+topic_error check_common(std::string_view s) noexcept {
+  if (s.empty()) return topic_error::empty;
+  if (s.size() > max_topic_bytes) return topic_error::too_long;
+  return check_utf8(s);
+}
+
+// Wildcard placement in a (non-shared) filter: '#' only as the whole last level, '+' only as a
+// whole level.
+topic_error check_wildcards(std::string_view filter) noexcept {
+  for (std::size_t i = 0; i < filter.size(); ++i) {
+    const char c = filter[i];
+    if (c != '+' && c != '#') continue;
+    const bool starts_level = i == 0 || filter[i - 1] == '/';
+    const bool ends_level = i + 1 == filter.size() || filter[i + 1] == '/';
+    if (c == '#') {
+      if (!starts_level || i + 1 != filter.size()) return topic_error::misplaced_multi_level;
+    } else if (!starts_level || !ends_level) {
+      return topic_error::misplaced_single_level;
+    }
+  }
+  return topic_error::none;
+}
+
+// Walks the '/'-separated levels of a topic. An empty string has one empty level, and "a/" has
+// two levels, "a" and "", as in the spec.
+class level_cursor {
+ public:
+  explicit level_cursor(std::string_view s) noexcept : rest_(s) {}
+  bool done() const noexcept { return done_; }
+  std::string_view next() noexcept {
+    const auto slash = rest_.find('/');
+    if (slash == std::string_view::npos) {
+      done_ = true;
+      return rest_;
+    }
+    const auto level = rest_.substr(0, slash);
+    rest_.remove_prefix(slash + 1);
+    return level;
+  }
+
+ private:
+  std::string_view rest_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+std::string_view topic_error_message(topic_error e) noexcept {
+  switch (e) {
+    case topic_error::none: return "valid";
+    case topic_error::empty: return "topic is empty";
+    case topic_error::too_long: return "topic is longer than 65535 bytes";
+    case topic_error::wildcard_in_name:
+      return "wildcards '+' and '#' are allowed only in subscription filters, not in topic names";
+    case topic_error::misplaced_multi_level:
+      return "'#' must be the last character and fill a whole level (e.g. \"a/#\")";
+    case topic_error::misplaced_single_level:
+      return "'+' must fill a whole level (e.g. \"a/+/c\")";
+    case topic_error::null_character: return "topic contains a NUL character (U+0000)";
+    case topic_error::invalid_utf8: return "topic is not valid UTF-8";
+    case topic_error::invalid_shared:
+      return "shared subscription must be $share/<group>/<filter> with a group without '+' or '#'";
+  }
+  return "unknown topic error";
+}
+
+topic_error validate_topic_name(std::string_view name) noexcept {
+  if (const auto e = check_common(name); e != topic_error::none) return e;
+  if (name.find_first_of("+#") != std::string_view::npos) return topic_error::wildcard_in_name;
+  return topic_error::none;
+}
+
+topic_error validate_topic_filter(std::string_view filter) noexcept {
+  if (const auto e = check_common(filter); e != topic_error::none) return e;
+  if (filter.starts_with(share_prefix)) {
+    const auto shared = parse_shared_subscription(filter);
+    if (!shared) return topic_error::invalid_shared;
+    return check_wildcards(shared->filter);
+  }
+  return check_wildcards(filter);
+}
+
+// Only well-formed shared subscriptions are returned: a non-empty group free of '+' and '#'
+// followed by a non-empty filter. Anything else that starts with "$share/" is rejected by
+// validate_topic_filter as invalid_shared.
+std::optional<shared_subscription> parse_shared_subscription(std::string_view filter) noexcept {
+  if (!filter.starts_with(share_prefix)) return std::nullopt;
+  const auto rest = filter.substr(share_prefix.size());
+  const auto slash = rest.find('/');
+  if (slash == std::string_view::npos || slash == 0) return std::nullopt;
+  const auto group = rest.substr(0, slash);
+  const auto inner = rest.substr(slash + 1);
+  if (group.find_first_of("+#") != std::string_view::npos || inner.empty()) return std::nullopt;
+  return shared_subscription{.group = group, .filter = inner};
+}
+
+bool topic_matches(std::string_view filter, std::string_view name) noexcept {
+  if (const auto shared = parse_shared_subscription(filter)) filter = shared->filter;
+  // §4.7.2: "$SYS/..." and other '$' topics are for the server's use; a subscription to "#" or
+  // "+/..." must not deliver them.
+  if (name.starts_with('$') && (filter.starts_with('+') || filter.starts_with('#'))) return false;
+
+  level_cursor f{filter};
+  level_cursor n{name};
+  while (!f.done()) {
+    const auto filter_level = f.next();
+    // '#' also matches the parent level itself: "sport/#" matches "sport".
+    if (filter_level == "#") return true;
+    if (n.done()) return false;
+    const auto name_level = n.next();
+    if (filter_level != "+" && filter_level != name_level) return false;
+  }
+  return n.done();
+}
+
+}  // namespace mqtk::proto

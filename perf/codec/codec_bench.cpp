@@ -1,0 +1,117 @@
+// Codec throughput: decode and encode rate of 64-byte PUBLISH packets on one core, and the
+// number of heap allocations per decoded packet in steady state (target: 0).
+//
+//   cmake --preset perf && cmake --build --preset perf --target mqtk_codec_bench
+//   build-perf/perf/mqtk_codec_bench --benchmark_min_time=2
+#include <benchmark/benchmark.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "mqtk/proto/decoder.hpp"
+#include "mqtk/proto/encoder.hpp"
+
+namespace {
+std::atomic<std::size_t> allocation_count{0};
+}
+
+// Counting replacement of the global allocator; malloc/free pair correctly here.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+void* operator new(std::size_t n) {
+  allocation_count.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace {
+
+using namespace mqtk::proto;
+
+// A 64-byte PUBLISH: 2-byte fixed header, topic "sensors/device-0042/temperature" (2+31 bytes),
+// packet id for QoS 1, and the payload filling the rest.
+publish sample_publish(qos q) {
+  static const std::string topic = "sensors/device-0042/temperature";
+  static const std::string payload(64, 'x');
+  const std::size_t fixed = 2 + 2 + topic.size() + (q == qos::at_most_once ? 0 : 2);
+  return publish{.topic = topic,
+                 .payload = std::string_view(payload.data(), 64 - fixed),
+                 .qos = q,
+                 .packet_id = static_cast<std::uint16_t>(q == qos::at_most_once ? 0 : 1)};
+}
+
+std::vector<std::uint8_t> stream_of(qos q, protocol_version v, std::size_t count) {
+  std::vector<std::uint8_t> out;
+  const publish p = sample_publish(q);
+  for (std::size_t i = 0; i < count; ++i) encode_append(p, v, out);
+  return out;
+}
+
+void decode_stream(benchmark::State& state, qos q, protocol_version v) {
+  constexpr std::size_t packets_per_buffer = 4096;
+  const auto bytes = stream_of(q, v, packets_per_buffer);
+  if (bytes.size() != packets_per_buffer * (v == protocol_version::v5 ? 65 : 64)) state.SkipWithError("size");
+  stream_decoder dec({.version = v});
+  std::size_t packets = 0;
+  std::size_t payload_bytes = 0;
+  std::size_t allocations = 0;
+  bool warm = false;
+  for (auto _ : state) {
+    const std::size_t allocations_before = allocation_count.load(std::memory_order_relaxed);
+    std::span<const std::uint8_t> in(bytes);
+    while (!in.empty()) {
+      auto r = dec.put(in);
+      in = in.subspan(r.consumed);
+      if (r.state == stream_decoder::status::ready) {
+        payload_bytes += std::get<publish>(*r.value).payload.size();
+        ++packets;
+      }
+    }
+    // The first pass grows the decoder's scratch storage; after it, count every allocation.
+    if (warm) allocations += allocation_count.load(std::memory_order_relaxed) - allocations_before;
+    if (!warm) {
+      warm = true;
+      packets = 0;
+    }
+  }
+  benchmark::DoNotOptimize(payload_bytes);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * packets_per_buffer));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes.size()));
+  state.counters["allocs_per_packet"] =
+      packets ? static_cast<double>(allocations) / static_cast<double>(packets) : 0.0;
+}
+
+void encode_packets(benchmark::State& state, qos q, protocol_version v) {
+  const packet p = sample_publish(q);
+  std::vector<std::uint8_t> buffer(encoded_size(p, v) * 1024);
+  for (auto _ : state) {
+    std::size_t at = 0;
+    for (int i = 0; i < 1024; ++i) at += encode(p, v, std::span(buffer).subspan(at));
+    benchmark::DoNotOptimize(buffer.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * 1024));
+}
+
+void BM_decode_publish_qos0_v311(benchmark::State& s) { decode_stream(s, qos::at_most_once, protocol_version::v311); }
+void BM_decode_publish_qos1_v311(benchmark::State& s) { decode_stream(s, qos::at_least_once, protocol_version::v311); }
+void BM_decode_publish_qos0_v5(benchmark::State& s) { decode_stream(s, qos::at_most_once, protocol_version::v5); }
+void BM_decode_publish_qos1_v5(benchmark::State& s) { decode_stream(s, qos::at_least_once, protocol_version::v5); }
+void BM_encode_publish_qos0_v311(benchmark::State& s) { encode_packets(s, qos::at_most_once, protocol_version::v311); }
+void BM_encode_publish_qos1_v311(benchmark::State& s) { encode_packets(s, qos::at_least_once, protocol_version::v311); }
+
+BENCHMARK(BM_decode_publish_qos0_v311);
+BENCHMARK(BM_decode_publish_qos1_v311);
+BENCHMARK(BM_decode_publish_qos0_v5);
+BENCHMARK(BM_decode_publish_qos1_v5);
+BENCHMARK(BM_encode_publish_qos0_v311);
+BENCHMARK(BM_encode_publish_qos1_v311);
+
+}  // namespace
+
+BENCHMARK_MAIN();
