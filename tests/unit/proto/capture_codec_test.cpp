@@ -90,6 +90,11 @@ TEST_P(real_capture, every_packet_decodes_and_reencodes_byte_exact) {
 INSTANTIATE_TEST_SUITE_P(captures, real_capture, ::testing::ValuesIn(test::capture_names()),
                          [](const auto& info) { return info.param; });
 
+TEST(real_capture_content, captures_directory_is_present) {
+  EXPECT_GE(test::capture_names().size(), 16u)
+      << "no captures under " << test::shared_dir() << ": clone mqtk beside shared/ or set MQTK_SHARED_DIR";
+}
+
 TEST(real_capture_content, malformed_capture_faults_are_named) {
   const auto result = decode_capture("malformed");
   std::vector<decode_error> errors;
