@@ -88,7 +88,7 @@ TEST_P(real_capture, every_packet_decodes_and_reencodes_byte_exact) {
 }
 
 INSTANTIATE_TEST_SUITE_P(captures, real_capture, ::testing::ValuesIn(test::capture_names()),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& param_info) { return param_info.param; });
 
 TEST(real_capture_content, captures_directory_is_present) {
   EXPECT_GE(test::capture_names().size(), 16u)

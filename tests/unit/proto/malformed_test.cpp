@@ -128,7 +128,7 @@ INSTANTIATE_TEST_SUITE_P(
         malformed_case{"property_string_with_u0000", v5, "30 08 00 01 61 04 03 00 01 00", E::utf8_null_character, 9},
         malformed_case{"property_varint_non_minimal", v5, "30 08 00 01 61 04 0b 81 80 00",
                        E::variable_byte_integer_invalid, 9}),
-    [](const auto& info) { return info.param.name; });
+    [](const auto& param_info) { return param_info.param.name; });
 
 }  // namespace
 }  // namespace mqtk::proto

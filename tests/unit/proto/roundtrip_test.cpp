@@ -204,7 +204,7 @@ TEST_P(roundtrip, decodes_to_the_same_packet_and_reencodes_to_the_same_bytes) {
 }
 
 INSTANTIATE_TEST_SUITE_P(codec, roundtrip, ::testing::ValuesIn(samples()),
-                         [](const ::testing::TestParamInfo<sample>& info) { return info.param.name; });
+                         [](const ::testing::TestParamInfo<sample>& param_info) { return param_info.param.name; });
 
 TEST(roundtrip_append, encode_append_matches_encode) {
   std::vector<std::uint8_t> out{0xAA};

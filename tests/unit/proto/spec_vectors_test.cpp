@@ -39,7 +39,7 @@ INSTANTIATE_TEST_SUITE_P(spec, remaining_length_vectors,
                                            varint_vector{16'384, "80 80 01"}, varint_vector{2'097'151, "ff ff 7f"},
                                            varint_vector{2'097'152, "80 80 80 01"},
                                            varint_vector{268'435'455, "ff ff ff 7f"}),
-                         [](const auto& info) { return "value_" + std::to_string(info.param.value); });
+                         [](const auto& param_info) { return "value_" + std::to_string(param_info.param.value); });
 
 // 3.1.1 §3.1.2.10, figure 3.6: protocol name, level 4, flags 0xCE, keep alive 10.
 TEST(spec_vectors, v311_connect_variable_header) {

@@ -1,0 +1,114 @@
+#include "mqtk/proto/session_action.hpp"
+
+#include <cstdio>
+
+#include "mqtk/proto/session_error.hpp"
+
+namespace mqtk::proto {
+namespace {
+
+std::string hex(std::uint8_t code) {
+  char text[8];
+  std::snprintf(text, sizeof text, "0x%02x", static_cast<unsigned>(code));
+  return text;
+}
+
+std::string relative_ms(session_time t, session_time epoch) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - epoch).count();
+  return (ms >= 0 ? "+" : "") + std::to_string(ms) + " ms";
+}
+
+std::string error_text(const boost::system::error_code& ec) {
+  if (!ec) return "ok";
+  if (ec.category() == session_category()) {
+    return std::string(session_error_name(static_cast<session_error>(ec.value())));
+  }
+  return ec.to_string();
+}
+
+// Packet names of the packets in a send, read from their fixed headers only.
+std::string packet_names(std::span<const std::uint8_t> bytes) {
+  std::string names;
+  std::size_t i = 0;
+  while (i < bytes.size()) {
+    auto type = static_cast<unsigned>(bytes[i] >> 4);
+    if (!names.empty()) names += ',';
+    names += type >= 1 && type <= 15 ? std::string(packet_type_name(static_cast<packet_type>(type)))
+                                     : "?";
+    std::uint32_t remaining = 0;
+    std::size_t j = i + 1;
+    for (unsigned shift = 0; j < bytes.size() && shift <= 21; shift += 7) {
+      remaining |= static_cast<std::uint32_t>(bytes[j] & 0x7F) << shift;
+      if ((bytes[j++] & 0x80) == 0) break;
+    }
+    i = j + remaining;
+  }
+  return names;
+}
+
+}  // namespace
+
+std::string_view timer_kind_name(timer_kind k) noexcept {
+  switch (k) {
+    case timer_kind::keepalive: return "keepalive";
+    case timer_kind::pingresp: return "pingresp";
+    case timer_kind::connack: return "connack";
+  }
+  return "unknown";
+}
+
+std::string_view operation_kind_name(operation_kind k) noexcept {
+  switch (k) {
+    case operation_kind::publish: return "publish";
+    case operation_kind::subscribe: return "subscribe";
+    case operation_kind::unsubscribe: return "unsubscribe";
+  }
+  return "unknown";
+}
+
+std::string to_string(const action& a, session_time epoch) {
+  struct visitor {
+    session_time epoch;
+    std::string operator()(const send_action& s) const {
+      return "send(" + packet_names(s.bytes) + ", " + std::to_string(s.bytes.size()) + " bytes)";
+    }
+    std::string operator()(const arm_timer_action& t) const {
+      return "arm_timer(" + std::string(timer_kind_name(t.kind)) + ", " + relative_ms(t.deadline, epoch) + ")";
+    }
+    std::string operator()(const cancel_timer_action& t) const {
+      return "cancel_timer(" + std::string(timer_kind_name(t.kind)) + ")";
+    }
+    std::string operator()(const deliver_action& d) const {
+      return "deliver(topic=\"" + std::string(d.message.topic) + "\", qos=" +
+             std::to_string(static_cast<int>(d.message.qos)) + ", " +
+             std::to_string(d.message.payload.size()) + " bytes)";
+    }
+    std::string operator()(const complete_action& c) const {
+      std::string s = "complete(" + std::string(operation_kind_name(c.kind)) + " #" +
+                      std::to_string(c.id) + ", " + error_text(c.error);
+      if (c.reason_code != 0) s += ", " + hex(c.reason_code);
+      if (!c.reason_codes.empty()) {
+        s += ", codes=";
+        for (std::size_t i = 0; i < c.reason_codes.size(); ++i) s += (i ? "," : "") + hex(c.reason_codes[i]);
+      }
+      return s + ")";
+    }
+    std::string operator()(const close_action& c) const {
+      return "close(" + error_text(c.error) + ", \"" + std::string(c.message) + "\")";
+    }
+    std::string operator()(const connack_action& c) const {
+      return "connack(session_present=" + std::to_string(c.packet.session_present ? 1 : 0) +
+             ", " + hex(c.packet.reason_code) + ")";
+    }
+    std::string operator()(const server_disconnect_action& d) const {
+      return "server_disconnect(" + hex(d.packet.reason_code) + ")";
+    }
+    std::string operator()(const auth_action& x) const { return "auth(" + hex(x.packet.reason_code) + ")"; }
+    std::string operator()(const packet_received_action& r) const {
+      return "received(" + std::string(packet_type_name(r.type)) + ", " + std::to_string(r.bytes.size()) + " bytes)";
+    }
+  };
+  return std::visit(visitor{epoch}, a);
+}
+
+}  // namespace mqtk::proto
