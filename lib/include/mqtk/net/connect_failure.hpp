@@ -1,0 +1,40 @@
+#pragma once
+// Why a connect failed, in detail: which phase, which address, what OpenSSL or the HTTP
+// server said. The error_code says the kind; this says the specifics a diagnosis prints.
+#include <string>
+#include <vector>
+
+#include <boost/system/error_code.hpp>
+
+#include "mqtk/net/tls_session_info.hpp"
+
+namespace mqtk::net {
+
+enum class connect_phase { none, resolve, tcp_connect, tls_handshake, websocket_upgrade };
+const char* to_string(connect_phase p) noexcept;
+
+struct connect_failure {
+  connect_phase phase = connect_phase::none;
+  boost::system::error_code error;   // the net_error (same as the completion's error)
+  boost::system::error_code detail;  // the underlying OS / OpenSSL / Beast error, if any
+  std::string host;                  // the target host name, as given
+  std::string address;               // last address tried, "[::1]:8883"; empty before TCP
+  // Every address tried with what happened to it, in order ("127.0.0.1:1883: Connection refused").
+  std::vector<std::string> attempts;
+  // TLS: X509_V_ERR_* of the server certificate (0 when the chain was not the problem) and
+  // its text from X509_verify_cert_error_string ("certificate has expired").
+  long verify_result = 0;
+  std::string verify_error;
+  int verify_depth = -1;             // chain position of the failing certificate (0: the server's)
+  std::string openssl_error;         // ERR_error_string of the handshake failure ("tlsv1 alert unknown ca")
+  tls_session_info tls;              // what was learned of the server's chain, even on failure
+  // WebSocket: the HTTP status of a rejected upgrade (0: none), its reason phrase and body start.
+  int http_status = 0;
+  std::string http_reason;
+  std::string http_body;
+
+  // One line: "TLS handshake with 127.0.0.1:8883 failed: certificate verify failed: certificate has expired".
+  std::string message() const;
+};
+
+}  // namespace mqtk::net

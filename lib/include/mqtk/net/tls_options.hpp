@@ -1,0 +1,32 @@
+#pragma once
+// TLS settings for mqtts:// and wss://, the same set mosquitto's clients offer.
+#include <string>
+#include <vector>
+
+namespace mqtk::net {
+
+enum class tls_version { tls1_2, tls1_3 };
+
+enum class tls_verify {
+  full,         // chain and host name (the default)
+  no_hostname,  // chain only: mosquitto's --insecure (the caller prints the warning)
+  none,         // accept any certificate (self-signed, expired, ...): for probing only
+};
+
+struct tls_options {
+  // Trust: neither set means the system trust store (OpenSSL's default paths).
+  std::string cafile;
+  std::string capath;
+  // Client certificate for mutual TLS (PEM; certfile may hold the chain).
+  std::string certfile;
+  std::string keyfile;
+  std::string key_password;
+  std::string sni;  // server name to send; empty: the host name (never an IP literal)
+  std::vector<std::string> alpn;  // e.g. {"mqtt"}
+  tls_version min_version = tls_version::tls1_2;
+  std::string ciphers;       // TLS 1.2 cipher list (OpenSSL syntax); empty: OpenSSL's default
+  std::string ciphersuites;  // TLS 1.3 suites; empty: OpenSSL's default
+  tls_verify verify = tls_verify::full;
+};
+
+}  // namespace mqtk::net
