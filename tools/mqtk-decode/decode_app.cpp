@@ -1,14 +1,364 @@
 #include "mqtk-decode/decode_app.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
 #include "common/tool_info.hpp"
+#include "mqtk/capture/capture_error.hpp"
+#include "mqtk/capture/capture_pipeline.hpp"
+#include "mqtk/capture/capture_reader.hpp"
+#include "mqtk/capture/hex_input.hpp"
+#include "mqtk/capture/hex_packets.hpp"
+#include "mqtk/capture/live_capture.hpp"
+#include "mqtk/capture/mqtt_analyzer.hpp"
+#include "mqtk/diag/exit_code.hpp"
+#include "mqtk/diag/refusal.hpp"
+#include "mqtk/proto/topic.hpp"
+#include "mqtk/report/decode_json.hpp"
+#include "mqtk/report/decode_text.hpp"
 
 namespace mqtk::tools {
 
+namespace {
+
+constexpr const char* tool = "mqtk-decode";
+
+int fail(std::FILE* err, diag::exit_code code, const std::string& message) {
+  std::fprintf(err, "%s: %s\n", tool, message.c_str());
+  return diag::to_int(code);
+}
+
+// With --json the error is also a line of the output, for scripts that only read stdout.
+int fail(const decode_options& o, std::FILE* out, std::FILE* err, diag::exit_code code,
+         const std::string& message) {
+  if (o.json) {
+    nlohmann::ordered_json j;
+    j["event"] = "error";
+    j["exit_code"] = diag::to_int(code);
+    j["message"] = message;
+    const auto line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    std::fwrite(line.data(), 1, line.size(), out);
+    std::fflush(out);
+  }
+  return fail(err, code, message);
+}
+
+std::string upper(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Output of records and reports: filters, then text or JSON into a buffer written in large
+// chunks (a trace of millions of packets must not pay a write per line).
+class output_sink final : public capture::mqtt_record_sink {
+ public:
+  output_sink(const decode_options& o, std::FILE* out) : options_(o), out_(out) {
+    buffer_.reserve(1 << 17);
+    for (const auto& t : o.types) {
+      if (t == "MALFORMED") {
+        types_mask_ |= 1u;
+        continue;
+      }
+      for (unsigned i = 1; i < 16; ++i)
+        if (proto::packet_type_name(static_cast<proto::packet_type>(i)) == t) types_mask_ |= 1u << i;
+    }
+  }
+  ~output_sink() override { flush(); }
+
+  void on_packet(const capture::mqtt_packet_record& r) override {
+    if (options_.summary_only || !wanted(r)) return;
+    if (options_.count && shown_ >= options_.count) return;
+    ++shown_;
+    if (options_.json) {
+      if (options_.nlohmann_packets) {
+        report::append_decode_record_json_nlohmann(buffer_, r);
+      } else {
+        report::append_decode_record_json(buffer_, r);
+      }
+    } else {
+      report::append_decode_record_text(buffer_, r);
+    }
+    buffer_.push_back('\n');
+    if (buffer_.size() >= (1 << 16)) flush();
+  }
+
+  void on_connection(const capture::mqtt_connection_report& c) override {
+    if (!options_.summary) return;
+    if (!options_.client_id.empty() && c.client_id != options_.client_id) return;
+    if (options_.json) {
+      buffer_ += report::decode_connection_json(c).dump(-1, ' ', false,
+                                                        nlohmann::json::error_handler_t::replace);
+      buffer_.push_back('\n');
+    } else {
+      // People read the summaries after the trace, in stream order, not as connections close.
+      std::string text;
+      report::append_connection_text(text, c);
+      summaries_.emplace_back(c.stream, std::move(text));
+    }
+  }
+
+  void finish() {
+    if (!summaries_.empty()) {
+      std::stable_sort(summaries_.begin(), summaries_.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      if (!options_.summary_only && shown_) buffer_.push_back('\n');
+      for (const auto& [stream, text] : summaries_) buffer_ += text;
+      summaries_.clear();
+    }
+    flush();
+  }
+
+  void flush() {
+    if (!buffer_.empty()) std::fwrite(buffer_.data(), 1, buffer_.size(), out_);
+    buffer_.clear();
+    std::fflush(out_);
+  }
+
+  bool done() const noexcept { return options_.count && shown_ >= options_.count; }
+
+ private:
+  bool wanted(const capture::mqtt_packet_record& r) const {
+    if (types_mask_) {
+      const unsigned bit = r.packet ? 1u << static_cast<unsigned>(proto::type_of(*r.packet)) : 1u;
+      if (!(types_mask_ & bit)) return false;
+    }
+    if (!options_.client_id.empty() && r.client_id != options_.client_id) return false;
+    if (!options_.topic.empty()) {
+      if (!r.packet) return false;
+      if (const auto* p = std::get_if<proto::publish>(r.packet)) {
+        const auto topic = r.topic.empty() ? p->topic : r.topic;
+        return !topic.empty() && proto::topic_matches(options_.topic, topic);
+      }
+      if (const auto* s = std::get_if<proto::subscribe>(r.packet)) {
+        return std::any_of(s->subscriptions.begin(), s->subscriptions.end(), [&](const auto& sub) {
+          return sub.filter == options_.topic;
+        });
+      }
+      if (const auto* u = std::get_if<proto::unsubscribe>(r.packet)) {
+        return std::any_of(u->filters.begin(), u->filters.end(),
+                           [&](std::string_view f) { return f == options_.topic; });
+      }
+      return false;
+    }
+    return true;
+  }
+
+  const decode_options& options_;
+  std::FILE* out_;
+  std::string buffer_;
+  std::vector<std::pair<std::uint64_t, std::string>> summaries_;
+  std::uint32_t types_mask_ = 0;
+  std::uint64_t shown_ = 0;
+};
+
+capture::mqtt_analyzer_options analyzer_options(const decode_options& o) {
+  capture::mqtt_analyzer_options a;
+  a.default_version = o.mqtt_version;
+  a.track_connections = o.summary;
+  a.tracker.explain = [](std::uint8_t code, proto::protocol_version v, proto::packet_type where) {
+    const auto e = diag::explain_refusal(code, v, where);
+    return capture::refusal_text{diag::refusal_line(code, v, where), std::string(e.cause),
+                                 std::string(e.fix)};
+  };
+  return a;
+}
+
+int run_hex(const decode_options& o, std::FILE* out, std::FILE* err) {
+  std::string text;
+  if (o.input.empty() || o.input == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else {
+    std::ifstream in(o.input, std::ios::binary);
+    if (!in) {
+      return fail(o, out, err, diag::exit_code::cannot_open_input,
+                  "cannot open " + o.input + ": " + std::strerror(errno));
+    }
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  auto parsed = capture::parse_hex_input(text);
+  if (auto* e = std::get_if<capture::hex_input_error>(&parsed)) {
+    const std::string name = o.input.empty() ? "-" : o.input;
+    return fail(o, out, err, diag::exit_code::bad_input,
+                name + ":" + std::to_string(e->line) + ":" + std::to_string(e->column) + ": " +
+                    e->message + " (expected hex bytes such as \"10 0c 00 04\", \"0x10,0x0c\" or xxd output)");
+  }
+  const auto& bytes = std::get<std::vector<std::uint8_t>>(parsed);
+  output_sink sink(o, out);
+  const auto result = capture::decode_hex_packets(bytes, o.mqtt_version, sink);
+  sink.finish();
+  if (result.version_guessed) {
+    std::fprintf(err, "%s: note: no CONNECT in the bytes; decoded as MQTT 3.1.1 (use --mqtt-version)\n",
+                 tool);
+  }
+  return 0;
+}
+
+capture::live_capture* live_running = nullptr;
+
+extern "C" void stop_live(int) {
+  if (live_running) live_running->stop();
+}
+
+int run_live(const decode_options& o, std::FILE* out, std::FILE* err) {
+  output_sink sink(o, out);
+  capture::mqtt_analyzer analyzer(sink, analyzer_options(o));
+  capture::capture_pipeline pipeline(analyzer);
+  std::optional<capture::live_capture> opened;
+  try {
+    opened.emplace(capture::live_options{.interface = o.interface, .filter = o.bpf});
+  } catch (const capture::capture_error& e) {
+    // At start-up, live_failed means the BPF filter did not compile: a bad -f value.
+    if (e.code() == capture::capture_errc::live_failed)
+      return fail(o, out, err, diag::exit_code::usage, std::string("-f: ") + e.what());
+    throw;
+  }
+  auto& live = *opened;
+  live_running = &live;
+  std::signal(SIGINT, stop_live);
+  std::signal(SIGTERM, stop_live);
+  capture::raw_frame frame;
+  std::uint64_t last_frame = 0;
+  capture::capture_time last_ts = 0;
+  while (!live.stopped() && !sink.done()) {
+    if (!live.next(frame)) {
+      sink.flush();
+      continue;
+    }
+    last_frame = frame.number;
+    last_ts = frame.ts;
+    pipeline.feed(frame);
+  }
+  live_running = nullptr;
+  pipeline.finish();
+  analyzer.finish(last_frame, last_ts);
+  sink.finish();
+  const auto stats = live.stats();
+  if (stats.dropped || stats.interface_dropped) {
+    std::fprintf(err, "%s: the kernel dropped %llu packets: the trace has gaps\n", tool,
+                 static_cast<unsigned long long>(stats.dropped + stats.interface_dropped));
+  }
+  return 0;
+}
+
+int run_file(const decode_options& o, std::FILE* out, std::FILE* err) {
+  auto reader = capture::capture_reader::open(o.input.empty() ? "-" : o.input);
+  output_sink sink(o, out);
+  capture::mqtt_analyzer analyzer(sink, analyzer_options(o));
+  capture::capture_pipeline pipeline(analyzer);
+  capture::raw_frame frame;
+  std::uint64_t last_frame = 0;
+  capture::capture_time last_ts = 0;
+  try {
+    while (!sink.done() && reader.next(frame)) {
+      last_frame = frame.number;
+      last_ts = frame.ts;
+      pipeline.feed(frame);
+    }
+  } catch (const capture::capture_error&) {
+    // What was read so far is still worth showing before the error line.
+    pipeline.finish();
+    analyzer.finish(last_frame, last_ts);
+    sink.finish();
+    throw;
+  }
+  pipeline.finish();
+  analyzer.finish(last_frame, last_ts);
+  sink.finish();
+  if (reader.truncated()) {
+    std::fprintf(err, "%s: note: %s ends in the middle of a packet record (cut short?)\n", tool,
+                 reader.name().c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
+int run_decode(const decode_options& o, std::FILE* out, std::FILE* err) {
+  try {
+    if (o.hex) return run_hex(o, out, err);
+    if (!o.interface.empty()) return run_live(o, out, err);
+    return run_file(o, out, err);
+  } catch (const capture::capture_error& e) {
+    const auto code = e.code() == capture::capture_errc::cannot_open ? diag::exit_code::cannot_open_input
+                                                                      : diag::exit_code::bad_input;
+    return fail(o, out, err, code, e.what());
+  } catch (const std::exception& e) {
+    return fail(o, out, err, diag::exit_code::internal,
+                std::string("internal error: ") + e.what() + " (a bug: please report it)");
+  }
+}
+
 int decode_main(int argc, char** argv) {
   CLI::App app{"Decode MQTT from packet captures (pcap, pcapng, live, hex dumps)"};
-  configure_app(app, "mqtk-decode");
+  configure_app(app, tool);
+  decode_options o;
+  std::string version_text;
+  std::string types_text;
+  std::string engine = "fast";
+  app.add_option("input", o.input, "Capture file (pcap or pcapng), or - for standard input; with --hex a text file of hex bytes");
+  app.add_option("-i,--interface", o.interface, "Capture live from this interface (needs capture permission)");
+  app.add_option("-f,--filter", o.bpf, "BPF filter for live capture, e.g. \"tcp port 1883\"");
+  app.add_flag("--json", o.json, "One JSON object per MQTT packet (NDJSON)");
+  app.add_flag("--summary", o.summary, "Add one summary per TCP connection, with findings");
+  app.add_flag("--summary-only", o.summary_only, "Only the per-connection summaries (implies --summary)");
+  app.add_flag("--hex", o.hex, "The input is MQTT bytes as hex text (device log, xxd, hexdump -C)");
+  app.add_option("--mqtt-version", version_text, "Protocol version when no CONNECT is present: 3.1, 3.1.1 or 5")
+      ->check(CLI::IsMember({"3", "3.1", "4", "3.1.1", "5", "5.0"}));
+  app.add_option("--client-id", o.client_id, "Only connections of this client id");
+  app.add_option("--topic", o.topic, "Only packets whose topic matches this filter (+ and # allowed)");
+  app.add_option("--type", types_text, "Only these packet types, comma separated (PUBLISH,CONNACK,MALFORMED,...)");
+  app.add_option("--count", o.count, "Stop after this many packets shown");
+  app.add_option("--json-engine", engine, "JSON writer for packet lines (benchmarking): fast or nlohmann")
+      ->check(CLI::IsMember({"fast", "nlohmann"}))
+      ->group("");
   if (int rc = parse_or_exit(app, argc, argv); rc >= 0) return rc;
-  return 0;
+
+  if (o.summary_only) o.summary = true;
+  o.nlohmann_packets = engine == "nlohmann";
+  if (!version_text.empty()) {
+    o.mqtt_version = version_text == "3" || version_text == "3.1"     ? proto::protocol_version::v31
+                     : version_text == "5" || version_text == "5.0"   ? proto::protocol_version::v5
+                                                                      : proto::protocol_version::v311;
+  }
+  if (!types_text.empty()) {
+    std::stringstream ss(types_text);
+    std::string t;
+    while (std::getline(ss, t, ',')) {
+      t = upper(t);
+      bool known = t == "MALFORMED";
+      for (unsigned i = 1; i < 16 && !known; ++i)
+        known = proto::packet_type_name(static_cast<proto::packet_type>(i)) == t;
+      if (!known) {
+        return fail(stderr, diag::exit_code::usage,
+                    "--type: unknown packet type \"" + t + "\" (CONNECT, CONNACK, PUBLISH, ..., AUTH, MALFORMED)");
+      }
+      o.types.push_back(t);
+    }
+  }
+  if (!o.topic.empty() && proto::validate_topic_filter(o.topic) != proto::topic_error::none) {
+    return fail(stderr, diag::exit_code::usage,
+                "--topic: \"" + o.topic + "\" is not a valid topic filter: " +
+                    std::string(proto::topic_error_message(proto::validate_topic_filter(o.topic))));
+  }
+  if (o.interface.empty() && o.input.empty() && !o.hex) {
+    return fail(stderr, diag::exit_code::usage,
+                "give a capture file (or - for standard input), -i IFACE for a live capture, or --hex (see mqtk-decode --help)");
+  }
+  if (!o.interface.empty() && !o.input.empty()) {
+    return fail(stderr, diag::exit_code::usage, "give either a capture file or -i IFACE, not both");
+  }
+  if (!o.bpf.empty() && o.interface.empty()) {
+    return fail(stderr, diag::exit_code::usage, "-f/--filter applies to live capture: add -i IFACE");
+  }
+  return run_decode(o, stdout, stderr);
 }
 
 }  // namespace mqtk::tools

@@ -1,0 +1,465 @@
+#include "mqtk/capture/mqtt_analyzer.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+
+#include "mqtk/capture/mqtt_resync.hpp"
+
+namespace mqtk::capture {
+
+namespace {
+
+constexpr std::size_t index_of(flow d) noexcept { return d == flow::client_to_server ? 0 : 1; }
+
+bool is_header_error(proto::decode_error e) noexcept {
+  using proto::decode_error;
+  return e == decode_error::remaining_length_too_long ||
+         e == decode_error::remaining_length_not_minimal ||
+         e == decode_error::reserved_packet_type || e == decode_error::packet_too_large ||
+         e == decode_error::invalid_fixed_header_flags;
+}
+
+std::string seconds_after(capture_time ns) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f s", static_cast<double>(ns) / 1e9);
+  return buf;
+}
+
+}  // namespace
+
+struct mqtt_analyzer::direction_state {
+  proto::stream_decoder decoder;
+  std::size_t base = 0;          // direction offset at the decoder's last reset
+  std::size_t offset = 0;        // bytes of this direction seen so far
+  std::size_t packet_start = 0;  // decoder offset of the packet being assembled
+  std::vector<std::uint64_t> frames;  // frames that carried the packet being assembled
+  bool resyncing = false;
+  bool quiet = false;            // since a resync: no packet decoded yet, so errors are the resync's
+  bool closed = false;
+  std::size_t skip = 0;          // bytes still to drop before the next packet starts
+  // What the receiving side declared (5.0).
+  std::uint16_t alias_max = 0;
+  std::optional<std::uint32_t> max_packet;
+  std::unordered_map<std::uint16_t, std::string> aliases;
+};
+
+struct mqtt_analyzer::stream_state {
+  stream_state(const stream_info& i, const mqtt_analyzer_options& o)
+      : info(i), tracker(i, o.tracker) {}
+  stream_info info;
+  std::array<direction_state, 2> dirs;
+  connection_tracker tracker;
+  std::string client_id;
+  bool tls = false;
+  bool connect_seen = false;
+  capture_time connect_ts = 0;
+  std::uint64_t last_frame = 0;
+  capture_time last_ts = 0;
+  // A PUBLISH of this connection's will topic seen on another connection while it was open.
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> will_seen;  // (stream, frame)
+  capture_time will_seen_ts = 0;
+};
+
+mqtt_analyzer::mqtt_analyzer(mqtt_record_sink& sink, mqtt_analyzer_options options)
+    : sink_(sink), options_(std::move(options)) {}
+
+mqtt_analyzer::~mqtt_analyzer() = default;
+
+mqtt_analyzer::stream_state& mqtt_analyzer::stream_for(std::uint64_t stream, std::uint64_t frame,
+                                                       capture_time ts) {
+  auto it = streams_.find(stream);
+  if (it != streams_.end()) return *it->second;
+  stream_info info;
+  info.stream = stream;
+  info.first_frame = frame;
+  info.first_time = ts;
+  auto s = std::make_unique<stream_state>(info, options_);
+  auto& ref = *s;
+  streams_.emplace(stream, std::move(s));
+  return ref;
+}
+
+void mqtt_analyzer::on_stream_open(const stream_info& info) {
+  auto s = std::make_unique<stream_state>(info, options_);
+  s->last_frame = info.first_frame;
+  s->last_ts = info.first_time;
+  streams_[info.stream] = std::move(s);
+}
+
+void mqtt_analyzer::on_data(std::uint64_t stream, flow dir, std::span<const std::uint8_t> bytes,
+                            std::uint64_t frame, capture_time ts) {
+  if (!deferred_.empty()) flush_deferred(ts, false);
+  if (is_closed(stream)) return;
+  auto& s = stream_for(stream, frame, ts);
+  s.last_frame = frame;
+  s.last_ts = ts;
+  if (s.tls || bytes.empty()) return;
+  decode(s, dir, bytes, frame, ts);
+}
+
+void mqtt_analyzer::decode(stream_state& s, flow dir, std::span<const std::uint8_t> bytes,
+                           std::uint64_t frame, capture_time ts) {
+  auto& d = s.dirs[index_of(dir)];
+  if (!d.decoder.version() && !(dir == flow::client_to_server && (bytes[0] >> 4) == 1)) {
+    // No CONNECT to learn from (yet): the broker answers a CONNECT it cannot read 3.1.1-style.
+    const auto& other = s.dirs[index_of(dir) ^ 1].decoder;
+    d.decoder.set_version(other.version().value_or(
+        options_.default_version.value_or(proto::protocol_version::v311)));
+  }
+  while (!bytes.empty()) {
+    if (d.skip) {
+      const std::size_t n = std::min(d.skip, bytes.size());
+      d.skip -= n;
+      d.offset += n;
+      bytes = bytes.subspan(n);
+      if (d.skip == 0) {
+        d.decoder.reset();
+        d.base = d.offset;
+        d.frames.clear();
+      }
+      continue;
+    }
+    if (d.resyncing) {
+      const auto start = find_packet_start(
+          bytes, 0, d.decoder.version().value_or(proto::protocol_version::v311));
+      if (!start) {
+        d.offset += bytes.size();
+        return;
+      }
+      d.offset += *start;
+      bytes = bytes.subspan(*start);
+      d.decoder.reset();
+      d.base = d.offset;
+      d.frames.clear();
+      d.resyncing = false;
+    }
+    if (d.decoder.buffered() == 0) d.packet_start = d.decoder.stream_offset();
+    const auto r = d.decoder.put(bytes);
+    bytes = bytes.subspan(r.consumed);
+    d.offset += r.consumed;
+    if (r.state == proto::stream_decoder::status::ready) {
+      d.quiet = false;
+      emit_packet(s, d, dir, r, frame, ts);
+      d.frames.clear();
+      continue;
+    }
+    if (r.state == proto::stream_decoder::status::need_more) {
+      if (d.decoder.buffered() > 0 && (d.frames.empty() || d.frames.back() != frame))
+        d.frames.push_back(frame);
+      return;
+    }
+    // Malformed. A bad body was consumed whole, so the next packet starts right after it; a
+    // bad fixed header leaves the packet's end unknown, so look for the next plausible start.
+    const bool header = is_header_error(r.failure.error);
+    const std::size_t len = header ? 0 : d.decoder.stream_offset() - d.packet_start;
+    if (!d.quiet) emit_malformed(s, d, dir, r.failure, len, frame, ts);
+    d.frames.clear();
+    if (header) {
+      // Drop at least the byte that started the bad packet, then scan.
+      if (r.consumed == 0 && !bytes.empty()) {
+        bytes = bytes.subspan(1);
+        d.offset += 1;
+      }
+      d.resyncing = true;
+      d.quiet = true;
+    } else {
+      d.decoder.reset();
+      d.base = d.offset;
+    }
+  }
+}
+
+void mqtt_analyzer::emit_packet(stream_state& s, direction_state& d, flow dir,
+                                const proto::stream_decoder::result& r, std::uint64_t frame,
+                                capture_time ts) {
+  ++packets_;
+  const auto& p = *r.value;
+  auto& other = s.dirs[index_of(dir) ^ 1];
+  mqtt_packet_record rec;
+  rec.frame = frame;
+  if (d.frames.empty()) {
+    single_frame_ = frame;
+    rec.frames = std::span<const std::uint64_t>(&single_frame_, 1);
+  } else {
+    if (d.frames.back() != frame) d.frames.push_back(frame);
+    rec.frames = d.frames;
+  }
+  rec.ts = ts;
+  rec.stream = s.info.stream;
+  const bool c2s = dir == flow::client_to_server;
+  rec.src = c2s ? &s.info.client : &s.info.server;
+  rec.dst = c2s ? &s.info.server : &s.info.client;
+  rec.dir = dir;
+  rec.version = d.decoder.version();
+  rec.len = r.raw.size();
+  rec.packet = &p;
+  rec.raw = r.raw;
+
+  const auto type = static_cast<proto::packet_type>(r.raw[0] >> 4);
+  if (type == proto::packet_type::connect && c2s) {
+    const auto& c = std::get<proto::connect>(p);
+    other.decoder.set_version(c.version);
+    s.client_id.assign(c.client_id);
+    s.connect_seen = true;
+    s.connect_ts = ts;
+    d.alias_max = 0;
+    other.alias_max = static_cast<std::uint16_t>(
+        c.properties.number(proto::property_id::topic_alias_maximum).value_or(0));
+    if (auto m = c.properties.number(proto::property_id::maximum_packet_size)) other.max_packet = *m;
+    if (!s.client_id.empty() && options_.track_connections)
+      by_client_id_[s.client_id].push_back({s.info.stream, frame, ts});
+  } else if (type == proto::packet_type::connack && !c2s) {
+    const auto& c = std::get<proto::connack>(p);
+    other.alias_max = static_cast<std::uint16_t>(
+        c.properties.number(proto::property_id::topic_alias_maximum).value_or(0));
+    if (auto m = c.properties.number(proto::property_id::maximum_packet_size)) other.max_packet = *m;
+  }
+  rec.client_id = s.client_id;
+
+  if (type == proto::packet_type::publish) {
+    const auto& pub = std::get<proto::publish>(p);
+    rec.topic = pub.topic;
+    if (rec.version == proto::protocol_version::v5) {
+      if (auto alias = pub.properties.number(proto::property_id::topic_alias)) {
+        const auto a = static_cast<std::uint16_t>(*alias);
+        std::string problem;
+        if (a == 0) {
+          problem = "topic alias 0 is not allowed";
+        } else if (a > d.alias_max) {
+          problem = "topic alias " + std::to_string(a) + " is above the receiver's Topic Alias Maximum " +
+                    std::to_string(d.alias_max);
+        }
+        if (!pub.topic.empty()) {
+          if (a != 0) d.aliases[a].assign(pub.topic);
+        } else if (auto it = d.aliases.find(a); it != d.aliases.end()) {
+          rec.topic = it->second;
+        } else if (problem.empty()) {
+          problem = "topic alias " + std::to_string(a) + " used with an empty topic before it was defined";
+        }
+        if (!problem.empty() && options_.track_connections) {
+          s.tracker.add_finding({.kind = finding_kind::topic_alias_error,
+                                 .level = severity::error,
+                                 .frame = frame,
+                                 .ts = ts,
+                                 .message = problem});
+        }
+      }
+    }
+    if (!c2s) watch_publish(s, rec.topic, pub.payload, frame, ts);
+  }
+  if (d.max_packet && rec.len > *d.max_packet && options_.track_connections) {
+    s.tracker.add_finding({.kind = finding_kind::packet_too_large,
+                           .level = severity::error,
+                           .frame = frame,
+                           .ts = ts,
+                           .message = std::string(proto::packet_type_name(type)) + " of " +
+                                      std::to_string(rec.len) + " bytes is larger than the " +
+                                      (c2s ? "broker's" : "client's") + " Maximum Packet Size " +
+                                      std::to_string(*d.max_packet)});
+  }
+  if (options_.track_connections) s.tracker.on_packet(rec);
+  sink_.on_packet(rec);
+}
+
+void mqtt_analyzer::emit_malformed(stream_state& s, direction_state& d, flow dir,
+                                   const proto::decode_failure& failure, std::size_t len,
+                                   std::uint64_t frame, capture_time ts) {
+  ++malformed_;
+  mqtt_packet_record rec;
+  rec.frame = frame;
+  if (d.frames.empty() || d.frames.back() != frame) d.frames.push_back(frame);
+  rec.frames = d.frames;
+  rec.ts = ts;
+  rec.stream = s.info.stream;
+  const bool c2s = dir == flow::client_to_server;
+  rec.src = c2s ? &s.info.client : &s.info.server;
+  rec.dst = c2s ? &s.info.server : &s.info.client;
+  rec.dir = dir;
+  rec.version = d.decoder.version();
+  rec.len = len;
+  rec.malformed = proto::decode_failure{failure.error, d.base + failure.offset};
+  rec.client_id = s.client_id;
+  if (options_.track_connections) s.tracker.on_packet(rec);
+  sink_.on_packet(rec);
+}
+
+void mqtt_analyzer::watch_publish(const stream_state& s, std::string_view topic,
+                                  std::string_view payload, std::uint64_t frame, capture_time ts) {
+  if (!options_.track_connections) return;
+  bool matched = false;
+  // The broker publishes the will exactly as the CONNECT gave it: a message on the same topic
+  // with another payload (the device's own "online") is not the will.
+  for (auto& dr : deferred_) {
+    if (dr.report.stream == s.info.stream || dr.will_topic != topic || dr.will_payload != payload) continue;
+    dr.report.findings.push_back(
+        {.kind = finding_kind::will_published,
+         .level = severity::warning,
+         .frame = frame,
+         .ts = ts,
+         .message = "the broker published this connection's will on \"" + dr.will_topic +
+                    "\" to stream " + std::to_string(s.info.stream) + " at frame " +
+                    std::to_string(frame) + " (" + seconds_after(ts - dr.report.close.ts) +
+                    " after the connection ended)"});
+    dr.deadline = 0;  // said: hand the report out now
+    matched = true;
+  }
+  if (matched) flush_deferred(ts, false);
+  for (auto& [id, other] : streams_) {
+    if (id == s.info.stream || !other->tracker.will()) continue;
+    if (other->tracker.will()->first != topic || other->tracker.will()->second != payload) continue;
+    other->will_seen = {{s.info.stream, frame}};
+    other->will_seen_ts = ts;
+  }
+}
+
+void mqtt_analyzer::on_gap(std::uint64_t stream, flow dir, std::uint64_t missing,
+                           std::uint64_t frame, capture_time ts) {
+  if (is_closed(stream)) return;
+  auto& s = stream_for(stream, frame, ts);
+  auto& d = s.dirs[index_of(dir)];
+  if (options_.track_connections) s.tracker.on_gap(dir, missing, frame, ts);
+  d.offset += missing;
+  d.frames.clear();
+  d.skip = 0;
+  d.resyncing = true;
+  d.quiet = true;
+}
+
+void mqtt_analyzer::on_carriage(std::uint64_t stream, carriage how, const std::string& detail,
+                                std::uint64_t frame, capture_time ts) {
+  if (is_closed(stream)) return;
+  auto& s = stream_for(stream, frame, ts);
+  if (how == carriage::tls) s.tls = true;
+  if (options_.track_connections) s.tracker.on_carriage(how, detail, frame, ts);
+}
+
+void mqtt_analyzer::on_anomaly(std::uint64_t, flow, const std::string&, std::uint64_t,
+                               capture_time) {}
+
+void mqtt_analyzer::on_close(std::uint64_t stream, flow dir, close_kind how, std::uint64_t frame,
+                             capture_time ts) {
+  auto it = streams_.find(stream);
+  if (it == streams_.end()) return;
+  auto& s = *it->second;
+  s.last_frame = std::max(s.last_frame, frame);
+  s.last_ts = std::max(s.last_ts, ts);
+  auto& d = s.dirs[index_of(dir)];
+  d.closed = true;
+  if (!options_.track_connections) {
+    if (how != close_kind::fin || (s.dirs[0].closed && s.dirs[1].closed)) {
+      mark_closed(stream);
+      streams_.erase(it);
+    }
+    return;
+  }
+  if (d.decoder.buffered() > 0 && !s.tls) s.tracker.on_truncated(dir, d.decoder.buffered(), frame, ts);
+  s.tracker.on_close(dir, how, frame, ts);
+  if (s.tracker.closed()) close_stream(stream, frame, ts);
+}
+
+void mqtt_analyzer::close_stream(std::uint64_t stream, std::uint64_t frame, capture_time ts) {
+  auto it = streams_.find(stream);
+  if (it == streams_.end()) return;
+  auto& s = *it->second;
+  mark_closed(stream);
+  auto report = s.tracker.finish(frame, ts);
+
+  if (!s.client_id.empty()) {
+    auto& seen = by_client_id_[s.client_id];
+    const auto* newer = static_cast<const connect_seen*>(nullptr);
+    for (const auto& c : seen)
+      if (c.stream != stream && c.ts >= s.connect_ts && (!newer || c.ts > newer->ts)) newer = &c;
+    const bool v5_takeover = report.close.how == close_how::disconnect &&
+                             report.close.by == closer::broker && report.close.reason_code == 0x8E;
+    const bool broker_dropped = report.close.by == closer::broker &&
+                                (report.close.how == close_how::fin || report.close.how == close_how::rst) &&
+                                !s.tracker.client_sent_disconnect();
+    const bool in_window = newer && report.close.ts - newer->ts <= options_.takeover_window;
+    if (v5_takeover || (broker_dropped && in_window)) {
+      std::string msg = "session taken over: ";
+      if (newer) {
+        msg += "stream " + std::to_string(newer->stream) + " connected with the same client id \"" +
+               s.client_id + "\" at frame " + std::to_string(newer->frame) + " and the broker closed this connection";
+      } else {
+        msg += "another connection with the same client id \"" + s.client_id + "\" took the session";
+      }
+      if (v5_takeover) msg += " (DISCONNECT 0x8E Session taken over)";
+      report.findings.push_back({.kind = finding_kind::session_taken_over,
+                                 .level = severity::warning,
+                                 .frame = report.close.frame,
+                                 .ts = report.close.ts,
+                                 .message = std::move(msg)});
+    }
+    std::erase_if(seen, [&](const connect_seen& c) { return c.stream == stream; });
+    if (seen.empty()) by_client_id_.erase(s.client_id);
+  }
+
+  const auto& will = s.tracker.will();
+  const bool graceful = s.tracker.client_sent_disconnect() &&
+                        !(report.close.reason_code && *report.close.reason_code == 0x04);
+  const bool refused = report.connack && report.connack->refused;
+  if (will && !graceful && !refused && report.connack) {
+    if (s.will_seen && report.close.ts - s.will_seen_ts <= options_.takeover_window) {
+      report.findings.push_back(
+          {.kind = finding_kind::will_published,
+           .level = severity::warning,
+           .frame = s.will_seen->second,
+           .ts = s.will_seen_ts,
+           .message = "the broker published this connection's will on \"" + will->first + "\" to stream " +
+                      std::to_string(s.will_seen->first) + " at frame " +
+                      std::to_string(s.will_seen->second) + " as the connection ended"});
+    } else {
+      const capture_time deadline =
+          report.close.ts + capture_time{s.tracker.will_delay_s()} * 1'000'000'000 + options_.will_window;
+      deferred_.push_back({std::move(report), will->first, will->second, deadline});
+      streams_.erase(it);
+      return;
+    }
+  }
+  streams_.erase(it);
+  sink_.on_connection(report);
+}
+
+void mqtt_analyzer::mark_closed(std::uint64_t stream) {
+  if (stream >= closed_.size()) closed_.resize(stream + 1);
+  closed_[stream] = true;
+}
+
+void mqtt_analyzer::flush_deferred(capture_time now, bool all) {
+  auto it = deferred_.begin();
+  while (it != deferred_.end()) {
+    if (all || it->deadline <= now) {
+      auto report = std::move(it->report);
+      it = deferred_.erase(it);
+      sink_.on_connection(report);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void mqtt_analyzer::finish(std::uint64_t last_frame, capture_time last_ts) {
+  std::vector<std::uint64_t> open;
+  open.reserve(streams_.size());
+  for (const auto& [id, s] : streams_) open.push_back(id);
+  std::sort(open.begin(), open.end());
+  for (auto id : open) {
+    auto it = streams_.find(id);
+    if (it == streams_.end()) continue;
+    if (!options_.track_connections) {
+      streams_.erase(it);
+      continue;
+    }
+    auto& s = *it->second;
+    for (std::size_t i = 0; i < 2; ++i) {
+      if (s.dirs[i].decoder.buffered() > 0 && !s.tls)
+        s.tracker.on_truncated(i == 0 ? flow::client_to_server : flow::server_to_client,
+                               s.dirs[i].decoder.buffered(), last_frame, last_ts);
+    }
+    close_stream(id, last_frame, last_ts);
+  }
+  flush_deferred(last_ts, true);
+}
+
+}  // namespace mqtk::capture

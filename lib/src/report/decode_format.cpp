@@ -1,0 +1,207 @@
+#include "mqtk/report/decode_format.hpp"
+
+#include <charconv>
+
+namespace mqtk::report {
+
+bool is_valid_utf8(std::string_view s) noexcept {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  while (p < end) {
+    // ASCII runs are the common case: take eight bytes at a time while the high bits are clear.
+    while (end - p >= 8) {
+      std::uint64_t w;
+      __builtin_memcpy(&w, p, 8);
+      if (w & 0x8080808080808080ull) break;
+      p += 8;
+    }
+    if (p >= end) break;
+    const unsigned c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    std::size_t n;
+    std::uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (static_cast<std::size_t>(end - p) <= n) return false;
+    for (std::size_t i = 1; i <= n; ++i) {
+      if ((p[i] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+      return false;
+    p += n + 1;
+  }
+  return true;
+}
+
+void append_base64(std::string& out, std::string_view bytes) {
+  static constexpr char table[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  const std::size_t n = bytes.size();
+  const std::size_t start = out.size();
+  out.resize(start + (n + 2) / 3 * 4);
+  char* o = out.data() + start;
+  std::size_t i = 0;
+  for (; i + 3 <= n; i += 3) {
+    const std::uint32_t v = (p[i] << 16) | (p[i + 1] << 8) | p[i + 2];
+    *o++ = table[v >> 18];
+    *o++ = table[(v >> 12) & 63];
+    *o++ = table[(v >> 6) & 63];
+    *o++ = table[v & 63];
+  }
+  if (n - i == 1) {
+    const std::uint32_t v = p[i] << 16;
+    *o++ = table[v >> 18];
+    *o++ = table[(v >> 12) & 63];
+    *o++ = '=';
+    *o++ = '=';
+  } else if (n - i == 2) {
+    const std::uint32_t v = (p[i] << 16) | (p[i + 1] << 8);
+    *o++ = table[v >> 18];
+    *o++ = table[(v >> 12) & 63];
+    *o++ = table[(v >> 6) & 63];
+    *o++ = '=';
+  }
+}
+
+void append_uint(std::string& out, std::uint64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, end);
+}
+
+namespace {
+
+void append_2(std::string& out, unsigned v) {
+  out.push_back(static_cast<char>('0' + v / 10));
+  out.push_back(static_cast<char>('0' + v % 10));
+}
+
+void append_fraction_us(std::string& out, std::int64_t ns_of_second) {
+  unsigned us = static_cast<unsigned>(ns_of_second / 1000);
+  char buf[6];
+  for (int i = 5; i >= 0; --i) {
+    buf[i] = static_cast<char>('0' + us % 10);
+    us /= 10;
+  }
+  out.push_back('.');
+  out.append(buf, 6);
+}
+
+// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  y = static_cast<std::int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y += (m <= 2);
+}
+
+void split(capture::capture_time ns, std::int64_t& secs, std::int64_t& frac) {
+  secs = ns / 1'000'000'000;
+  frac = ns % 1'000'000'000;
+  if (frac < 0) {
+    frac += 1'000'000'000;
+    --secs;
+  }
+}
+
+}  // namespace
+
+void append_rfc3339_us(std::string& out, capture::capture_time ns) {
+  std::int64_t secs, frac;
+  split(ns, secs, frac);
+  // Packets come many to a second: format the date and time once per second.
+  thread_local std::int64_t cached_secs = -1;
+  thread_local std::string cached;
+  if (secs == cached_secs && !cached.empty()) {
+    out += cached;
+    append_fraction_us(out, frac);
+    out.push_back('Z');
+    return;
+  }
+  const std::size_t start = out.size();
+  std::int64_t days = secs / 86400;
+  std::int64_t sod = secs % 86400;
+  if (sod < 0) {
+    sod += 86400;
+    --days;
+  }
+  std::int64_t y;
+  unsigned m, d;
+  civil_from_days(days, y, m, d);
+  char buf[8];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, y);
+  for (auto len = end - buf; len < 4; ++len) out.push_back('0');
+  out.append(buf, end);
+  out.push_back('-');
+  append_2(out, m);
+  out.push_back('-');
+  append_2(out, d);
+  out.push_back('T');
+  append_2(out, static_cast<unsigned>(sod / 3600));
+  out.push_back(':');
+  append_2(out, static_cast<unsigned>(sod / 60 % 60));
+  out.push_back(':');
+  append_2(out, static_cast<unsigned>(sod % 60));
+  cached.assign(out, start, std::string::npos);
+  cached_secs = secs;
+  append_fraction_us(out, frac);
+  out.push_back('Z');
+}
+
+std::string rfc3339_us(capture::capture_time ns) {
+  std::string s;
+  append_rfc3339_us(s, ns);
+  return s;
+}
+
+void append_time_of_day_us(std::string& out, capture::capture_time ns) {
+  std::int64_t secs, frac;
+  split(ns, secs, frac);
+  std::int64_t sod = secs % 86400;
+  if (sod < 0) sod += 86400;
+  append_2(out, static_cast<unsigned>(sod / 3600));
+  out.push_back(':');
+  append_2(out, static_cast<unsigned>(sod / 60 % 60));
+  out.push_back(':');
+  append_2(out, static_cast<unsigned>(sod % 60));
+  append_fraction_us(out, frac);
+}
+
+void append_endpoint(std::string& out, const capture::endpoint& e) {
+  const bool v6 = e.address.find(':') != std::string::npos;
+  if (v6) out.push_back('[');
+  out += e.address;
+  if (v6) out.push_back(']');
+  out.push_back(':');
+  append_uint(out, e.port);
+}
+
+std::string endpoint_text(const capture::endpoint& e) {
+  std::string s;
+  append_endpoint(s, e);
+  return s;
+}
+
+}  // namespace mqtk::report

@@ -1,0 +1,186 @@
+// The connection options shared by mqtk-pub and mqtk-sub (tested through mqtk-sub's loader,
+// which is what users run), their cross-checks, secrets and the -d description.
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "common/sub_options.hpp"
+#include "tools_test_support.hpp"
+
+namespace mqtk::tools {
+namespace {
+
+using test::quiet_env;
+using test::usage_error_of;
+
+connection_options conn(std::vector<std::string> args, option_env env = quiet_env()) {
+  args.insert(args.begin(), {"-t", "x"});
+  return parse_sub_options(args, env).connection;
+}
+std::string conn_error(std::vector<std::string> args, option_env env = quiet_env()) {
+  return usage_error_of([&] { (void)conn(std::move(args), env); });
+}
+
+TEST(connection_options, host_port_and_socket_options) {
+  auto o = conn({"-h", "10.0.0.1", "-p", "1999", "-A", "127.0.0.2", "--nodelay", "-k", "30", "-M", "5"});
+  EXPECT_EQ(o.host, "10.0.0.1");
+  EXPECT_EQ(o.effective_port(), 1999);
+  EXPECT_EQ(o.bind_address, "127.0.0.2");
+  EXPECT_TRUE(o.nodelay);
+  EXPECT_EQ(o.keepalive, 30);
+  EXPECT_EQ(o.max_inflight, 5u);
+}
+
+TEST(connection_options, long_names) {
+  auto o = conn({"--host", "h", "--port", "2", "--keepalive", "5", "--id", "me", "--username", "u", "--pw", "p",
+                 "--protocol-version", "mqttv5", "--debug"});
+  EXPECT_EQ(o.host, "h");
+  EXPECT_EQ(o.port, 2);
+  EXPECT_EQ(o.client_id, "me");
+  EXPECT_EQ(o.password, "p");
+  EXPECT_EQ(o.version, proto::protocol_version::v5);
+  EXPECT_TRUE(o.debug);
+}
+
+TEST(connection_options, protocol_versions) {
+  EXPECT_EQ(conn({"-V", "31"}).version, proto::protocol_version::v31);
+  EXPECT_EQ(conn({"-V", "mqttv31"}).version, proto::protocol_version::v31);
+  EXPECT_EQ(conn({"-V", "311"}).version, proto::protocol_version::v311);
+  EXPECT_EQ(conn({"-V", "mqttv311"}).version, proto::protocol_version::v311);
+  EXPECT_EQ(conn({"-V", "5"}).version, proto::protocol_version::v5);
+  EXPECT_NE(conn_error({"-V", "4"}).find("-V"), std::string::npos);
+}
+
+TEST(connection_options, later_value_wins) { EXPECT_EQ(conn({"-p", "1", "-p", "2"}).port, 2); }
+
+TEST(connection_options, client_id_prefix_uses_pid) {
+  EXPECT_EQ(conn({"-I", "dev-"}).client_id, "dev-4321");
+  EXPECT_NE(conn_error({"-i", "a", "-I", "b"}).find("-I"), std::string::npos);
+}
+
+TEST(connection_options, clean_session_and_expiry) {
+  auto o = conn({"-c", "-i", "keep"});
+  EXPECT_FALSE(o.clean_session);
+  EXPECT_FALSE(o.session_expiry);  // 3.1.1: no property
+  EXPECT_NE(conn_error({"-c"}).find("-c"), std::string::npos);
+  auto v5 = conn({"-V", "5", "-c", "-i", "keep"});
+  EXPECT_EQ(v5.session_expiry, 0xFFFFFFFFu);  // mosquitto: -c alone keeps the session for ever
+  EXPECT_EQ(conn({"-V", "5", "-x", "60"}).session_expiry, 60u);
+  EXPECT_EQ(conn({"-V", "5", "-x", "∞", "-i", "a"}).session_expiry, 0xFFFFFFFFu);
+  EXPECT_EQ(conn({"-V", "5", "-x", "-1", "-i", "a"}).session_expiry, 0xFFFFFFFFu);
+  EXPECT_NE(conn_error({"-V", "5", "-x", "-1"}).find("-x"), std::string::npos);
+  EXPECT_NE(conn_error({"-x", "soon"}).find("-x"), std::string::npos);
+}
+
+TEST(connection_options, url_sets_everything_and_refuses_host) {
+  auto o = conn({"-L", "mqtts://bob:s3cret@example.com/t"});
+  EXPECT_EQ(o.host, "example.com");
+  EXPECT_EQ(o.effective_port(), 8883);
+  EXPECT_TRUE(o.uses_tls());
+  EXPECT_EQ(o.username, "bob");
+  EXPECT_EQ(o.password, "s3cret");
+  ASSERT_TRUE(o.url);
+  EXPECT_EQ(o.url->find("s3cret"), std::string::npos);
+  auto ws = conn({"-L", "ws://example.com:9001/mqtt"});
+  EXPECT_EQ(ws.transport, transport_kind::websocket);
+  EXPECT_EQ(ws.websocket_path, "/mqtt");
+  EXPECT_NE(conn_error({"-L", "mqtt://a/t", "-h", "b"}).find("-L"), std::string::npos);
+  EXPECT_NE(conn_error({"-L", "mqtt://a/t", "-p", "1"}).find("-L"), std::string::npos);
+  EXPECT_NE(conn_error({"-L", "gopher://a/t"}).find("-L"), std::string::npos);
+}
+
+TEST(connection_options, unix_socket) {
+  EXPECT_EQ(conn({"--unix", "/run/m.sock"}).unix_socket, "/run/m.sock");
+  EXPECT_NE(conn_error({"--unix", "/s", "-h", "x"}).find("--unix"), std::string::npos);
+}
+
+TEST(connection_options, will) {
+  auto o = conn({"--will-topic", "bye", "--will-payload", "gone", "--will-qos", "1", "--will-retain"});
+  EXPECT_EQ(o.will.topic, "bye");
+  EXPECT_EQ(o.will.payload, "gone");
+  EXPECT_EQ(o.will.qos, proto::qos::at_least_once);
+  EXPECT_TRUE(o.will.retain);
+  EXPECT_NE(conn_error({"--will-payload", "x"}).find("--will-payload"), std::string::npos);
+  EXPECT_NE(conn_error({"--will-retain"}).find("--will-retain"), std::string::npos);
+  EXPECT_NE(conn_error({"--will-qos", "2"}).find("--will-qos"), std::string::npos);
+  EXPECT_NE(conn_error({"--will-topic", "a/+"}).find("--will-topic"), std::string::npos);
+}
+
+TEST(connection_options, tls) {
+  auto o = conn({"--cafile", "ca.pem", "--capath", "/etc/ssl", "--cert", "c.pem", "--key", "k.pem", "--insecure",
+                 "--tls-version", "tlsv1.3", "--ciphers", "HIGH", "--tls-alpn", "mqtt", "--tls-use-os-certs"});
+  EXPECT_EQ(o.tls.cafile, "ca.pem");
+  EXPECT_EQ(o.tls.capath, "/etc/ssl");
+  EXPECT_EQ(o.tls.cert, "c.pem");
+  EXPECT_EQ(o.tls.key, "k.pem");
+  EXPECT_TRUE(o.tls.insecure);
+  EXPECT_EQ(o.tls.version, "tlsv1.3");
+  EXPECT_EQ(o.tls.ciphers, "HIGH");
+  EXPECT_EQ(o.tls.alpn, "mqtt");
+  EXPECT_TRUE(o.tls.use_os_certs);
+  EXPECT_EQ(o.effective_port(), 8883);  // a CA given and no -p: mosquitto's TLS port
+  EXPECT_NE(conn_error({"--cert", "c.pem"}).find("--cert"), std::string::npos);
+  EXPECT_NE(conn_error({"--key", "k.pem"}).find("--key"), std::string::npos);
+  EXPECT_NE(conn_error({"--tls-version", "sslv3"}).find("--tls-version"), std::string::npos);
+}
+
+TEST(connection_options, proxy) {
+  EXPECT_EQ(conn({"--proxy", "socks5h://p:1080"}).proxy, "socks5h://p:1080");
+  EXPECT_NE(conn_error({"--proxy", "http://p"}).find("--proxy"), std::string::npos);
+}
+
+TEST(connection_options, properties_switch_to_v5_in_order) {
+  auto o = conn({"-D", "connect", "user-property", "k", "v", "-D", "connect", "session-expiry-interval", "30"});
+  EXPECT_EQ(o.version, proto::protocol_version::v5);
+  ASSERT_EQ(o.properties.size(), 2u);
+  EXPECT_EQ(o.properties[0].key, "k");
+  EXPECT_EQ(o.properties[1].number, 30u);
+  EXPECT_NE(conn_error({"-D", "connect", "receive-maximum", "5", "-V", "311"}).find("-D"), std::string::npos);
+  EXPECT_NE(conn_error({"-D", "connect", "receive-maximum", "70000"}).find("-D"), std::string::npos);
+  EXPECT_NE(conn_error({"-D", "will", "content-type", "x"}).find("-D"), std::string::npos);
+}
+
+TEST(connection_options, password_from_environment_for_a_named_user) {
+  option_env env = quiet_env();
+  env.password = "from-env";
+  EXPECT_EQ(conn({"-u", "alice"}, env).password, "from-env");
+  EXPECT_FALSE(conn({}, env).password);  // no user: the variable is not sent anywhere
+  EXPECT_EQ(conn({"-u", "alice", "-P", "cli"}, env).password, "cli");
+}
+
+TEST(connection_options, password_file) {
+  const std::string file = ::testing::TempDir() + "mqtk_pw_test";
+  std::ofstream(file) << "file-secret\r\nsecond line\n";
+  EXPECT_EQ(conn({"-u", "a", "--password-file", file}).password, "file-secret");
+  EXPECT_NE(conn_error({"-u", "a", "-P", "x", "--password-file", file}).find("--password-file"), std::string::npos);
+  EXPECT_THROW(conn({"-u", "a", "--password-file", file + ".missing"}), options_file_error);
+}
+
+TEST(connection_options, password_needs_user_before_v5) {
+  EXPECT_NE(conn_error({"-P", "x"}).find("-P"), std::string::npos);
+  EXPECT_EQ(conn({"-P", "x", "-V", "5"}).password, "x");
+}
+
+TEST(connection_options, describe_never_shows_the_password) {
+  auto o = conn({"-u", "alice", "-P", "hunter2", "-i", "me"});
+  const std::string d = describe(o);
+  EXPECT_EQ(d.find("hunter2"), std::string::npos);
+  EXPECT_NE(d.find("password (7 bytes)"), std::string::npos);
+  EXPECT_NE(d.find("alice"), std::string::npos);
+  EXPECT_NE(d.find("mqtt://localhost:1883"), std::string::npos);
+}
+
+TEST(connection_options, bad_numbers_name_the_option) {
+  EXPECT_NE(conn_error({"-p", "0"}).find("-p"), std::string::npos);
+  EXPECT_NE(conn_error({"-p", "65536"}).find("-p"), std::string::npos);
+  EXPECT_NE(conn_error({"-p", "18x"}).find("-p"), std::string::npos);
+  EXPECT_NE(conn_error({"-k", "4"}).find("-k"), std::string::npos);
+  EXPECT_NE(conn_error({"-M", "0"}).find("-M"), std::string::npos);
+}
+
+TEST(connection_options, unknown_option_is_a_usage_error) {
+  EXPECT_FALSE(conn_error({"--no-such-option"}).empty());
+}
+
+}  // namespace
+}  // namespace mqtk::tools

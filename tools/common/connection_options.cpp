@@ -1,0 +1,254 @@
+#include "common/connection_options.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "common/option_values.hpp"
+#include "mqtk/net/url.hpp"
+
+namespace mqtk::tools {
+
+bool connection_options::uses_tls() const noexcept {
+  return tls_from_url || !tls.cafile.empty() || !tls.capath.empty() || tls.use_os_certs;
+}
+
+std::uint16_t connection_options::effective_port() const noexcept {
+  if (port) return *port;
+  return (!tls.cafile.empty() || !tls.capath.empty()) ? 8883 : 1883;
+}
+
+namespace {
+
+void apply_url(connection_options& o, const std::string& text) {
+  auto parsed = net::parse_url(text);
+  if (!parsed) usage_error("-L", "invalid URL '" + text + "': " + parsed.error().message());
+  const net::connection_target& t = *parsed;
+  o.url = net::to_string(t);  // kept for messages, so with the password masked
+  o.host = t.host;
+  o.port = t.port;
+  o.tls_from_url = net::is_tls(t.scheme);
+  // As mosquitto does for mqtts:// and wss://: trust the system's CAs unless --cafile says otherwise.
+  if (o.tls_from_url) o.tls.use_os_certs = true;
+  o.transport = net::is_websocket(t.scheme) ? transport_kind::websocket : transport_kind::tcp;
+  if (net::is_websocket(t.scheme)) {
+    o.websocket_path = t.path_or_topic;
+  } else {
+    o.url_topic = t.path_or_topic;
+  }
+  if (t.username) o.username = t.username;
+  if (t.password) o.password = t.password;
+}
+
+void add_connection_group(CLI::App& app, connection_options& o) {
+  auto* g = app.add_option_group("Connection", "Where and how to connect (mosquitto_pub/sub's options)");
+  add_value_option(*g, "-h,--host", "Broker host (default localhost)", "HOST", [&o](const std::string& v) {
+    if (v.empty()) usage_error("-h", "empty host");
+    o.host = v;
+    o.host_given = true;
+  });
+  add_value_option(*g, "-p,--port", "Broker port (default 1883, 8883 with --cafile/--capath)", "PORT",
+                   [&o](const std::string& v) {
+                     o.port = static_cast<std::uint16_t>(parse_integer("-p", v, 1, 65535));
+                     o.port_given = true;
+                   });
+  add_value_option(*g, "-L,--url", "mqtt[s]://[user[:pass]@]host[:port]/topic or ws[s]://host[:port]/path", "URL",
+                   [&o](const std::string& v) { apply_url(o, v); });
+  add_value_option(*g, "--unix", "Connect through a Unix domain socket", "PATH", [&o](const std::string& v) {
+    if (v.empty()) usage_error("--unix", "empty socket path");
+    o.unix_socket = v;
+  });
+  add_value_option(*g, "-A", "Bind the outgoing socket to this local address", "ADDRESS",
+                   [&o](const std::string& v) { o.bind_address = v; });
+  g->add_flag("--nodelay", o.nodelay, "Disable Nagle's algorithm");
+  add_value_option(*g, "-i,--id", "Client id (default <tool>_<pid>)", "ID", [&o](const std::string& v) {
+    if (v.size() > 65535) usage_error("-i", "client id longer than 65535 bytes");
+    o.client_id = v;
+  });
+  add_value_option(*g, "-I,--id-prefix", "Client id prefix: the id is the prefix followed by the process id",
+                   "PREFIX", [&o](const std::string& v) { o.id_prefix = v; });
+  add_value_option(*g, "-k,--keepalive", "Keepalive in seconds, 5-65535 (default 60)", "SECONDS",
+                   [&o](const std::string& v) {
+                     o.keepalive = static_cast<std::uint16_t>(parse_integer("-k", v, 5, 65535));
+                   });
+  g->add_flag_callback("-c,--disable-clean-session", [&o] { o.clean_session = false; },
+                       "Keep the session (persistent client); needs -i");
+  add_value_option(*g, "-x", "Session expiry interval in seconds (5.0); -1 or ∞ for never", "SECONDS",
+                   [&o](const std::string& v) {
+                     if (v == "∞" || v == "-1") {
+                       o.session_expiry = 0xFFFFFFFFu;
+                     } else {
+                       o.session_expiry = static_cast<std::uint32_t>(parse_integer("-x", v, 0, 0xFFFFFFFFll));
+                     }
+                   });
+  add_value_option(*g, "-V,--protocol-version", "MQTT version: 31, 311 or 5 (also mqttv31, mqttv311, mqttv5)",
+                   "VERSION", [&o](const std::string& v) { o.version = parse_protocol_version("-V", v); });
+  add_value_option(*g, "-M", "Maximum QoS 1/2 messages in flight (default 20)", "N", [&o](const std::string& v) {
+    o.max_inflight = static_cast<unsigned>(parse_integer("-M", v, 1, 65535));
+  });
+  add_value_option(*g, "--proxy", "SOCKS5 proxy: socks5h://[user[:pass]@]host[:port]", "URL",
+                   [&o](const std::string& v) {
+                     if (v.rfind("socks5h://", 0) != 0 || v.size() == 10) {
+                       usage_error("--proxy", "unsupported proxy '" + v + "' (socks5h://[user[:pass]@]host[:port])");
+                     }
+                     o.proxy = v;
+                   });
+  g->add_flag("-d,--debug", o.debug, "Print protocol debug messages");
+  g->add_flag("--quiet", o.quiet, "Print no error messages");
+}
+
+void add_auth_group(CLI::App& app, connection_options& o) {
+  auto* g = app.add_option_group("Authentication");
+  add_value_option(*g, "-u,--username", "User name", "USER", [&o](const std::string& v) { o.username = v; });
+  add_value_option(*g, "-P,--pw", "Password (visible to other users: prefer MQTK_PASSWORD or --password-file)",
+                   "PASSWORD", [&o](const std::string& v) { o.password = v; });
+  add_value_option(*g, "--password-file", "Read the password from the first line of FILE", "FILE",
+                   [&o](const std::string& v) { o.password_file = v; });
+}
+
+void add_will_group(CLI::App& app, connection_options& o) {
+  auto* g = app.add_option_group("Will");
+  add_value_option(*g, "--will-topic", "Topic of the client's will", "TOPIC", [&o](const std::string& v) {
+    check_topic_name("--will-topic", v);
+    o.will.topic = v;
+  });
+  add_value_option(*g, "--will-payload", "Payload of the will (default empty)", "PAYLOAD",
+                   [&o](const std::string& v) { o.will.payload = v; });
+  add_value_option(*g, "--will-qos", "QoS of the will", "QOS",
+                   [&o](const std::string& v) { o.will.qos = parse_qos("--will-qos", v); });
+  g->add_flag("--will-retain", o.will.retain, "Retain the will");
+}
+
+void add_tls_group(CLI::App& app, connection_options& o) {
+  auto* g = app.add_option_group("TLS");
+  add_value_option(*g, "--cafile", "Trusted CA certificates (PEM): enables TLS", "FILE",
+                   [&o](const std::string& v) { o.tls.cafile = v; });
+  add_value_option(*g, "--capath", "Directory of trusted CA certificates: enables TLS", "DIR",
+                   [&o](const std::string& v) { o.tls.capath = v; });
+  add_value_option(*g, "--cert", "Client certificate (PEM); needs --key", "FILE",
+                   [&o](const std::string& v) { o.tls.cert = v; });
+  add_value_option(*g, "--key", "Client private key (PEM); needs --cert", "FILE",
+                   [&o](const std::string& v) { o.tls.key = v; });
+  g->add_flag("--insecure", o.tls.insecure, "Do not check the server certificate's host name");
+  add_value_option(*g, "--tls-version", "tlsv1.3, tlsv1.2 or tlsv1.1", "VERSION", [&o](const std::string& v) {
+    if (v != "tlsv1.3" && v != "tlsv1.2" && v != "tlsv1.1") {
+      usage_error("--tls-version", "invalid TLS version '" + v + "' (tlsv1.3, tlsv1.2 or tlsv1.1)");
+    }
+    o.tls.version = v;
+  });
+  add_value_option(*g, "--ciphers", "OpenSSL cipher list", "CIPHERS", [&o](const std::string& v) { o.tls.ciphers = v; });
+  add_value_option(*g, "--tls-alpn", "ALPN protocol to offer", "PROTOCOL",
+                   [&o](const std::string& v) { o.tls.alpn = v; });
+  g->add_flag("--tls-use-os-certs", o.tls.use_os_certs, "Trust the system's CA certificates");
+}
+
+void add_property_group(CLI::App& app, connection_options& o) {
+  auto* g = app.add_option_group("MQTT 5.0 properties");
+  g->add_option_function<std::vector<std::string>>(
+       "-D,--property",
+       [&o](const std::vector<std::string>& words) {
+         try {
+           o.properties.push_back(parse_property_option(words));
+         } catch (const std::invalid_argument& e) {
+           usage_error("-D", e.what());
+         }
+         // As in mosquitto, properties make the client speak 5.0 unless a later -V says otherwise.
+         o.version = proto::protocol_version::v5;
+       },
+       "Add a property: COMMAND PROPERTY VALUE (user-property takes KEY VALUE)")
+      ->expected(3, 4)
+      ->allow_extra_args()
+      ->trigger_on_parse()
+      ->type_name("COMMAND PROPERTY VALUE");
+}
+
+std::string read_password_file(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw options_file_error("--password-file: cannot open '" + file + "'");
+  std::string line;
+  std::getline(in, line);
+  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
+  return line;
+}
+
+}  // namespace
+
+void add_connection_options(CLI::App& app, connection_options& o) {
+  add_connection_group(app, o);
+  add_auth_group(app, o);
+  add_will_group(app, o);
+  add_property_group(app, o);
+  add_tls_group(app, o);
+}
+
+void finish_connection_options(connection_options& o, const option_env& env, std::string_view default_id_prefix) {
+  using proto::protocol_version;
+  if (!o.client_id.empty() && !o.id_prefix.empty()) usage_error("-I", "cannot be combined with -i");
+  if (o.url) {
+    if (o.host_given) usage_error("-L", "cannot be combined with -h (the URL names the host)");
+    if (o.port_given) usage_error("-L", "cannot be combined with -p (the URL names the port)");
+    if (!o.unix_socket.empty()) usage_error("-L", "cannot be combined with --unix");
+  }
+  if (!o.unix_socket.empty() && o.host_given) usage_error("--unix", "cannot be combined with -h");
+  if (o.will.topic.empty()) {
+    if (o.will.payload) usage_error("--will-payload", "needs --will-topic");
+    if (o.will.retain) usage_error("--will-retain", "needs --will-topic");
+    if (o.will.qos != proto::qos::at_most_once) usage_error("--will-qos", "needs --will-topic");
+    for (const auto& p : o.properties) {
+      if (p.command == property_command::will) usage_error("-D", "will properties need --will-topic");
+    }
+  }
+  if (!o.tls.cert.empty() && o.tls.key.empty()) usage_error("--cert", "needs --key");
+  if (!o.tls.key.empty() && o.tls.cert.empty()) usage_error("--key", "needs --cert");
+  if (o.version != protocol_version::v5 && !o.properties.empty()) {
+    usage_error("-D", "properties need MQTT 5.0 (-V 5)");
+  }
+
+  if (!o.password_file.empty()) {
+    if (o.password) usage_error("--password-file", "cannot be combined with -P or a password in -L");
+    o.password = read_password_file(o.password_file);
+  }
+  // The environment's password is for a user the command line names; a password alone would
+  // be refused by 3.1.1 brokers and is surprising to send to every broker a script talks to.
+  if (!o.password && o.username && env.password) o.password = env.password;
+  if (o.password && !o.username && o.version != protocol_version::v5) {
+    usage_error("-P", "a password needs a user name (-u) before MQTT 5.0");
+  }
+
+  if (o.version == protocol_version::v5) {
+    // mosquitto: -c without -x keeps the session for ever, which needs a fixed client id.
+    if (!o.clean_session && !o.session_expiry) o.session_expiry = 0xFFFFFFFFu;
+    if (o.session_expiry && *o.session_expiry == 0xFFFFFFFFu && o.client_id.empty()) {
+      usage_error(o.clean_session ? "-x" : "-c", "a session that never expires needs a client id (-i)");
+    }
+  } else if (!o.clean_session && o.client_id.empty()) {
+    usage_error("-c", "needs a client id (-i)");
+  }
+
+  if (!o.id_prefix.empty()) {
+    o.client_id = o.id_prefix + std::to_string(env.pid);
+  } else if (o.client_id.empty()) {
+    o.client_id = std::string(default_id_prefix) + std::to_string(env.pid);
+  }
+}
+
+std::string describe(const connection_options& o) {
+  std::ostringstream s;
+  s << "broker ";
+  if (!o.unix_socket.empty()) {
+    s << "unix:" << o.unix_socket;
+  } else {
+    s << (o.transport == transport_kind::websocket ? (o.uses_tls() ? "wss" : "ws") : (o.uses_tls() ? "mqtts" : "mqtt"))
+      << "://" << net::host_port(o.host, o.effective_port());
+    if (o.transport == transport_kind::websocket) s << (o.websocket_path.empty() ? "/mqtt" : o.websocket_path);
+  }
+  s << ", MQTT " << proto::version_name(o.version) << ", client id '" << o.client_id << "', keepalive "
+    << o.keepalive << "s, clean " << (o.clean_session ? "yes" : "no");
+  if (o.session_expiry) s << ", session expiry " << *o.session_expiry << "s";
+  if (o.username) s << ", user '" << *o.username << "'";
+  if (o.password) s << ", password (" << o.password->size() << " bytes)";
+  if (!o.will.topic.empty()) s << ", will on '" << o.will.topic << "'";
+  if (!o.proxy.empty()) s << ", via proxy";
+  return s.str();
+}
+
+}  // namespace mqtk::tools

@@ -1,0 +1,53 @@
+#include "common/payload_source.hpp"
+
+#include <fstream>
+#include <iterator>
+
+#include "common/connection_options.hpp"
+
+namespace mqtk::tools {
+
+payload_source::payload_source(payload_kind kind, std::string message_or_file, std::istream& in)
+    : kind_(kind), in_(in) {
+  if (kind_ == payload_kind::file) {
+    std::ifstream f(message_or_file, std::ios::binary);
+    if (!f) throw options_file_error("-f: cannot open '" + message_or_file + "'");
+    text_.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  } else if (kind_ == payload_kind::message) {
+    text_ = std::move(message_or_file);
+  }
+}
+
+bool payload_source::next(std::string& out) {
+  if (done_) return false;
+  switch (kind_) {
+    case payload_kind::none:
+      done_ = true;
+      return false;
+    case payload_kind::message:
+    case payload_kind::file:
+      out.assign(text_);
+      done_ = true;
+      return true;
+    case payload_kind::null_message:
+      out.clear();
+      done_ = true;
+      return true;
+    case payload_kind::stdin_whole:
+      out.assign(std::istreambuf_iterator<char>(in_), std::istreambuf_iterator<char>());
+      done_ = true;
+      return true;
+    case payload_kind::stdin_lines:
+      // An empty line is an empty message (as mosquitto_pub -l sends it); a last line without
+      // its newline is still a message, but the end of input after a newline is not.
+      out.clear();
+      if (!std::getline(in_, out)) {
+        done_ = true;
+        return false;
+      }
+      return true;
+  }
+  return false;
+}
+
+}  // namespace mqtk::tools

@@ -1,0 +1,40 @@
+#pragma once
+// Where mqtk-pub's messages come from (-m -f -s -l -n), as a sequence: one message for -m,
+// -f, -s and -n, one per line of stdin for -l, read as the lines arrive so that a pipe can
+// feed a long-running publisher.
+#include <cstdint>
+#include <istream>
+#include <memory>
+#include <string>
+
+namespace mqtk::tools {
+
+enum class payload_kind : std::uint8_t {
+  none,
+  message,      // -m MESSAGE
+  file,         // -f FILE: the whole file
+  stdin_whole,  // -s: all of stdin
+  stdin_lines,  // -l: one message per line, without its '\n'
+  null_message, // -n: one empty message
+};
+
+class payload_source {
+ public:
+  // `in` is read for stdin_whole and stdin_lines and must outlive the source. For a file,
+  // the constructor opens it and throws options_file_error (exit 66) when it cannot.
+  payload_source(payload_kind kind, std::string message_or_file, std::istream& in);
+
+  // The next message into `out` (replacing its contents, keeping its capacity); false when
+  // there are no more.
+  bool next(std::string& out);
+
+  payload_kind kind() const noexcept { return kind_; }
+
+ private:
+  payload_kind kind_;
+  std::string text_;
+  std::istream& in_;
+  bool done_ = false;
+};
+
+}  // namespace mqtk::tools
