@@ -1,8 +1,6 @@
 #include "common/tool_info.hpp"
 
-#include <iostream>
-
-#include "mqtk/diag/exit_code.hpp"
+#include "common/option_loader.hpp"
 #include "mqtk/version.hpp"
 
 namespace mqtk::tools {
@@ -19,19 +17,7 @@ void configure_app(CLI::App& app, std::string_view tool_name) {
 }
 
 int parse_or_exit(CLI::App& app, int argc, char** argv) {
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    std::cout << app.help();
-    return 0;
-  } catch (const CLI::CallForVersion& e) {
-    std::cout << e.what() << '\n';
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    std::cerr << app.get_name() << ": " << e.what() << " (see " << app.get_name() << " --help)\n";
-    return diag::to_int(diag::exit_code::usage);
-  }
-  return -1;
+  return run_option_loader(app, [&] { app.parse(argc, argv); });
 }
 
 }  // namespace mqtk::tools

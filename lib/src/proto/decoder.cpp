@@ -3,50 +3,12 @@
 #include <algorithm>
 #include <cstring>
 
+#include "mqtk/proto/utf8.hpp"
+
 namespace mqtk::proto {
 namespace {
 
 constexpr std::uint8_t max_varint_bytes = 4;
-
-// Well-formed UTF-8 per RFC 3629 (no overlongs, no surrogates, nothing above U+10FFFF) and no
-// U+0000, as MQTT requires of every UTF-8 string (3.1.1 §1.5.3, 5.0 §1.5.4). With
-// `forbid_wildcards`, '+' and '#' are refused too, for topic names. Returns the index of the
-// first offending byte, or npos.
-struct utf8_check {
-  decode_error error{};
-  std::size_t index = std::string_view::npos;
-};
-
-utf8_check check_utf8(std::string_view s, bool forbid_wildcards) noexcept {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const std::size_t n = s.size();
-  std::size_t i = 0;
-  while (i < n) {
-    const unsigned char c = p[i];
-    if (c < 0x80) {
-      if (c == 0) return {decode_error::utf8_null_character, i};
-      if (forbid_wildcards && (c == '+' || c == '#')) return {decode_error::invalid_topic_name, i};
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F;
-    else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0F;
-    else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07;
-    else return {decode_error::invalid_utf8, i};
-    if (i + len > n) return {decode_error::invalid_utf8, i};
-    for (std::size_t k = 1; k < len; ++k) {
-      if ((p[i + k] & 0xC0) != 0x80) return {decode_error::invalid_utf8, i + k};
-      cp = cp << 6 | (p[i + k] & 0x3F);
-    }
-    const bool overlong = (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
-    const bool surrogate = cp >= 0xD800 && cp <= 0xDFFF;
-    if (overlong || surrogate || cp > 0x10FFFF) return {decode_error::invalid_utf8, i};
-    i += len;
-  }
-  return {};
-}
 
 // Reads the fields of one packet body. Every read checks bounds; the first failure is kept
 // with its offset (from the start of the packet) and makes every later read fail too.
@@ -118,10 +80,12 @@ class field_reader {
   }
   bool utf8(std::string_view& out, bool forbid_wildcards = false) noexcept {
     if (!binary(out)) return false;
-    const utf8_check check = check_utf8(out, forbid_wildcards);
-    if (check.index != std::string_view::npos)
-      return fail(check.error, pos_ - out.size() + check.index);
-    return true;
+    const utf8_fault fault = check_mqtt_utf8(out, forbid_wildcards);
+    if (fault.kind == utf8_fault::kind::none) return true;
+    const decode_error e = fault.kind == utf8_fault::kind::null_character ? decode_error::utf8_null_character
+                           : fault.kind == utf8_fault::kind::wildcard     ? decode_error::invalid_topic_name
+                                                                          : decode_error::invalid_utf8;
+    return fail(e, pos_ - out.size() + fault.index);
   }
 
  private:

@@ -2,49 +2,21 @@
 
 #include <cstddef>
 
+#include "mqtk/proto/utf8.hpp"
+
 namespace mqtk::proto {
 namespace {
 
 constexpr std::size_t max_topic_bytes = 65535;
 constexpr std::string_view share_prefix = "$share/";
 
-// Checks the UTF-8 rules MQTT imposes on every string (3.1.1 §1.5.3, 5.0 §1.5.4): well-formed
-// (no overlongs, no surrogates, nothing above U+10FFFF) and no U+0000. Control characters and
-// non-characters are only "SHOULD NOT", so they are accepted as brokers accept them.
+// MQTT's UTF-8 rules (proto/utf8.hpp): well-formed and no U+0000.
 topic_error check_utf8(std::string_view s) noexcept {
-  std::size_t i = 0;
-  const std::size_t n = s.size();
-  while (i < n) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    if (b0 == 0) return topic_error::null_character;
-    if (b0 < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    std::uint32_t min_cp = 0;
-    if ((b0 & 0xE0) == 0xC0) {
-      len = 2, cp = b0 & 0x1F, min_cp = 0x80;
-    } else if ((b0 & 0xF0) == 0xE0) {
-      len = 3, cp = b0 & 0x0F, min_cp = 0x800;
-    } else if ((b0 & 0xF8) == 0xF0) {
-      len = 4, cp = b0 & 0x07, min_cp = 0x10000;
-    } else {
-      return topic_error::invalid_utf8;  // a continuation byte or 0xF8..0xFF as a lead byte
-    }
-    if (n - i < len) return topic_error::invalid_utf8;
-    for (std::size_t k = 1; k < len; ++k) {
-      const auto b = static_cast<unsigned char>(s[i + k]);
-      if ((b & 0xC0) != 0x80) return topic_error::invalid_utf8;
-      cp = (cp << 6) | (b & 0x3F);
-    }
-    if (cp < min_cp || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return topic_error::invalid_utf8;
-    }
-    i += len;
+  switch (check_mqtt_utf8(s).kind) {
+    case utf8_fault::kind::none: return topic_error::none;
+    case utf8_fault::kind::null_character: return topic_error::null_character;
+    default: return topic_error::invalid_utf8;
   }
-  return topic_error::none;
 }
 
 // The checks shared by names and filters, in the order a reader would fix them.

@@ -2,81 +2,44 @@
 
 #include <charconv>
 
+#include "mqtk/proto/utf8.hpp"
+
 namespace mqtk::report {
 
-bool is_valid_utf8(std::string_view s) noexcept {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* end = p + s.size();
-  while (p < end) {
-    // ASCII runs are the common case: take eight bytes at a time while the high bits are clear.
-    while (end - p >= 8) {
-      std::uint64_t w;
-      __builtin_memcpy(&w, p, 8);
-      if (w & 0x8080808080808080ull) break;
-      p += 8;
-    }
-    if (p >= end) break;
-    const unsigned c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    std::size_t n;
-    std::uint32_t cp;
-    if (c >= 0xC2 && c <= 0xDF) {
-      n = 1;
-      cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 2;
-      cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (static_cast<std::size_t>(end - p) <= n) return false;
-    for (std::size_t i = 1; i <= n; ++i) {
-      if ((p[i] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-      return false;
-    p += n + 1;
-  }
-  return true;
-}
+bool is_valid_utf8(std::string_view s) noexcept { return proto::find_invalid_utf8(s) == std::string_view::npos; }
 
-void append_base64(std::string& out, std::string_view bytes) {
-  static constexpr char table[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+char* write_base64(char* o, std::string_view bytes) noexcept {
+  static constexpr char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   const std::size_t n = bytes.size();
-  const std::size_t start = out.size();
-  out.resize(start + (n + 2) / 3 * 4);
-  char* o = out.data() + start;
   std::size_t i = 0;
   for (; i + 3 <= n; i += 3) {
-    const std::uint32_t v = (p[i] << 16) | (p[i + 1] << 8) | p[i + 2];
+    const std::uint32_t v = static_cast<std::uint32_t>(p[i] << 16 | p[i + 1] << 8 | p[i + 2]);
     *o++ = table[v >> 18];
     *o++ = table[(v >> 12) & 63];
     *o++ = table[(v >> 6) & 63];
     *o++ = table[v & 63];
   }
   if (n - i == 1) {
-    const std::uint32_t v = p[i] << 16;
+    const std::uint32_t v = static_cast<std::uint32_t>(p[i] << 16);
     *o++ = table[v >> 18];
     *o++ = table[(v >> 12) & 63];
     *o++ = '=';
     *o++ = '=';
   } else if (n - i == 2) {
-    const std::uint32_t v = (p[i] << 16) | (p[i + 1] << 8);
+    const std::uint32_t v = static_cast<std::uint32_t>(p[i] << 16 | p[i + 1] << 8);
     *o++ = table[v >> 18];
     *o++ = table[(v >> 12) & 63];
     *o++ = table[(v >> 6) & 63];
     *o++ = '=';
   }
+  return o;
+}
+
+void append_base64(std::string& out, std::string_view bytes) {
+  const std::size_t start = out.size();
+  out.resize(start + base64_size(bytes.size()));
+  write_base64(out.data() + start, bytes);
 }
 
 void append_uint(std::string& out, std::uint64_t v) {

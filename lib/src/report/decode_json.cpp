@@ -118,7 +118,7 @@ class text_writer {
     sep();
     need((v.size() + 2) / 3 * 4 + 2);
     *p_++ = '"';
-    p_ = base64_to(p_, v);
+    p_ = write_base64(p_, v);
     *p_++ = '"';
   }
   void num(std::uint64_t v) {
@@ -162,34 +162,6 @@ class text_writer {
       put(',');
     }
     first_ = false;
-  }
-  static char* base64_to(char* o, std::string_view bytes) {
-    static constexpr char table[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
-    const std::size_t n = bytes.size();
-    std::size_t i = 0;
-    for (; i + 3 <= n; i += 3) {
-      const std::uint32_t v = (p[i] << 16) | (p[i + 1] << 8) | p[i + 2];
-      *o++ = table[v >> 18];
-      *o++ = table[(v >> 12) & 63];
-      *o++ = table[(v >> 6) & 63];
-      *o++ = table[v & 63];
-    }
-    if (n - i == 1) {
-      const std::uint32_t v = p[i] << 16;
-      *o++ = table[v >> 18];
-      *o++ = table[(v >> 12) & 63];
-      *o++ = '=';
-      *o++ = '=';
-    } else if (n - i == 2) {
-      const std::uint32_t v = (p[i] << 16) | (p[i + 1] << 8);
-      *o++ = table[v >> 18];
-      *o++ = table[(v >> 12) & 63];
-      *o++ = table[(v >> 6) & 63];
-      *o++ = '=';
-    }
-    return o;
   }
   // Copies runs of characters that need no escaping in one go.
   void escape(std::string_view v) {

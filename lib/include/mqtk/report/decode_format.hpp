@@ -15,6 +15,9 @@ namespace mqtk::report {
 bool is_valid_utf8(std::string_view bytes) noexcept;
 
 void append_base64(std::string& out, std::string_view bytes);
+// The same into a raw buffer of base64_size(bytes.size()) bytes; returns the end.
+char* write_base64(char* out, std::string_view bytes) noexcept;
+constexpr std::size_t base64_size(std::size_t n) noexcept { return (n + 2) / 3 * 4; }
 
 // RFC 3339 with microseconds in UTC: "2026-11-22T22:01:05.000154Z".
 void append_rfc3339_us(std::string& out, capture::capture_time ns);
