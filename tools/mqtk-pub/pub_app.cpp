@@ -1,14 +1,14 @@
 #include "mqtk-pub/pub_app.hpp"
 
-#include "common/tool_info.hpp"
+#include "common/pub_options.hpp"
+#include "mqtk-pub/publisher.hpp"
 
 namespace mqtk::tools {
 
 int pub_main(int argc, char** argv) {
-  CLI::App app{"Publish MQTT messages (a drop-in for mosquitto_pub)"};
-  configure_app(app, "mqtk-pub");
-  if (int rc = parse_or_exit(app, argc, argv); rc >= 0) return rc;
-  return 0;
+  pub_options options;
+  if (int rc = load_pub_options(argc, argv, options); rc >= 0) return rc;
+  return run_publisher(options);
 }
 
 }  // namespace mqtk::tools

@@ -1,14 +1,14 @@
 #include "mqtk-sub/sub_app.hpp"
 
-#include "common/tool_info.hpp"
+#include "common/sub_options.hpp"
+#include "mqtk-sub/subscriber.hpp"
 
 namespace mqtk::tools {
 
 int sub_main(int argc, char** argv) {
-  CLI::App app{"Subscribe to MQTT topics and print what arrives (a drop-in for mosquitto_sub)"};
-  configure_app(app, "mqtk-sub");
-  if (int rc = parse_or_exit(app, argc, argv); rc >= 0) return rc;
-  return 0;
+  sub_options options;
+  if (int rc = load_sub_options(argc, argv, options); rc >= 0) return rc;
+  return run_subscriber(options);
 }
 
 }  // namespace mqtk::tools

@@ -1,0 +1,40 @@
+#pragma once
+// Everything a client is built from: where to connect (net), what CONNECT says (proto), the
+// session's local limits, reconnect behaviour and the observer hooks.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+#include "mqtk/client/client_observer.hpp"
+#include "mqtk/client/reconnect_policy.hpp"
+#include "mqtk/net/connect_options.hpp"
+#include "mqtk/net/url.hpp"
+#include "mqtk/proto/packet.hpp"
+#include "mqtk/proto/session_options.hpp"
+
+namespace mqtk::client {
+
+struct client_options {
+  // Scheme, host, port; its username/password fill connect.username/password when those are
+  // unset (so that -L mqtt://user:pass@host works without repeating them).
+  net::connection_target target;
+  // Connect time limit, TLS, WebSocket headers, local address, and the per-phase hooks
+  // (resolved, tcp connected, tls done, websocket upgraded), passed to net::transport as is.
+  net::connect_options net;
+  // What CONNECT says: version, client id, keep alive, clean start, will, credentials,
+  // properties. Its views are copied into the session by the client's constructor, so their
+  // storage only has to live until the constructor returns (keeping it longer is harmless).
+  proto::connect connect;
+  // Local session limits. When session.connack_timeout is unset the client uses
+  // net.connect_timeout, so that a broker that accepts TCP but never answers CONNECT fails.
+  proto::session_options session;
+  reconnect_policy reconnect;
+  client_observer observer;
+  // Bytes read from the transport per read. Packets larger than this are assembled by the
+  // session's decoder, so the buffer itself never grows.
+  std::size_t read_buffer_size = 16 * 1024;
+  // Bound on the polite close (DISCONNECT flushed, TLS close_notify, WebSocket close frame).
+  std::chrono::milliseconds shutdown_timeout{2000};
+};
+
+}  // namespace mqtk::client

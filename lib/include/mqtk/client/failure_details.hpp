@@ -1,0 +1,47 @@
+#pragma once
+// Why a connect, an operation or a connection failed, in the detail a tool prints: the error
+// (net_error, session_error, an OS or TLS error), the broker's reason code when it gave one,
+// the transport's connect_failure, and the session's one-line message ("no PINGRESP within
+// 1 s"). Maps to the exit codes of DESIGN.md.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <boost/system/error_code.hpp>
+
+#include "mqtk/diag/failure.hpp"
+#include "mqtk/net/connect_failure.hpp"
+#include "mqtk/proto/types.hpp"
+
+namespace mqtk::client {
+
+struct failure_details {
+  boost::system::error_code error;
+  // The broker's code when it said why: CONNACK refusal, DISCONNECT, PUBACK/PUBREC/SUBACK
+  // failure (with `where` saying which packet). 0 otherwise.
+  std::uint8_t reason_code = 0;
+  proto::packet_type where = proto::packet_type::connack;
+  proto::protocol_version version = proto::protocol_version::v311;
+  // One line in the session's or the transport's words.
+  std::string message;
+  // "host:port" of the broker, for messages.
+  std::string subject;
+  // Set when the transport failed to connect: phase, address, OpenSSL verify error, HTTP status.
+  std::optional<net::connect_failure> connect;
+
+  explicit operator bool() const noexcept { return static_cast<bool>(error); }
+
+  // True when the broker gave a failure reason code (exit code = that code).
+  bool broker_refused() const noexcept;
+  // DESIGN.md exit code: the broker's reason code as itself; 69 unreachable (also no CONNACK in
+  // time); 79 TLS; 80 WebSocket; 75 connection lost, including a keep-alive failure ("no
+  // PINGRESP within N s": the broker stopped answering without a reason); 76 the broker broke
+  // the protocol; 70 anything else.
+  int exit_code() const noexcept;
+  // The local failure for diag (kind, subject, reason); meaningful when !broker_refused().
+  diag::failure to_failure() const;
+  // The one stderr line: a refusal explained by diag::refusal_line, or to_failure().line().
+  std::string line() const;
+};
+
+}  // namespace mqtk::client

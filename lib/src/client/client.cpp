@@ -1,0 +1,809 @@
+// The Asio interpreter of a proto::session: every input to the session returns a list of
+// actions, and this file carries them out (write, arm a timer, deliver, complete, close). All
+// Asio-heavy client code lives in this one translation unit to keep builds short.
+#include "mqtk/client/client.hpp"
+
+#include <algorithm>
+#include <array>
+#include <deque>
+#include <optional>
+#include <random>
+#include <string>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "mqtk/net/net_error.hpp"
+#include "mqtk/proto/decoder.hpp"
+#include "mqtk/proto/reason_code.hpp"
+#include "mqtk/proto/session_action_list.hpp"
+#include "mqtk/proto/session_error.hpp"
+
+namespace mqtk::client {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+// Completions never run inside the client's own processing (a coroutine resumed there could
+// call back into the client while an action list is being interpreted): they are posted.
+template <class Handler, class... Args>
+void post_completion(client::executor_type ex, Handler handler, Args... args) {
+  asio::post(ex, [h = std::move(handler), ... a = std::move(args)]() mutable { std::move(h)(std::move(a)...); });
+}
+
+std::string loss_message(const error_code& ec) {
+  if (ec == asio::error::eof) return "the broker closed the connection";
+  if (ec == asio::error::connection_reset) return "connection reset by the broker";
+  if (ec == net::net_error::websocket_closed) return "the broker closed the WebSocket";
+  return "connection lost: " + ec.message();
+}
+
+}  // namespace
+
+struct client::impl : std::enable_shared_from_this<impl> {
+  enum class phase : std::uint8_t {
+    idle,            // never connected, or given up / disconnected
+    connecting,      // transport connect under way
+    handshaking,     // CONNECT sent, waiting for CONNACK
+    connected,       // CONNACK accepted
+    disconnecting,   // DISCONNECT queued, waiting to flush and shut down
+    reconnect_wait,  // waiting for the backoff timer
+    closed,          // close(): terminal
+  };
+
+  // A request of the caller (or an internal resubscribe) waiting for its complete_action.
+  struct remembered_subscription {
+    std::string filter;
+    proto::subscription options;  // filter empty: it views `filter` only when sent
+  };
+
+  struct pending_op {
+    proto::operation_id id = 0;
+    executor_type ex;
+    std::variant<std::monostate, publish_handler, subscribe_handler> handler;
+    // Subscribe requests: what to remember for resubscription once acknowledged.
+    std::vector<remembered_subscription> subscriptions;
+    bool active = true;
+  };
+
+  impl(executor_type ex, client_options o)
+      : executor(ex),
+        options(std::move(o)),
+        transport(ex),
+        session(session_options_for(options)),
+        timers{asio::steady_timer(ex), asio::steady_timer(ex), asio::steady_timer(ex)},
+        reconnect_timer(ex),
+        shutdown_timer(ex),
+        read_buffer(std::max<std::size_t>(options.read_buffer_size, 512)),
+        rng(std::random_device{}()) {
+    keep_connect_storage();
+    subject = net::host_port(options.target.host, options.target.port);
+    proto::action_list scratch;
+    session.connect(options.connect, clock::now(), scratch);  // down: only stored
+  }
+
+  static proto::session_options session_options_for(const client_options& o) {
+    proto::session_options s = o.session;
+    if (!s.connack_timeout) s.connack_timeout = o.net.connect_timeout;
+    return s;
+  }
+
+  // options.connect views the caller's storage; make it view ours so that the client can
+  // connect again at any time (a later async_connect after a disconnect).
+  void keep_connect_storage() {
+    auto keep = [this](std::string_view s) -> std::string_view { return storage.emplace_back(s); };
+    auto keep_props = [&](proto::property_list props, std::vector<proto::property>& to) {
+      to.clear();
+      for (proto::property p : props) {
+        p.key = keep(p.key);
+        p.value = keep(p.value);
+        to.push_back(p);
+      }
+      return proto::property_list(std::span<const proto::property>(to));
+    };
+    proto::connect& c = options.connect;
+    c.client_id = keep(c.client_id);
+    if (!c.username && options.target.username) c.username = *options.target.username;
+    if (!c.password && options.target.password) c.password = *options.target.password;
+    if (c.username) c.username = keep(*c.username);
+    if (c.password) c.password = keep(*c.password);
+    c.properties = keep_props(c.properties, connect_properties);
+    if (c.will) {
+      c.will->topic = keep(c.will->topic);
+      c.will->payload = keep(c.will->payload);
+      c.will->properties = keep_props(c.will->properties, will_properties);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Interpreting actions
+
+  template <class Fn>
+  void process(Fn&& fn) {
+    if (depth == lists.size()) lists.push_back(std::make_unique<proto::action_list>());
+    proto::action_list& out = *lists[depth];
+    out.clear();
+    ++depth;
+    struct leave {
+      std::size_t& d;
+      ~leave() { --d; }
+    } guard{depth};
+    fn(out);
+    interpret(out);
+  }
+
+  void interpret(const proto::action_list& out) {
+    std::optional<proto::close_action> close;
+    std::string close_message;
+    const std::uint64_t gen = generation;
+    for (const proto::action& a : out) {
+      std::visit(
+          [&](const auto& act) {
+            using T = std::decay_t<decltype(act)>;
+            if constexpr (std::is_same_v<T, proto::send_action>) {
+              if (gen != generation) return;  // the connection ended while interpreting
+              pending_writes.insert(pending_writes.end(), act.bytes.begin(), act.bytes.end());
+              bytes_queued += act.bytes.size();
+              if (options.observer.on_packet) observe(direction::sent, act.bytes);
+            } else if constexpr (std::is_same_v<T, proto::arm_timer_action>) {
+              arm(act.kind, act.deadline);
+            } else if constexpr (std::is_same_v<T, proto::cancel_timer_action>) {
+              timers[static_cast<std::size_t>(act.kind)].cancel();
+            } else if constexpr (std::is_same_v<T, proto::deliver_action>) {
+              if (on_message) on_message(act.message);
+            } else if constexpr (std::is_same_v<T, proto::complete_action>) {
+              complete(act);
+            } else if constexpr (std::is_same_v<T, proto::close_action>) {
+              close = act;
+              close_message = std::string(act.message);
+              close->message = {};
+            } else if constexpr (std::is_same_v<T, proto::connack_action>) {
+              on_connack(act.packet);
+            }
+            // server_disconnect_action: the close_action that follows carries its reason code.
+            // auth_action: enhanced authentication is not offered by the client (yet), and
+            // packet_received_action is not asked for: the client decodes for its observer.
+          },
+          a);
+    }
+    flush_writes();
+    if (close) on_close(*close, std::move(close_message));
+  }
+
+  void arm(proto::timer_kind kind, proto::session_time deadline) {
+    auto& t = timers[static_cast<std::size_t>(kind)];
+    t.expires_at(deadline);
+    t.async_wait([self = shared_from_this(), kind](error_code ec) {
+      if (ec || self->current == phase::closed) return;
+      self->process([&](proto::action_list& out) { self->session.timer_expired(kind, clock::now(), out); });
+    });
+  }
+
+  void cancel_timers() {
+    for (auto& t : timers) t.cancel();
+  }
+
+  void observe(direction dir, std::span<const std::uint8_t> bytes) {
+    proto::stream_decoder& d = dir == direction::sent ? observe_out : observe_in;
+    if (!d.version()) d.set_version(options.connect.version);
+    while (!bytes.empty()) {
+      auto r = d.put(bytes);
+      bytes = bytes.subspan(r.consumed);
+      if (r.state == proto::stream_decoder::status::need_more) break;
+      packet_event e{.at = clock::now(), .direction = dir, .raw = r.raw, .decoded = nullptr,
+                     .version = session.version()};
+      if (r.state == proto::stream_decoder::status::ready) {
+        e.decoded = r.value;
+      } else {
+        // Still report the bytes that did not decode, once, and start over.
+        e.raw = bytes;
+        bytes = {};
+        d.reset();
+        d.set_version(session.version());
+      }
+      options.observer.on_packet(e);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Writing: one write outstanding; sends made meanwhile collect in pending_writes.
+
+  void flush_writes() {
+    if (write_outstanding || pending_writes.empty() || !transport_up) return;
+    std::swap(pending_writes, writing);
+    pending_writes.clear();
+    write_outstanding = true;
+    transport.async_write(asio::buffer(writing), [self = shared_from_this(), gen = generation,
+                                                  size = writing.size()](error_code ec, std::size_t) {
+      self->write_outstanding = false;
+      self->writing.clear();
+      if (gen != self->generation) {
+        self->flush_writes();  // bytes of a newer connection may be waiting
+        return;
+      }
+      if (ec) {
+        self->connection_failed(ec);
+        return;
+      }
+      self->bytes_written += size;
+      self->release_written_qos0();
+      self->flush_writes();
+      self->maybe_shutdown();
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Connecting
+
+  void start_connect(executor_type ex, connect_handler h) {
+    if (current == phase::closed) {
+      post_completion(ex, std::move(h), error_code(asio::error::operation_aborted), connect_result{});
+      return;
+    }
+    if (current != phase::idle || connect_waiter) {
+      post_completion(ex, std::move(h), error_code(asio::error::already_started), connect_result{});
+      return;
+    }
+    connect_waiter.emplace(std::move(ex), std::move(h));
+    attempts = 0;
+    stop_requested = false;
+    // Again after a disconnect, which makes the session stop wanting to connect.
+    proto::action_list scratch;
+    session.connect(options.connect, clock::now(), scratch);
+    connect_transport();
+  }
+
+  void connect_transport() {
+    current = phase::connecting;
+    const std::uint64_t gen = ++generation;
+    last_result = connect_result{};
+    transport.async_connect(options.target, options.net, [self = shared_from_this(), gen](error_code ec) {
+      if (gen != self->generation) return;
+      self->on_transport_connected(ec);
+    });
+  }
+
+  void on_transport_connected(error_code ec) {
+    if (ec) {
+      set_failure(ec, 0, proto::packet_type::connack, transport.last_failure().message());
+      failure.connect = transport.last_failure();
+      connect_attempt_failed(ec);
+      return;
+    }
+    transport_up = true;
+    current = phase::handshaking;
+    observe_in.reset();
+    observe_out.reset();
+    observe_in.set_version(options.connect.version);
+    pending_writes.clear();
+    process([&](proto::action_list& out) { session.transport_up(clock::now(), out); });
+    asio::co_spawn(executor, read_loop(shared_from_this(), generation), asio::detached);
+  }
+
+  // The first connect reports its failure; a reconnect tries again later.
+  void connect_attempt_failed(error_code ec) {
+    transport_up = false;
+    if (attempts > 0 && !stop_requested && current != phase::closed) {
+      schedule_reconnect(ec);
+      return;
+    }
+    current = phase::idle;
+    if (connect_waiter) {
+      auto [ex, h] = std::move(*connect_waiter);
+      connect_waiter.reset();
+      post_completion(ex, std::move(h), ec, last_result);
+    }
+    process([&](proto::action_list& out) { session.cancel_all(ec, out); });
+  }
+
+  void on_connack(const proto::connack& c) {
+    last_result.session_present = c.session_present;
+    last_result.reason_code = c.reason_code;
+    last_result.version = session.version();
+    last_result.limits = session.server();
+    last_result.keep_alive = session.keep_alive();
+    last_result.client_id = std::string(session.client_id());
+    last_result.reason_string = std::string(c.properties.string(proto::property_id::reason_string).value_or(""));
+    if (options.observer.on_connack) {
+      options.observer.on_connack(connack_event{.at = clock::now(), .packet = c, .version = session.version(),
+                                                .limits = session.server()});
+    }
+    if (proto::is_failure(c.reason_code, proto::packet_type::connack, session.version())) return;  // close follows
+    current = phase::connected;
+    if (connect_waiter) {
+      auto [ex, h] = std::move(*connect_waiter);
+      connect_waiter.reset();
+      post_completion(ex, std::move(h), error_code{}, last_result);
+    }
+    if (attempts > 0) {
+      std::size_t resubscribed = 0;
+      if (!c.session_present && options.reconnect.resubscribe && !subscriptions.empty()) resubscribed = resubscribe();
+      const std::uint32_t n = attempts;
+      attempts = 0;
+      if (options.observer.on_reconnected) {
+        options.observer.on_reconnected(reconnected_event{.at = clock::now(), .attempts = n,
+                                                          .session_present = c.session_present,
+                                                          .resubscribed = resubscribed});
+      }
+    }
+  }
+
+  std::size_t resubscribe() {
+    std::vector<proto::subscription> subs;
+    subs.reserve(subscriptions.size());
+    for (const auto& s : subscriptions) {
+      proto::subscription x = s.options;
+      x.filter = s.filter;
+      subs.push_back(x);
+    }
+    process([&](proto::action_list& out) {
+      auto id = session.subscribe(proto::subscribe{.subscriptions = proto::list_view<proto::subscription>(subs)},
+                                  clock::now(), out);
+      add_pending(id, executor, std::monostate{});
+    });
+    return subs.size();
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Reading
+
+  static asio::awaitable<void> read_loop(std::shared_ptr<impl> self, std::uint64_t gen) {
+    for (;;) {
+      auto [ec, n] = co_await self->transport.async_read_some(asio::buffer(self->read_buffer),
+                                                             asio::as_tuple(asio::use_awaitable));
+      if (gen != self->generation) co_return;
+      if (ec) {
+        self->connection_failed(ec);
+        co_return;
+      }
+      std::span<const std::uint8_t> bytes(self->read_buffer.data(), n);
+      if (self->options.observer.on_packet) self->observe(direction::received, bytes);
+      self->process([&](proto::action_list& out) { self->session.received(bytes, clock::now(), out); });
+      if (gen != self->generation) co_return;
+      if (self->on_drained) self->on_drained();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Losing and closing the connection
+
+  // A read or write failed: the transport is gone without the session asking.
+  void connection_failed(error_code ec) {
+    if (current == phase::closed) return;
+    if (current == phase::disconnecting) {
+      finish_disconnect(error_code{});  // the broker closed first: that is what we wanted
+      return;
+    }
+    set_failure(ec, 0, proto::packet_type::disconnect, loss_message(ec));
+    end_transport();
+    fail_unwritten_qos0(ec);
+    process([&](proto::action_list& out) { session.transport_down(clock::now(), out); });
+    connection_ended(ec);
+  }
+
+  void on_close(const proto::close_action& c, std::string message) {
+    if (!c.error) {
+      // Our DISCONNECT: flush it, then shut the transport down politely.
+      current = phase::disconnecting;
+      maybe_shutdown();
+      return;
+    }
+    const bool refused = c.error == proto::session_error::connection_refused;
+    set_failure(c.error, c.reason_code,
+                refused ? proto::packet_type::connack : proto::packet_type::disconnect, std::move(message));
+    end_transport();
+    fail_unwritten_qos0(c.error);
+    connection_ended(c.error);
+  }
+
+  void end_transport() {
+    ++generation;
+    transport_up = false;
+    pending_writes.clear();
+    bytes_written = bytes_queued;  // what was not written never will be
+    cancel_timers();
+    transport.close();
+  }
+
+  // After the transport is closed and the session knows: report, reconnect or give up.
+  void connection_ended(error_code ec) {
+    if (current == phase::handshaking || current == phase::connecting) {
+      connect_attempt_failed(ec);
+      return;
+    }
+    if (current != phase::connected) return;
+    const bool again = options.reconnect.enabled && !stop_requested;
+    if (options.observer.on_connection_lost) {
+      options.observer.on_connection_lost(connection_lost_event{.at = clock::now(), .error = ec,
+                                                                .reason_code = failure.reason_code,
+                                                                .message = failure.message,
+                                                                .will_reconnect = again});
+    }
+    if (again) {
+      attempts = 0;
+      schedule_reconnect(ec);
+      return;
+    }
+    current = phase::idle;
+    process([&](proto::action_list& out) { session.cancel_all(ec, out); });
+  }
+
+  void schedule_reconnect(error_code last) {
+    ++attempts;
+    if (options.reconnect.max_attempts != 0 && attempts > options.reconnect.max_attempts) {
+      if (options.observer.on_gave_up) {
+        options.observer.on_gave_up(gave_up_event{.at = clock::now(), .attempts = attempts - 1, .last_error = last});
+      }
+      attempts = 0;
+      current = phase::idle;
+      process([&](proto::action_list& out) { session.cancel_all(last, out); });
+      return;
+    }
+    const auto delay = options.reconnect.delay(attempts, std::uniform_real_distribution<double>(0.0, 1.0)(rng));
+    if (options.observer.on_reconnecting) {
+      options.observer.on_reconnecting(
+          reconnecting_event{.at = clock::now(), .attempt = attempts, .delay = delay, .last_error = last});
+    }
+    current = phase::reconnect_wait;
+    reconnect_timer.expires_after(delay);
+    reconnect_timer.async_wait([self = shared_from_this()](error_code ec) {
+      if (ec || self->current != phase::reconnect_wait) return;
+      self->connect_transport();
+    });
+  }
+
+  // After DISCONNECT is written, the broker closes the connection: waiting for that (the read
+  // loop sees EOF) rather than closing first avoids a reset that could make the broker drop
+  // the tail of what we sent (a large QoS 0 message just before the DISCONNECT). If the broker
+  // does not close within shutdown_timeout, we close politely ourselves.
+  void maybe_shutdown() {
+    if (current != phase::disconnecting || shutting_down) return;
+    if (write_outstanding || !pending_writes.empty()) return;
+    shutting_down = true;
+    shutdown_timer.expires_after(options.shutdown_timeout);
+    shutdown_timer.async_wait([self = shared_from_this(), gen = generation](error_code ec) {
+      if (ec || gen != self->generation || self->current != phase::disconnecting) return;
+      self->transport.async_shutdown(std::chrono::milliseconds{500}, [self, gen](error_code) {
+        if (gen == self->generation) self->finish_disconnect(error_code{});
+      });
+    });
+  }
+
+  void finish_disconnect(error_code ec) {
+    shutting_down = false;
+    shutdown_timer.cancel();
+    end_transport();
+    fail_unwritten_qos0(proto::session_error::client_disconnected);
+    current = phase::idle;
+    process([&](proto::action_list& out) { session.cancel_all(proto::session_error::client_disconnected, out); });
+    if (disconnect_waiter) {
+      auto [ex, h] = std::move(*disconnect_waiter);
+      disconnect_waiter.reset();
+      post_completion(ex, std::move(h), ec);
+    }
+  }
+
+  void start_disconnect(const proto::disconnect& d, executor_type ex, done_handler h) {
+    stop_requested = true;
+    if (current == phase::reconnect_wait) {
+      reconnect_timer.cancel();
+      current = phase::idle;
+      process([&](proto::action_list& out) { session.cancel_all(proto::session_error::client_disconnected, out); });
+    }
+    if (current != phase::connected && current != phase::handshaking) {
+      post_completion(ex, std::move(h), error_code(net::net_error::not_connected));
+      return;
+    }
+    if (disconnect_waiter) {
+      post_completion(ex, std::move(h), error_code(asio::error::already_started));
+      return;
+    }
+    disconnect_waiter.emplace(std::move(ex), std::move(h));
+    process([&](proto::action_list& out) { session.disconnect(d, clock::now(), out); });
+  }
+
+  void close() noexcept {
+    if (current == phase::closed) return;
+    current = phase::closed;
+    stop_requested = true;
+    reconnect_timer.cancel();
+    shutdown_timer.cancel();
+    end_transport();
+    const error_code aborted = asio::error::operation_aborted;
+    if (connect_waiter) {
+      post_completion(connect_waiter->first, std::move(connect_waiter->second), aborted, connect_result{});
+      connect_waiter.reset();
+    }
+    if (disconnect_waiter) {
+      post_completion(disconnect_waiter->first, std::move(disconnect_waiter->second), aborted);
+      disconnect_waiter.reset();
+    }
+    for (std::size_t i = pending_head; i < pending.size(); ++i) {
+      if (pending[i].active) finish_pending(pending[i], aborted, 0, 0, {});
+    }
+    pending.clear();
+    pending_head = 0;
+    qos0_waiting.clear();
+    qos0_head = 0;
+  }
+
+  void set_failure(error_code ec, std::uint8_t reason, proto::packet_type where, std::string message) {
+    failure.error = ec;
+    failure.reason_code = reason;
+    failure.where = where;
+    failure.version = session.version();
+    failure.message = std::move(message);
+    failure.subject = subject;
+    failure.connect.reset();
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Operations
+
+  template <class Handler>
+  void add_pending(proto::operation_id id, executor_type ex, Handler h) {
+    pending_op& p = pending.emplace_back();
+    p.id = id;
+    p.ex = std::move(ex);
+    p.handler = std::move(h);
+  }
+
+  pending_op* find_pending(proto::operation_id id) {
+    auto it = std::lower_bound(pending.begin() + static_cast<std::ptrdiff_t>(pending_head), pending.end(), id,
+                               [](const pending_op& p, proto::operation_id v) { return p.id < v; });
+    if (it == pending.end() || it->id != id || !it->active) return nullptr;
+    return &*it;
+  }
+
+  void complete(const proto::complete_action& c) {
+    pending_op* p = find_pending(c.id);
+    if (p == nullptr) return;
+    if (c.error == proto::session_error::rejected) {
+      const auto where = c.kind == proto::operation_kind::publish ? proto::packet_type::puback
+                         : c.kind == proto::operation_kind::subscribe ? proto::packet_type::suback
+                                                                       : proto::packet_type::unsuback;
+      set_failure(c.error, c.reason_code, where,
+                  std::string(proto::operation_kind_name(c.kind)) + " rejected by the broker");
+    }
+    const bool answered = !c.error || c.error == proto::session_error::rejected;
+    if (c.kind == proto::operation_kind::subscribe && answered && !p->subscriptions.empty()) {
+      remember(*p, c.reason_codes);
+    }
+    // The session finishes a QoS 0 publish when it hands over the bytes; the caller hears of
+    // it once they are written, which also keeps a fast publisher from outrunning the socket.
+    const bool qos0 = c.kind == proto::operation_kind::publish && !c.error && c.packet_id == 0;
+    if (qos0 && transport_up && bytes_written < bytes_queued) {
+      qos0_waiting.push_back({c.id, bytes_queued});
+      return;
+    }
+    finish_pending(*p, c.error, c.reason_code, c.packet_id, c.reason_codes);
+    compact_pending();
+  }
+
+  void release_written_qos0() {
+    while (qos0_head < qos0_waiting.size() && qos0_waiting[qos0_head].until <= bytes_written) {
+      if (pending_op* p = find_pending(qos0_waiting[qos0_head].id)) finish_pending(*p, {}, 0, 0, {});
+      ++qos0_head;
+    }
+    if (qos0_head == qos0_waiting.size()) {
+      qos0_waiting.clear();
+      qos0_head = 0;
+    }
+    compact_pending();
+  }
+
+  void fail_unwritten_qos0(error_code ec) {
+    for (std::size_t i = qos0_head; i < qos0_waiting.size(); ++i) {
+      if (pending_op* p = find_pending(qos0_waiting[i].id)) finish_pending(*p, ec, 0, 0, {});
+    }
+    qos0_waiting.clear();
+    qos0_head = 0;
+    compact_pending();
+  }
+
+  void compact_pending() {
+    // Completed entries at the front are dropped; the vector keeps its capacity.
+    while (pending_head < pending.size() && !pending[pending_head].active) ++pending_head;
+    if (pending_head == pending.size()) {
+      pending.clear();
+      pending_head = 0;
+    } else if (pending_head > 64 && pending_head * 2 > pending.size()) {
+      pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(pending_head));
+      pending_head = 0;
+    }
+  }
+
+  void finish_pending(pending_op& p, error_code ec, std::uint8_t reason, std::uint16_t packet_id,
+                      proto::list_view<std::uint8_t> codes) {
+    p.active = false;
+    if (auto* h = std::get_if<publish_handler>(&p.handler)) {
+      post_completion(p.ex, std::move(*h), ec, publish_result{.reason_code = reason, .packet_id = packet_id});
+    } else if (auto* s = std::get_if<subscribe_handler>(&p.handler)) {
+      subscribe_result r;
+      r.reason_codes.assign(codes.begin(), codes.end());
+      r.packet_id = packet_id;
+      post_completion(p.ex, std::move(*s), ec, std::move(r));
+    }
+    p.handler = std::monostate{};
+  }
+
+  void remember(const pending_op& p, proto::list_view<std::uint8_t> codes) {
+    for (std::size_t i = 0; i < p.subscriptions.size(); ++i) {
+      if (i < codes.size() && codes[i] >= 0x80) continue;
+      const remembered_subscription& s = p.subscriptions[i];
+      auto it = std::find_if(subscriptions.begin(), subscriptions.end(),
+                             [&](const remembered_subscription& r) { return r.filter == s.filter; });
+      if (it == subscriptions.end()) {
+        subscriptions.push_back(s);
+      } else {
+        it->options = s.options;
+      }
+    }
+  }
+
+  // Requests before async_connect, or after giving up, cannot be sent: the session would queue
+  // them forever.
+  bool accepting_requests() const noexcept {
+    return current != phase::idle && current != phase::closed && current != phase::disconnecting;
+  }
+
+  void start_publish(const proto::publish& m, executor_type ex, publish_handler h) {
+    if (!accepting_requests()) {
+      post_completion(ex, std::move(h), error_code(net::net_error::not_connected), publish_result{});
+      return;
+    }
+    process([&](proto::action_list& out) {
+      auto id = session.publish(m, clock::now(), out);
+      add_pending(id, std::move(ex), std::move(h));
+    });
+  }
+
+  void start_subscribe(const proto::subscribe& r, executor_type ex, subscribe_handler h) {
+    if (!accepting_requests()) {
+      post_completion(ex, std::move(h), error_code(net::net_error::not_connected), subscribe_result{});
+      return;
+    }
+    process([&](proto::action_list& out) {
+      auto id = session.subscribe(r, clock::now(), out);
+      add_pending(id, std::move(ex), std::move(h));
+      pending_op& p = pending.back();
+      p.subscriptions.reserve(r.subscriptions.size());
+      for (const proto::subscription& s : r.subscriptions) {
+        proto::subscription x = s;
+        x.filter = {};
+        p.subscriptions.push_back({std::string(s.filter), x});
+      }
+    });
+  }
+
+  void start_unsubscribe(const proto::unsubscribe& r, executor_type ex, subscribe_handler h) {
+    if (!accepting_requests()) {
+      post_completion(ex, std::move(h), error_code(net::net_error::not_connected), subscribe_result{});
+      return;
+    }
+    for (std::string_view f : r.filters) {
+      std::erase_if(subscriptions, [&](const remembered_subscription& s) { return s.filter == f; });
+    }
+    process([&](proto::action_list& out) {
+      auto id = session.unsubscribe(r, clock::now(), out);
+      add_pending(id, std::move(ex), std::move(h));
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------
+
+  executor_type executor;
+  client_options options;
+  std::deque<std::string> storage;  // what options.connect views
+  std::vector<proto::property> connect_properties;
+  std::vector<proto::property> will_properties;
+  std::string subject;
+
+  net::transport transport;
+  proto::session session;
+  std::array<asio::steady_timer, proto::timer_kind_count> timers;
+  asio::steady_timer reconnect_timer;
+  asio::steady_timer shutdown_timer;
+
+  std::vector<std::uint8_t> read_buffer;
+  std::vector<std::uint8_t> pending_writes;
+  std::vector<std::uint8_t> writing;
+  bool write_outstanding = false;
+  bool transport_up = false;
+  bool shutting_down = false;
+
+  // One action list per nesting level: a handler called while a list is interpreted may make
+  // a request, which gets the next list; lists are reused and keep their memory.
+  std::vector<std::unique_ptr<proto::action_list>> lists;
+  std::size_t depth = 0;
+
+  proto::stream_decoder observe_in;
+  proto::stream_decoder observe_out;
+
+  message_handler on_message;
+  drained_handler on_drained;
+
+  phase current = phase::idle;
+  std::uint64_t generation = 0;  // bumped whenever a connection ends: stale callbacks see it
+  std::uint32_t attempts = 0;    // reconnect attempts since the loss; 0 when not reconnecting
+  bool stop_requested = false;
+  std::optional<std::pair<executor_type, connect_handler>> connect_waiter;
+  std::optional<std::pair<executor_type, done_handler>> disconnect_waiter;
+  connect_result last_result;
+  failure_details failure;
+
+  std::vector<pending_op> pending;  // ordered by id from pending_head on
+  std::size_t pending_head = 0;
+  std::vector<remembered_subscription> subscriptions;
+
+  // QoS 0 publishes waiting for their bytes to be written: complete once bytes_written reaches
+  // `until`. Counters are of this client's lifetime; a lost connection settles them.
+  struct unwritten {
+    proto::operation_id id = 0;
+    std::uint64_t until = 0;
+  };
+  std::vector<unwritten> qos0_waiting;
+  std::size_t qos0_head = 0;
+  std::uint64_t bytes_queued = 0;
+  std::uint64_t bytes_written = 0;
+
+  std::minstd_rand rng;
+};
+
+client::client(executor_type executor, client_options options)
+    : impl_(std::make_shared<impl>(std::move(executor), std::move(options))) {}
+
+client::~client() { close(); }
+
+client::client(client&&) noexcept = default;
+
+client& client::operator=(client&& other) noexcept {
+  if (this != &other) {
+    close();
+    impl_ = std::move(other.impl_);
+  }
+  return *this;
+}
+
+client::executor_type client::get_executor() const noexcept { return impl_->executor; }
+
+void client::on_message(message_handler handler) { impl_->on_message = std::move(handler); }
+void client::on_drained(drained_handler handler) { impl_->on_drained = std::move(handler); }
+
+void client::close() noexcept {
+  if (impl_) impl_->close();
+}
+
+bool client::connected() const noexcept { return impl_->current == impl::phase::connected; }
+const failure_details& client::last_failure() const noexcept { return impl_->failure; }
+const proto::session& client::session() const noexcept { return impl_->session; }
+const net::transport& client::transport() const noexcept { return impl_->transport; }
+const client_options& client::options() const noexcept { return impl_->options; }
+
+void client::start_connect(executor_type ex, connect_handler handler) {
+  impl_->start_connect(std::move(ex), std::move(handler));
+}
+void client::start_publish(const proto::publish& m, executor_type ex, publish_handler handler) {
+  impl_->start_publish(m, std::move(ex), std::move(handler));
+}
+void client::start_subscribe(const proto::subscribe& r, executor_type ex, subscribe_handler handler) {
+  impl_->start_subscribe(r, std::move(ex), std::move(handler));
+}
+void client::start_unsubscribe(const proto::unsubscribe& r, executor_type ex, subscribe_handler handler) {
+  impl_->start_unsubscribe(r, std::move(ex), std::move(handler));
+}
+void client::start_disconnect(const proto::disconnect& d, executor_type ex, done_handler handler) {
+  impl_->start_disconnect(d, std::move(ex), std::move(handler));
+}
+
+}  // namespace mqtk::client

@@ -1,0 +1,105 @@
+#include "common/client_config.hpp"
+
+#include <iostream>
+#include <string>
+
+#include "mqtk/proto/packet.hpp"
+
+namespace mqtk::tools {
+namespace {
+
+net::tls_options make_tls(const tls_options& t) {
+  net::tls_options out;
+  out.cafile = t.cafile;
+  out.capath = t.capath;
+  out.certfile = t.cert;
+  out.keyfile = t.key;
+  if (!t.alpn.empty()) out.alpn.push_back(t.alpn);
+  // mosquitto's --tls-version names the one version to use; we take it as the minimum, which
+  // is what OpenSSL can enforce portably. tlsv1.1 is below what OpenSSL 3 offers by default.
+  out.min_version = t.version == "tlsv1.3" ? net::tls_version::tls1_3 : net::tls_version::tls1_2;
+  out.ciphers = t.ciphers;
+  out.verify = t.insecure ? net::tls_verify::no_hostname : net::tls_verify::full;
+  return out;
+}
+
+}  // namespace
+
+client::client_options make_client_options(const connection_options& o, client_config_storage& storage,
+                                           client::reconnect_policy reconnect) {
+  client::client_options out;
+  const bool tls = o.uses_tls();
+  const bool ws = o.transport == transport_kind::websocket;
+  out.target.scheme = ws ? (tls ? net::scheme::wss : net::scheme::ws) : (tls ? net::scheme::mqtts : net::scheme::mqtt);
+  out.target.host = o.host;
+  out.target.port = o.port ? *o.port : (ws ? net::default_port(out.target.scheme) : o.effective_port());
+  if (ws) out.target.path_or_topic = o.websocket_path;
+
+  out.net.bind_address = o.bind_address;
+  out.net.tls = make_tls(o.tls);
+
+  storage.connect_properties = properties_for(o.properties, property_command::connect);
+  if (o.session_expiry && o.version == proto::protocol_version::v5) {
+    storage.connect_properties.push_back(
+        {.id = proto::property_id::session_expiry_interval, .number = *o.session_expiry});
+  }
+  storage.will_properties = properties_for(o.properties, property_command::will);
+
+  proto::connect& c = out.connect;
+  c.version = o.version;
+  c.client_id = o.client_id;
+  c.keep_alive = o.keepalive;
+  c.clean_start = o.clean_session;
+  if (!o.will.topic.empty()) {
+    c.will = proto::will_message{.topic = o.will.topic,
+                                 .payload = o.will.payload ? std::string_view(*o.will.payload) : std::string_view(),
+                                 .qos = o.will.qos,
+                                 .retain = o.will.retain,
+                                 .properties = proto::property_list(storage.will_properties)};
+  }
+  if (o.username) c.username = *o.username;
+  if (o.password) c.password = *o.password;
+  if (o.version == proto::protocol_version::v5) c.properties = proto::property_list(storage.connect_properties);
+
+  out.session.max_inflight = static_cast<std::uint16_t>(o.max_inflight);
+  out.reconnect = reconnect;
+  return out;
+}
+
+std::string_view unsupported_option(const connection_options& o) noexcept {
+  if (!o.unix_socket.empty()) return "--unix";
+  if (!o.proxy.empty()) return "--proxy";
+  return {};
+}
+
+void add_debug_trace(client::client_options& options, std::string_view tool_name) {
+  const std::string prefix = std::string(tool_name) + ": ";
+  auto& net_obs = options.net.observer;
+  net_obs.on_resolved = [prefix](const net::resolved_event& e) {
+    std::cerr << prefix << "resolved to " << e.endpoints.size() << " address(es)\n";
+  };
+  net_obs.on_tcp_attempt_failed = [prefix](const net::tcp_attempt_failed_event& e) {
+    std::cerr << prefix << "TCP connect to " << e.endpoint << " failed: " << e.error.message() << '\n';
+  };
+  net_obs.on_tcp_connected = [prefix](const net::tcp_connected_event& e) {
+    std::cerr << prefix << "TCP connected to " << e.remote << " from " << e.local << '\n';
+  };
+  net_obs.on_tls_done = [prefix](const net::tls_done_event&) { std::cerr << prefix << "TLS handshake done\n"; };
+  net_obs.on_websocket_upgraded = [prefix](const net::websocket_upgraded_event& e) {
+    std::cerr << prefix << "WebSocket upgraded (HTTP " << e.http_status << ", subprotocol '" << e.subprotocol
+              << "')\n";
+  };
+  auto& obs = options.observer;
+  obs.on_packet = [prefix](const client::packet_event& e) {
+    std::cerr << prefix << (e.direction == client::direction::sent ? "sent " : "received ")
+              << (e.decoded ? proto::to_string(*e.decoded) : std::string("undecodable packet")) << '\n';
+  };
+  obs.on_connection_lost = [prefix](const client::connection_lost_event& e) {
+    std::cerr << prefix << "connection lost: " << e.message << (e.will_reconnect ? "; reconnecting" : "") << '\n';
+  };
+  obs.on_reconnecting = [prefix](const client::reconnecting_event& e) {
+    std::cerr << prefix << "reconnect attempt " << e.attempt << " in " << e.delay.count() << " ms\n";
+  };
+}
+
+}  // namespace mqtk::tools

@@ -1,0 +1,265 @@
+#include "mqtk-sub/subscriber.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+#include <random>
+
+#include "common/client_config.hpp"
+#include "mqtk-sub/stdout_writer.hpp"
+#include "mqtk/client/client.hpp"
+#include "mqtk/diag/exit_code.hpp"
+#include "mqtk/proto/reason_code.hpp"
+#include "mqtk/proto/session_error.hpp"
+#include "mqtk/proto/topic.hpp"
+#include "mqtk/report/message_printer.hpp"
+
+namespace asio = boost::asio;
+
+namespace mqtk::tools {
+namespace {
+
+constexpr std::string_view tool = "mqtk-sub";
+
+class subscriber {
+ public:
+  subscriber(const sub_options& o, asio::io_context& io, report::message_printer& printer)
+      : o_(o), io_(io), printer_(printer), stop_(io), timeout_(io), signals_(io, SIGINT, SIGTERM),
+        client_(io.get_executor(), make_options()) {
+    stop_.expires_at(asio::steady_timer::time_point::max());
+    subscribe_properties_ = properties_for(o.connection.properties, property_command::subscribe);
+    if (o.subscription_id)
+      subscribe_properties_.push_back({.id = proto::property_id::subscription_identifier, .number = *o.subscription_id});
+    unsubscribe_properties_ = properties_for(o.connection.properties, property_command::unsubscribe);
+    client_.on_message([this](const proto::publish& m) { on_message(m); });
+    client_.on_drained([this] { out_.flush(); });
+  }
+
+  asio::awaitable<int> run() {
+    signals_.async_wait([this](boost::system::error_code ec, int) {
+      if (!ec) finish(0);
+    });
+    auto [ec, connack] = co_await client_.async_connect(asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+      std::cerr << tool << ": " << client_.last_failure().line() << '\n';
+      co_return client_.last_failure().exit_code();
+    }
+    if (o_.timeout_s) start_timeout(*o_.timeout_s);
+    if (int rc = co_await subscribe(); rc >= 0) co_return co_await end(rc);
+    signal_ready();
+    if (o_.exit_after_subscribe) co_return co_await end(0);
+    if (!finished_) co_await stop_.async_wait(asio::as_tuple(asio::use_awaitable));
+    co_return co_await end(exit_code_);
+  }
+
+ private:
+  client::client_options make_options() {
+    auto options = make_client_options(o_.connection, storage_, client::reconnect_policy::subscriber());
+    if (o_.connection.debug) add_debug_trace(options, tool);
+    // A subscriber that reconnects says so, -d or not: a silent gap in the output misleads.
+    options.observer.on_connection_lost = [](const client::connection_lost_event& e) {
+      std::cerr << tool << ": connection lost: " << e.message << (e.will_reconnect ? "; reconnecting" : "") << '\n';
+    };
+    options.observer.on_reconnected = [](const client::reconnected_event& e) {
+      std::cerr << tool << ": reconnected after " << e.attempts << " attempt(s)"
+                << (e.session_present ? ", session resumed"
+                                      : ", resubscribed to " + std::to_string(e.resubscribed) + " request(s)")
+                << '\n';
+    };
+    options.observer.on_gave_up = [this](const client::gave_up_event& e) {
+      std::cerr << tool << ": gave up reconnecting after " << e.attempts << " attempt(s): " << e.last_error.message()
+                << '\n';
+      finish(client_.last_failure() ? client_.last_failure().exit_code()
+                                    : diag::to_int(diag::exit_code::connection_lost));
+    };
+    return options;
+  }
+
+  // Subscribes to every -t filter (and unsubscribes -U); returns -1 to go on, else an exit code.
+  asio::awaitable<int> subscribe() {
+    std::vector<proto::subscription> subs;
+    for (const auto& t : o_.topics) {
+      subs.push_back({.filter = t,
+                      .max_qos = o_.qos,
+                      .no_local = o_.no_local,
+                      .retain_as_published = o_.retain_as_published,
+                      .retain_handling = o_.retain_handling.value_or(0)});
+    }
+    if (!subs.empty()) {
+      const proto::subscribe request{.subscriptions = proto::list_view<proto::subscription>(subs),
+                                     .properties = proto::property_list(subscribe_properties_)};
+      auto [ec, result] = co_await client_.async_subscribe(request, asio::as_tuple(asio::use_awaitable));
+      if (ec && ec != proto::session_error::rejected) {
+        std::cerr << tool << ": " << client_.last_failure().line() << '\n';
+        co_return client_.last_failure().exit_code();
+      }
+      std::size_t denied = 0;
+      std::uint8_t first_failure = 0;
+      for (std::size_t i = 0; i < result.reason_codes.size(); ++i) {
+        const std::uint8_t code = result.reason_codes[i];
+        if (code < 0x80) continue;
+        if (!denied++) first_failure = code;
+        std::cerr << tool << ": subscription to '" << o_.topics[i] << "' denied: "
+                  << proto::reason_code_name(code, proto::packet_type::suback, o_.connection.version)
+                  << " — check the broker's ACL for this client and filter\n";
+      }
+      if (denied && denied == result.reason_codes.size()) {
+        std::cerr << tool << ": all subscription requests were denied\n";
+        co_return first_failure;
+      }
+    }
+    if (!o_.unsubscribe.empty()) {
+      std::vector<std::string_view> filters(o_.unsubscribe.begin(), o_.unsubscribe.end());
+      const proto::unsubscribe request{.filters = proto::list_view<std::string_view>(filters),
+                                       .properties = proto::property_list(unsubscribe_properties_)};
+      auto [ec, result] = co_await client_.async_unsubscribe(request, asio::as_tuple(asio::use_awaitable));
+      if (ec && ec != proto::session_error::rejected) {
+        std::cerr << tool << ": " << client_.last_failure().line() << '\n';
+        co_return client_.last_failure().exit_code();
+      }
+    }
+    co_return -1;
+  }
+
+  // "Subscribed": a CI script can start publishing now, without sleeping and hoping.
+  void signal_ready() {
+    if (o_.ready_fd) {
+      static constexpr char ready[] = "ready\n";
+      if (::write(*o_.ready_fd, ready, sizeof ready - 1) < 0)
+        std::cerr << tool << ": --ready-fd " << *o_.ready_fd << ": " << std::strerror(errno) << '\n';
+      ::close(*o_.ready_fd);
+    }
+    if (!o_.ready_file.empty()) {
+      const int fd = ::open(o_.ready_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (fd < 0) {
+        std::cerr << tool << ": --ready-file " << o_.ready_file << ": " << std::strerror(errno) << '\n';
+      } else {
+        (void)::write(fd, "ready\n", 6);
+        ::close(fd);
+      }
+    }
+  }
+
+  void start_timeout(unsigned seconds) {
+    timeout_.expires_after(std::chrono::seconds(seconds));
+    timeout_.async_wait([this, seconds](boost::system::error_code ec) {
+      if (ec || finished_) return;
+      // -W: with -C, fewer than N arrived; without -C, nothing arrived. Either is a failure.
+      const bool failed = o_.count ? printed_ < *o_.count : printed_ == 0;
+      if (failed) {
+        std::cerr << tool << ": timed out after " << seconds << " s with " << printed_ << " message(s)"
+                  << (o_.count ? " of " + std::to_string(*o_.count) : std::string()) << " received\n";
+      }
+      finish(failed ? diag::to_int(diag::exit_code::timeout) : 0);
+    });
+  }
+
+  void on_message(const proto::publish& m) {
+    if (finished_) return;
+    if (o_.retained_only && !m.retain) {
+      finish(0);
+      return;
+    }
+    if (m.retain && o_.no_retained) return;
+    for (const auto& f : o_.filter_out)
+      if (proto::topic_matches(f, m.topic)) return;
+    if (o_.remove_retained && m.retain && !m.payload.empty()) {
+      // An empty retained message on the same topic clears it (mosquitto_sub --remove-retained).
+      auto topic = std::make_shared<std::string>(m.topic);
+      client_.async_publish(proto::publish{.topic = *topic, .payload = "", .retain = true},
+                            [topic](boost::system::error_code, client::publish_result) {});
+    }
+    if (o_.random_filter_percent < 100.0 && std::uniform_real_distribution<double>(0, 100)(rng_) >= o_.random_filter_percent)
+      return;
+    std::string error;
+    const auto view = report::make_message_view(m, std::chrono::system_clock::now());
+    if (!printer_.append(out_.buffer(), view, &error)) {
+      if (!error.empty()) std::cerr << error << '\n';
+    }
+    out_.message_done();
+    if (out_.closed()) {
+      finish(0);  // the reader went away (`| head -1`): done, successfully
+      return;
+    }
+    ++printed_;
+    if (o_.count && printed_ >= *o_.count) finish(0);
+  }
+
+  void finish(int code) {
+    if (finished_) return;
+    finished_ = true;
+    exit_code_ = code;
+    stop_.cancel();
+  }
+
+  asio::awaitable<int> end(int code) {
+    finished_ = true;
+    out_.flush();
+    timeout_.cancel();
+    signals_.cancel();
+    if (client_.connected()) co_await client_.async_disconnect(asio::as_tuple(asio::use_awaitable));
+    client_.close();
+    co_return code;
+  }
+
+  const sub_options& o_;
+  asio::io_context& io_;
+  report::message_printer& printer_;
+  asio::steady_timer stop_;
+  asio::steady_timer timeout_;
+  asio::signal_set signals_;
+  client_config_storage storage_;
+  client::client client_;
+  std::vector<proto::property> subscribe_properties_;
+  std::vector<proto::property> unsubscribe_properties_;
+  stdout_writer out_;
+  std::mt19937 rng_{std::random_device{}()};
+  unsigned printed_ = 0;
+  bool finished_ = false;
+  int exit_code_ = 0;
+};
+
+}  // namespace
+
+int run_subscriber(const sub_options& o) {
+  if (auto option = unsupported_option(o.connection); !option.empty()) {
+    std::cerr << tool << ": " << option << " is not supported yet; connect over TCP, TLS or WebSocket instead\n";
+    return diag::to_int(diag::exit_code::usage);
+  }
+  std::optional<report::message_printer> printer;
+  try {
+    printer.emplace(o.printer());
+  } catch (const std::exception& e) {
+    std::cerr << tool << ": -F: " << e.what() << '\n';
+    return diag::to_int(diag::exit_code::usage);
+  }
+  asio::io_context io(1);
+  subscriber s(o, io, *printer);
+  int result = diag::to_int(diag::exit_code::internal);
+  asio::co_spawn(io, s.run(), [&](std::exception_ptr e, int rc) {
+    if (e) {
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        std::cerr << tool << ": internal error: " << ex.what() << " (please report)\n";
+      }
+      return;
+    }
+    result = rc;
+    io.stop();
+  });
+  io.run();
+  return result;
+}
+
+}  // namespace mqtk::tools
