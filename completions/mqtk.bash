@@ -17,6 +17,7 @@ _mqtk_pub() {
     -V|--protocol-version) COMPREPLY=($(compgen -W "31 311 5 mqttv31 mqttv311 mqttv5" -- "$cur")); return ;;
     -M) return ;;
     --proxy) return ;;
+    --ws-header) return ;;
     -u|--username) return ;;
     -P|--pw) return ;;
     --password-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -38,7 +39,7 @@ _mqtk_pub() {
     --repeat) return ;;
     --repeat-delay) return ;;
   esac
-  COMPREPLY=($(compgen -W "--cafile --capath --cert --ciphers --debug --disable-clean-session --file --help --host --id --id-prefix --insecure --keepalive --key --message --nodelay --null-message --password-file --port --property --protocol-version --proxy --pw --qos --quiet --repeat --repeat-delay --retain --stdin-file --stdin-line --tls-alpn --tls-use-os-certs --tls-version --topic --unix --url --username --version --will-payload --will-qos --will-retain --will-topic -A -D -I -L -M -P -V -c -d -f -h -i -k -l -m -n -p -q -r -s -t -u -x" -- "$cur"))
+  COMPREPLY=($(compgen -W "--cafile --capath --cert --ciphers --debug --disable-clean-session --file --help --host --id --id-prefix --insecure --keepalive --key --message --nodelay --null-message --password-file --port --property --protocol-version --proxy --pw --qos --quiet --repeat --repeat-delay --retain --stdin-file --stdin-line --tls-alpn --tls-use-os-certs --tls-version --topic --unix --url --username --version --will-payload --will-qos --will-retain --will-topic --ws-header -A -D -I -L -M -P -V -c -d -f -h -i -k -l -m -n -p -q -r -s -t -u -x" -- "$cur"))
 }
 complete -F _mqtk_pub mqtk-pub
 
@@ -59,6 +60,7 @@ _mqtk_sub() {
     -V|--protocol-version) COMPREPLY=($(compgen -W "31 311 5 mqttv31 mqttv311 mqttv5" -- "$cur")); return ;;
     -M) return ;;
     --proxy) return ;;
+    --ws-header) return ;;
     -u|--username) return ;;
     -P|--pw) return ;;
     --password-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -86,7 +88,7 @@ _mqtk_sub() {
     --ready-fd) return ;;
     --ready-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
-  COMPREPLY=($(compgen -W "--cafile --capath --cert --ciphers --debug --disable-clean-session --filter-out --help --host --id --id-prefix --insecure --json --json-payload --keepalive --key --no-local --nodelay --password-file --port --pretty --property --protocol-version --proxy --pw --qos --quiet --random-filter --ready-fd --ready-file --remove-retained --retain-as-published --retain-handling --retained-only --subscription-id --tls-alpn --tls-use-os-certs --tls-version --topic --unix --unsubscribe --url --username --verbose --version --will-payload --will-qos --will-retain --will-topic -A -C -D -E -F -I -L -M -N -P -R -T -U -V -W -c -d -h -i -k -p -q -t -u -v -x" -- "$cur"))
+  COMPREPLY=($(compgen -W "--cafile --capath --cert --ciphers --debug --disable-clean-session --filter-out --help --host --id --id-prefix --insecure --json --json-payload --keepalive --key --no-local --nodelay --password-file --port --pretty --property --protocol-version --proxy --pw --qos --quiet --random-filter --ready-fd --ready-file --remove-retained --retain-as-published --retain-handling --retained-only --subscription-id --tls-alpn --tls-use-os-certs --tls-version --topic --unix --unsubscribe --url --username --verbose --version --will-payload --will-qos --will-retain --will-topic --ws-header -A -C -D -E -F -I -L -M -N -P -R -T -U -V -W -c -d -h -i -k -p -q -t -u -v -x" -- "$cur"))
 }
 complete -F _mqtk_sub mqtk-sub
 

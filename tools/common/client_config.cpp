@@ -37,6 +37,7 @@ client::client_options make_client_options(const connection_options& o, client_c
 
   out.net.bind_address = o.bind_address;
   out.net.tls = make_tls(o.tls);
+  out.net.websocket.headers = o.websocket_headers;
 
   storage.connect_properties = properties_for(o.properties, property_command::connect);
   if (o.session_expiry && o.version == proto::protocol_version::v5) {

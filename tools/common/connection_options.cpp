@@ -92,6 +92,16 @@ void add_connection_group(CLI::App& app, connection_options& o) {
                      }
                      o.proxy = v;
                    });
+  add_value_option(*g, "--ws-header", "Extra WebSocket request header, e.g. \"Authorization: Bearer T\" (repeatable)",
+                   "HEADER", [&o](const std::string& v) {
+                     const auto colon = v.find(':');
+                     if (colon == std::string::npos || colon == 0) {
+                       usage_error("--ws-header", "expected \"Name: value\", got '" + v + "'");
+                     }
+                     std::string value = v.substr(colon + 1);
+                     value.erase(0, value.find_first_not_of(' '));
+                     o.websocket_headers.emplace_back(v.substr(0, colon), value);
+                   });
   g->add_flag("-d,--debug", o.debug, "Print protocol debug messages");
   g->add_flag("--quiet", o.quiet, "Print no error messages");
 }

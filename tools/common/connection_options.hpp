@@ -49,6 +49,7 @@ struct connection_options {
   std::optional<std::string> url;           // -L, its password masked ("****")
   std::string url_topic;                    // the topic an mqtt(s):// URL carries
   std::string websocket_path;               // the HTTP path a ws(s):// URL carries
+  std::vector<std::pair<std::string, std::string>> websocket_headers;  // --ws-header, in order
   transport_kind transport = transport_kind::tcp;
   bool tls_from_url = false;                // mqtts:// or wss://
   std::string unix_socket;                  // --unix PATH

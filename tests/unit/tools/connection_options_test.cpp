@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/client_config.hpp"
 #include "common/sub_options.hpp"
 #include "tools_test_support.hpp"
 
@@ -180,6 +181,51 @@ TEST(connection_options, bad_numbers_name_the_option) {
 
 TEST(connection_options, unknown_option_is_a_usage_error) {
   EXPECT_FALSE(conn_error({"--no-such-option"}).empty());
+}
+
+}  // namespace
+}  // namespace mqtk::tools
+
+namespace mqtk::tools {
+namespace {
+
+TEST(connection_options_ws_header, headers_are_kept_in_order_and_reach_the_client_options) {
+  auto o = conn({"-L", "ws://broker:8080/mqtt", "--ws-header", "Authorization: Bearer t0k3n", "--ws-header",
+                 "X-Trace:abc"});
+  ASSERT_EQ(o.websocket_headers.size(), 2u);
+  EXPECT_EQ(o.websocket_headers[0], (std::pair<std::string, std::string>{"Authorization", "Bearer t0k3n"}));
+  EXPECT_EQ(o.websocket_headers[1], (std::pair<std::string, std::string>{"X-Trace", "abc"}));
+  client_config_storage storage;
+  const auto options = make_client_options(o, storage, client::reconnect_policy::subscriber());
+  EXPECT_EQ(options.target.scheme, net::scheme::ws);
+  EXPECT_EQ(options.target.port, 8080);
+  EXPECT_EQ(options.target.path_or_topic, "/mqtt");
+  EXPECT_EQ(options.net.websocket.headers, o.websocket_headers);
+}
+
+TEST(connection_options_ws_header, header_without_a_name_is_a_usage_error) {
+  EXPECT_NE(conn_error({"--ws-header", "no colon here"}).find("--ws-header"), std::string::npos);
+  EXPECT_NE(conn_error({"--ws-header", ": value"}).find("--ws-header"), std::string::npos);
+}
+
+TEST(client_config, url_tls_credentials_and_will_map_to_the_client) {
+  auto o = conn({"-L", "mqtts://alice:s3cret@broker.example:8884", "-V", "5", "-x", "600", "--will-topic", "w",
+                 "--will-payload", "gone", "--will-qos", "1", "--insecure", "--tls-version", "tlsv1.3"});
+  client_config_storage storage;
+  const auto options = make_client_options(o, storage, client::reconnect_policy::publisher());
+  EXPECT_EQ(options.target.scheme, net::scheme::mqtts);
+  EXPECT_EQ(options.target.host, "broker.example");
+  EXPECT_EQ(options.target.port, 8884);
+  EXPECT_EQ(options.connect.username, "alice");
+  EXPECT_EQ(options.connect.password, "s3cret");
+  EXPECT_EQ(options.connect.version, proto::protocol_version::v5);
+  EXPECT_EQ(options.connect.properties.number(proto::property_id::session_expiry_interval), 600u);
+  ASSERT_TRUE(options.connect.will.has_value());
+  EXPECT_EQ(options.connect.will->payload, "gone");
+  EXPECT_EQ(options.connect.will->qos, proto::qos::at_least_once);
+  EXPECT_EQ(options.net.tls.verify, net::tls_verify::no_hostname);
+  EXPECT_EQ(options.net.tls.min_version, net::tls_version::tls1_3);
+  EXPECT_FALSE(options.reconnect.enabled);
 }
 
 }  // namespace
