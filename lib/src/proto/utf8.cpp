@@ -42,6 +42,13 @@ std::size_t fault_index(const unsigned char* p, std::size_t i, std::size_t n) no
   return i;
 }
 
+constexpr std::uint64_t ones = 0x0101010101010101ull;
+constexpr std::uint64_t highs = 0x8080808080808080ull;
+
+// SWAR: a word has a zero byte, or a byte equal to `c` (Hacker's Delight, "find a zero byte").
+constexpr bool has_zero_byte(std::uint64_t w) noexcept { return ((w - ones) & ~w & highs) != 0; }
+constexpr bool has_byte(std::uint64_t w, unsigned char c) noexcept { return has_zero_byte(w ^ (ones * c)); }
+
 }  // namespace
 
 std::size_t find_invalid_utf8(std::string_view s) noexcept {
@@ -73,6 +80,15 @@ utf8_fault check_mqtt_utf8(std::string_view s, bool forbid_wildcards) noexcept {
   const std::size_t n = s.size();
   std::size_t i = 0;
   while (i < n) {
+    // Topic names and client ids are mostly ASCII: skip eight bytes at a time while none is
+    // non-ASCII, NUL, or (for topic names) a wildcard; the byte loop below finds which one.
+    while (n - i >= 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      if ((w & highs) || has_zero_byte(w) || (forbid_wildcards && (has_byte(w, '+') || has_byte(w, '#')))) break;
+      i += 8;
+    }
+    if (i >= n) break;
     const unsigned char c = p[i];
     if (c < 0x80) {
       if (c == 0) return {utf8_fault::kind::null_character, i};

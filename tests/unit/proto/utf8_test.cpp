@@ -50,5 +50,17 @@ TEST(utf8, wildcards_only_refused_when_asked) {
   EXPECT_EQ(g.index, 2u);
 }
 
+TEST(utf8, word_at_a_time_path_still_finds_nul_and_wildcards_at_their_index) {
+  const auto wildcard = check_mqtt_utf8("sensors/kitchen/+", true);
+  EXPECT_EQ(wildcard.kind, utf8_fault::kind::wildcard);
+  EXPECT_EQ(wildcard.index, 16u);
+  const auto hash = check_mqtt_utf8("abcdefgh#", true);
+  EXPECT_EQ(hash.index, 8u);
+  const auto nul = check_mqtt_utf8(std::string("0123456789\0x", 12));
+  EXPECT_EQ(nul.kind, utf8_fault::kind::null_character);
+  EXPECT_EQ(nul.index, 10u);
+  EXPECT_EQ(check_mqtt_utf8("sensors/device-0042/temperature", true).kind, utf8_fault::kind::none);
+}
+
 }  // namespace
 }  // namespace mqtk::proto
