@@ -1,7 +1,8 @@
 #pragma once
 // Buffered writing of mqtk-sub's output to file descriptor 1: flushed per message on a
-// terminal, in batches (whenever the receive queue is drained) when piped, so that `| jq` sees
-// messages promptly and a burst costs few system calls. A closed pipe (`| head -1`) is noticed,
+// terminal, in batches when piped or redirected (the subscriber flushes when the receive queue
+// is drained, at most once per few milliseconds), so that `| jq` sees messages promptly and a
+// stream costs few system calls. A closed pipe (`| head -1`) is noticed,
 // not fatal.
 #include <string>
 
@@ -17,6 +18,8 @@ class stdout_writer {
   // Writes everything buffered. False once the reader has gone away (EPIPE).
   bool flush();
   bool closed() const noexcept { return closed_; }
+  bool terminal() const noexcept { return terminal_; }
+  bool empty() const noexcept { return buffer_.empty(); }
 
  private:
   std::string buffer_;

@@ -181,7 +181,8 @@ operation_id session::publish(const proto::publish& message, session_time now, a
   s.kind = operation_kind::publish;
   proto::publish p = message;
   p.dup = false;
-  p.packet_id = q == 0 ? 0 : 1;  // placeholder until dispatch assigns one
+  // A non-zero id keeps the encoding valid; dispatch() patches the real one in at id_offset.
+  p.packet_id = q == 0 ? 0 : 1;
   s.bytes.resize(encoded_size(p, version()));
   encode(p, version(), s.bytes);
   s.id_offset = static_cast<std::uint32_t>(fixed_header_size(s.bytes) + 2 + p.topic.size());
