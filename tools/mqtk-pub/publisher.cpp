@@ -1,6 +1,5 @@
 #include "mqtk-pub/publisher.hpp"
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -16,6 +15,7 @@
 #include <thread>
 
 #include "common/client_config.hpp"
+#include "common/run_until_done.hpp"
 #include "mqtk/client/client.hpp"
 #include "mqtk/diag/exit_code.hpp"
 #include "mqtk/proto/reason_code.hpp"
@@ -132,15 +132,16 @@ class publisher {
     return std::max<std::size_t>(std::size_t{4} * o_.connection.max_inflight, 1024);
   }
 
-  void publish_one(std::string payload) {
-    auto kept = std::make_shared<std::string>(std::move(payload));
+  // The client encodes the message before async_publish returns (client.hpp), so the payload
+  // only has to live for this call: no copy is kept per message.
+  void publish_one(std::string_view payload) {
     const proto::publish message{.topic = o_.topic,
-                                 .payload = *kept,
+                                 .payload = payload,
                                  .qos = o_.qos,
                                  .retain = o_.retain,
                                  .properties = proto::property_list(publish_properties_)};
     ++outstanding_;
-    client_.async_publish(message, [this, kept](boost::system::error_code ec, client::publish_result r) {
+    client_.async_publish(message, [this](boost::system::error_code ec, client::publish_result r) {
       --outstanding_;
       if (ec) note_failure(ec, r);
       wake();
@@ -185,7 +186,7 @@ class publisher {
     while (exit_code_ == 0) {
       done = feed.take(lines);
       while (!lines.empty() && outstanding_ < pipeline_limit()) {
-        publish_one(std::move(lines.front()));
+        publish_one(lines.front());
         lines.pop_front();
       }
       if (done && lines.empty()) break;
@@ -219,20 +220,7 @@ int run_publisher(const pub_options& o) {
   }
   asio::io_context io(1);
   publisher p(o, io);
-  int result = diag::to_int(diag::exit_code::internal);
-  asio::co_spawn(io, p.run(*source), [&](std::exception_ptr e, int rc) {
-    if (e) {
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        std::cerr << tool << ": internal error: " << ex.what() << " (please report)\n";
-      }
-      return;
-    }
-    result = rc;
-  });
-  io.run();
-  return result;
+  return run_until_done(io, p.run(*source), tool);
 }
 
 }  // namespace mqtk::tools

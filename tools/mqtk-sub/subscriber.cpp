@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -16,6 +15,7 @@
 #include <random>
 
 #include "common/client_config.hpp"
+#include "common/run_until_done.hpp"
 #include "mqtk-sub/stdout_writer.hpp"
 #include "mqtk/client/client.hpp"
 #include "mqtk/diag/exit_code.hpp"
@@ -199,9 +199,9 @@ class subscriber {
       if (proto::topic_matches(f, m.topic)) return;
     if (o_.remove_retained && m.retain && !m.payload.empty()) {
       // An empty retained message on the same topic clears it (mosquitto_sub --remove-retained).
-      auto topic = std::make_shared<std::string>(m.topic);
-      client_.async_publish(proto::publish{.topic = *topic, .payload = "", .retain = true},
-                            [topic](boost::system::error_code, client::publish_result) {});
+      // The client encodes it before async_publish returns, so the topic view may go.
+      client_.async_publish(proto::publish{.topic = m.topic, .payload = "", .retain = true},
+                            [](boost::system::error_code, client::publish_result) {});
     }
     if (o_.random_filter_percent < 100.0 && std::uniform_real_distribution<double>(0, 100)(rng_) >= o_.random_filter_percent)
       return;
@@ -274,21 +274,7 @@ int run_subscriber(const sub_options& o) {
   }
   asio::io_context io(1);
   subscriber s(o, io, *printer);
-  int result = diag::to_int(diag::exit_code::internal);
-  asio::co_spawn(io, s.run(), [&](std::exception_ptr e, int rc) {
-    if (e) {
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        std::cerr << tool << ": internal error: " << ex.what() << " (please report)\n";
-      }
-      return;
-    }
-    result = rc;
-    io.stop();
-  });
-  io.run();
-  return result;
+  return run_until_done(io, s.run(), tool);
 }
 
 }  // namespace mqtk::tools

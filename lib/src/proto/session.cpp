@@ -175,18 +175,10 @@ operation_id session::publish(const proto::publish& message, session_time now, a
     complete(op, operation_kind::publish, {}, out);
     return op;
   }
-  std::uint32_t slot = take_slot();
-  outgoing& s = slots_[slot];
-  s.op = op;
-  s.kind = operation_kind::publish;
   proto::publish p = message;
   p.dup = false;
-  // A non-zero id keeps the encoding valid; dispatch() patches the real one in at id_offset.
   p.packet_id = q == 0 ? 0 : 1;
-  s.bytes.resize(encoded_size(p, version()));
-  encode(p, version(), s.bytes);
-  s.id_offset = static_cast<std::uint32_t>(fixed_header_size(s.bytes) + 2 + p.topic.size());
-  enqueue(slot, out);
+  store_request(op, operation_kind::publish, p, 2 + p.topic.size(), out);
   return op;
 }
 
@@ -202,16 +194,9 @@ operation_id session::subscribe(const proto::subscribe& request, session_time no
     complete(op, operation_kind::subscribe, session_error::invalid_request, out);
     return op;
   }
-  std::uint32_t slot = take_slot();
-  outgoing& s = slots_[slot];
-  s.op = op;
-  s.kind = operation_kind::subscribe;
   proto::subscribe p = request;
   p.packet_id = 1;
-  s.bytes.resize(encoded_size(p, version()));
-  encode(p, version(), s.bytes);
-  s.id_offset = static_cast<std::uint32_t>(fixed_header_size(s.bytes));
-  enqueue(slot, out);
+  store_request(op, operation_kind::subscribe, p, 0, out);
   return op;
 }
 
@@ -226,16 +211,9 @@ operation_id session::unsubscribe(const proto::unsubscribe& request, session_tim
     complete(op, operation_kind::unsubscribe, session_error::invalid_request, out);
     return op;
   }
-  std::uint32_t slot = take_slot();
-  outgoing& s = slots_[slot];
-  s.op = op;
-  s.kind = operation_kind::unsubscribe;
   proto::unsubscribe p = request;
   p.packet_id = 1;
-  s.bytes.resize(encoded_size(p, version()));
-  encode(p, version(), s.bytes);
-  s.id_offset = static_cast<std::uint32_t>(fixed_header_size(s.bytes));
-  enqueue(slot, out);
+  store_request(op, operation_kind::unsubscribe, p, 0, out);
   return op;
 }
 
@@ -474,6 +452,21 @@ void session::cancel_timers(action_list& out) {
 
 // ---------------------------------------------------------------------------------------------
 // Outgoing queue and in-flight window
+
+// Keeps the request's encoding in a slot and queues it. It is encoded with packet id 1 (0 for a
+// QoS 0 PUBLISH) so that the bytes are valid; dispatch() patches the real id in at id_offset,
+// `id_after_header` bytes past the fixed header.
+void session::store_request(operation_id op, operation_kind kind, const packet& p, std::size_t id_after_header,
+                            action_list& out) {
+  const std::uint32_t slot = take_slot();
+  outgoing& s = slots_[slot];
+  s.op = op;
+  s.kind = kind;
+  s.bytes.resize(encoded_size(p, version()));
+  encode(p, version(), s.bytes);
+  s.id_offset = static_cast<std::uint32_t>(fixed_header_size(s.bytes) + id_after_header);
+  enqueue(slot, out);
+}
 
 std::uint32_t session::take_slot() {
   if (!free_slots_.empty()) {

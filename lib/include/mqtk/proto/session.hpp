@@ -141,6 +141,8 @@ class session {
   void send_pingreq(action_list& out);
   std::chrono::milliseconds pingresp_timeout() const noexcept;
 
+  void store_request(operation_id op, operation_kind kind, const packet& p, std::size_t id_after_header,
+                     action_list& out);
   std::uint32_t take_slot();
   void free_slot(std::uint32_t slot);
   void assign_id(outgoing& s, std::uint16_t id);
