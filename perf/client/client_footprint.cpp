@@ -10,31 +10,17 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <new>
 #include <string>
 #include <vector>
 
 #include "mqtk/client/client.hpp"
+#include "support/allocation_counter.hpp"
 
-namespace {
-std::atomic<std::size_t> allocation_count{0};
-}
-
-// Counting replacement of the global allocator; malloc/free pair correctly here.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void* operator new(std::size_t n) {
-  allocation_count.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace asio = boost::asio;
 using namespace mqtk;
@@ -115,9 +101,9 @@ int main(int argc, char** argv) {
         const proto::publish message{.topic = "footprint/t", .payload = payload, .qos = proto::qos::at_least_once};
         // Warm-up: buffers, slots and Asio's handler memory grow here.
         for (int i = 0; i < 2000; ++i) co_await publisher.async_publish(message, asio::as_tuple(asio::use_awaitable));
-        const std::size_t before = allocation_count.load();
+        const std::size_t before = mqtk::test::allocation_count();
         for (int i = 0; i < messages; ++i) co_await publisher.async_publish(message, asio::as_tuple(asio::use_awaitable));
-        publish_allocations = allocation_count.load() - before;
+        publish_allocations = mqtk::test::allocation_count() - before;
         receive_window_allocations = publish_allocations;
         co_await publisher.async_disconnect(asio::as_tuple(asio::use_awaitable));
         co_await subscriber.async_disconnect(asio::as_tuple(asio::use_awaitable));

@@ -5,29 +5,14 @@
 //   build-perf/perf/mqtk_codec_bench --benchmark_min_time=2
 #include <benchmark/benchmark.h>
 
-#include <atomic>
 #include <cstdlib>
-#include <new>
 #include <string>
 #include <vector>
 
+#include "support/allocation_counter.hpp"
 #include "mqtk/proto/decoder.hpp"
 #include "mqtk/proto/encoder.hpp"
 
-namespace {
-std::atomic<std::size_t> allocation_count{0};
-}
-
-// Counting replacement of the global allocator; malloc/free pair correctly here.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
-void* operator new(std::size_t n) {
-  allocation_count.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 
@@ -62,7 +47,7 @@ void decode_stream(benchmark::State& state, qos q, protocol_version v) {
   std::size_t allocations = 0;
   bool warm = false;
   for (auto _ : state) {
-    const std::size_t allocations_before = allocation_count.load(std::memory_order_relaxed);
+    const std::size_t allocations_before = mqtk::test::allocation_count();
     std::span<const std::uint8_t> in(bytes);
     while (!in.empty()) {
       auto r = dec.put(in);
@@ -73,7 +58,7 @@ void decode_stream(benchmark::State& state, qos q, protocol_version v) {
       }
     }
     // The first pass grows the decoder's scratch storage; after it, count every allocation.
-    if (warm) allocations += allocation_count.load(std::memory_order_relaxed) - allocations_before;
+    if (warm) allocations += mqtk::test::allocation_count() - allocations_before;
     if (!warm) {
       warm = true;
       packets = 0;

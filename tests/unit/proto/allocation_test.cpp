@@ -1,30 +1,22 @@
 // Steady-state decoding allocates nothing: topic and payload are views into the input, and the
-// decoder's scratch vectors are reused. Counted with a replaced global operator new.
+// decoder's scratch vectors are reused. Counted with tests/support/allocation_counter.
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
+#include <memory>
+#include <string>
 
 #include "codec_test_util.hpp"
-
-namespace {
-std::atomic<std::size_t> allocations{0};
-}
-
-// Counting replacement of the global allocator; malloc/free pair correctly here.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
-void* operator new(std::size_t n) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#include "support/allocation_counter.hpp"
 
 namespace mqtk::proto {
 namespace {
+
+TEST(allocation, the_counter_sees_allocations) {
+  const std::size_t before = test::allocation_count();
+  auto p = std::make_unique<std::string>(100, 'x');
+  EXPECT_GT(test::allocation_count(), before) << "operator new is not the counting one: zero counts would prove nothing";
+  EXPECT_EQ(p->size(), 100u);
+}
 
 TEST(allocation, steady_state_stream_decoding_allocates_nothing) {
   const std::vector<property> props{{.id = property_id::user_property, .key = "k", .value = "v"}};
@@ -49,19 +41,19 @@ TEST(allocation, steady_state_stream_decoding_allocates_nothing) {
     return packets;
   };
   ASSERT_EQ(run(1000), 1000u);  // warm-up: scratch vectors and the assembly buffer grow here
-  const std::size_t before = allocations.load();
+  const std::size_t before = test::allocation_count();
   EXPECT_EQ(run(1000), 1000u);
   EXPECT_EQ(run(7), 1000u);
-  EXPECT_EQ(allocations.load() - before, 0u);
+  EXPECT_EQ(test::allocation_count() - before, 0u);
 }
 
 TEST(allocation, encoding_into_a_caller_buffer_allocates_nothing) {
   std::uint8_t buffer[256];
   const packet p = publish{.topic = "a/b", .payload = "hello", .qos = qos::exactly_once, .packet_id = 3};
-  const std::size_t before = allocations.load();
+  const std::size_t before = test::allocation_count();
   std::size_t total = 0;
   for (int i = 0; i < 100; ++i) total += encode(p, protocol_version::v311, buffer);
-  EXPECT_EQ(allocations.load() - before, 0u);
+  EXPECT_EQ(test::allocation_count() - before, 0u);
   EXPECT_EQ(total, 100u * encoded_size(p, protocol_version::v311));
 }
 
