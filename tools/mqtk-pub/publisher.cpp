@@ -116,6 +116,11 @@ class publisher {
   client::client_options make_options() {
     auto options = make_client_options(o_.connection, storage_, client::reconnect_policy::publisher());
     if (o_.connection.debug) add_debug_trace(options, tool);
+    // -l at QoS 1/2 is a stream of acknowledgements: take them in small batches so that each
+    // wake-up frees several in-flight slots and their replacements go out in one write.
+    // 100 µs keeps a 20-message window far above what a broker acknowledges per second.
+    if (o_.source == payload_kind::stdin_lines && o_.qos != proto::qos::at_most_once)
+      options.read_coalescing = std::chrono::microseconds(100);
     return options;
   }
 

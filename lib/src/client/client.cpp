@@ -358,6 +358,9 @@ struct client::impl : std::enable_shared_from_this<impl> {
   // Reading
 
   static asio::awaitable<void> read_loop(std::shared_ptr<impl> self, std::uint64_t gen) {
+    const auto coalescing = self->options.read_coalescing;
+    std::optional<asio::steady_timer> pause;
+    if (coalescing.count() > 0) pause.emplace(self->transport.get_executor());
     for (;;) {
       auto [ec, n] = co_await self->transport.async_read_some(asio::buffer(self->read_buffer),
                                                              asio::as_tuple(asio::use_awaitable));
@@ -371,6 +374,13 @@ struct client::impl : std::enable_shared_from_this<impl> {
       self->process([&](proto::action_list& out) { self->session.received(bytes, clock::now(), out); });
       if (gen != self->generation) co_return;
       if (self->on_drained) self->on_drained();
+      // A read that did not fill the buffer took all there was: let more arrive before the next
+      // one, so that a stream of small messages costs one wake-up per batch, not per message.
+      if (pause && n < self->read_buffer.size()) {
+        pause->expires_after(coalescing);
+        co_await pause->async_wait(asio::as_tuple(asio::use_awaitable));
+        if (gen != self->generation) co_return;
+      }
     }
   }
 
