@@ -281,9 +281,11 @@ struct capture_reader::impl {
         case pcapng_idb:
           read_interface(body);
           break;
-        case pcapng_epb: {
-          if (body.size() < 20) fail("pcapng enhanced packet block is too short");
-          const auto& itf = interface_at(load32(body.data(), big));
+        case pcapng_epb:
+        case pcapng_opb: {
+          // Enhanced and (obsolete) packet blocks differ only in the interface id's width.
+          if (body.size() < 20) fail("pcapng packet block is too short");
+          const auto& itf = interface_at(type == pcapng_epb ? load32(body.data(), big) : load16(body.data(), big));
           const std::uint64_t units = static_cast<std::uint64_t>(load32(body.data() + 4, big)) << 32 |
                                       load32(body.data() + 8, big);
           const std::uint32_t caplen = load32(body.data() + 12, big);
@@ -303,20 +305,6 @@ struct capture_reader::impl {
           out.link = itf.link;
           out.bytes = body.subspan(4, std::min<std::size_t>(origlen, body.size() - 4));
           out.original_length = origlen;
-          yielded = true;
-          break;
-        }
-        case pcapng_opb: {
-          if (body.size() < 20) fail("pcapng packet block is too short");
-          const auto& itf = interface_at(load16(body.data(), big));
-          const std::uint64_t units = static_cast<std::uint64_t>(load32(body.data() + 4, big)) << 32 |
-                                      load32(body.data() + 8, big);
-          const std::uint32_t caplen = load32(body.data() + 12, big);
-          if (caplen > body.size() - 20) fail("pcapng packet is longer than its block");
-          out.ts = itf.to_ns(units);
-          out.link = itf.link;
-          out.bytes = body.subspan(20, caplen);
-          out.original_length = load32(body.data() + 16, big);
           yielded = true;
           break;
         }
