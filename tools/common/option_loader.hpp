@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "common/option_env.hpp"
+#include "common/tool_info.hpp"
 
 namespace mqtk::tools {
 
@@ -26,5 +27,45 @@ void parse_words(CLI::App& app, std::vector<std::string> words);
 int run_option_loader(CLI::App& app, const std::function<void()>& load);
 
 std::vector<std::string> args_of(int argc, char** argv);
+
+// What differs between the tools' option loading: names, and how to add and check options.
+template <class Options>
+struct option_spec {
+  std::string_view tool;         // "mqtk-pub"
+  std::string_view config_file;  // "mqtk_pub"
+  std::string_view description;  // first line of --help
+  void (*add)(CLI::App&, Options&);
+  void (*finish)(Options&, const option_env&);
+};
+
+// The whole load for tests: config file words (from env), then `args`, then the checks.
+// Throws CLI::ParseError (CLI::CallForHelp included) and options_file_error.
+template <class Options>
+Options parse_options(const option_spec<Options>& spec, const std::vector<std::string>& args, const option_env& env) {
+  CLI::App app{std::string(spec.description)};
+  configure_app(app, spec.tool);
+  Options o;
+  spec.add(app, o);
+  parse_words(app, option_words(env, spec.config_file, args));
+  spec.finish(o, env);
+  return o;
+}
+
+// For main(): the process's arguments into `out`. Returns -1 to go on, or the exit code after
+// printing help, the version, or a one-line error (64 usage, 66 unreadable file).
+template <class Options>
+int load_options(const option_spec<Options>& spec, int argc, char** argv, Options& out) {
+  CLI::App app{std::string(spec.description)};
+  configure_app(app, spec.tool);
+  Options o;
+  spec.add(app, o);
+  const option_env env = option_env::from_process();
+  const int rc = run_option_loader(app, [&] {
+    parse_words(app, option_words(env, spec.config_file, args_of(argc, argv)));
+    spec.finish(o, env);
+  });
+  if (rc < 0) out = std::move(o);
+  return rc;
+}
 
 }  // namespace mqtk::tools

@@ -59,28 +59,15 @@ void finish_pub_options(pub_options& o, const option_env& env) {
   if (o.repeat_delay_s > 0 && o.repeat <= 1) usage_error("--repeat-delay", "needs --repeat N with N > 1");
 }
 
+namespace {
+constexpr option_spec<pub_options> pub_spec{"mqtk-pub", "mqtk_pub", "Publish MQTT messages (a drop-in for mosquitto_pub)",
+                                                 add_pub_options, finish_pub_options};
+}  // namespace
+
 pub_options parse_pub_options(const std::vector<std::string>& args, const option_env& env) {
-  CLI::App app;
-  configure_app(app, "mqtk-pub");
-  pub_options o;
-  add_pub_options(app, o);
-  parse_words(app, option_words(env, "mqtk_pub", args));
-  finish_pub_options(o, env);
-  return o;
+  return parse_options(pub_spec, args, env);
 }
 
-int load_pub_options(int argc, char** argv, pub_options& out) {
-  CLI::App app{"Publish MQTT messages (a drop-in for mosquitto_pub)"};
-  configure_app(app, "mqtk-pub");
-  pub_options o;
-  add_pub_options(app, o);
-  const option_env env = option_env::from_process();
-  int rc = run_option_loader(app, [&] {
-    parse_words(app, option_words(env, "mqtk_pub", args_of(argc, argv)));
-    finish_pub_options(o, env);
-  });
-  if (rc < 0) out = std::move(o);
-  return rc;
-}
+int load_pub_options(int argc, char** argv, pub_options& out) { return load_options(pub_spec, argc, argv, out); }
 
 }  // namespace mqtk::tools

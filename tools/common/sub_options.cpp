@@ -112,28 +112,15 @@ void finish_sub_options(sub_options& o, const option_env& env) {
   }
 }
 
+namespace {
+constexpr option_spec<sub_options> sub_spec{"mqtk-sub", "mqtk_sub", "Subscribe to MQTT topics and print what arrives (a drop-in for mosquitto_sub)",
+                                                 add_sub_options, finish_sub_options};
+}  // namespace
+
 sub_options parse_sub_options(const std::vector<std::string>& args, const option_env& env) {
-  CLI::App app;
-  configure_app(app, "mqtk-sub");
-  sub_options o;
-  add_sub_options(app, o);
-  parse_words(app, option_words(env, "mqtk_sub", args));
-  finish_sub_options(o, env);
-  return o;
+  return parse_options(sub_spec, args, env);
 }
 
-int load_sub_options(int argc, char** argv, sub_options& out) {
-  CLI::App app{"Subscribe to MQTT topics and print what arrives (a drop-in for mosquitto_sub)"};
-  configure_app(app, "mqtk-sub");
-  sub_options o;
-  add_sub_options(app, o);
-  const option_env env = option_env::from_process();
-  int rc = run_option_loader(app, [&] {
-    parse_words(app, option_words(env, "mqtk_sub", args_of(argc, argv)));
-    finish_sub_options(o, env);
-  });
-  if (rc < 0) out = std::move(o);
-  return rc;
-}
+int load_sub_options(int argc, char** argv, sub_options& out) { return load_options(sub_spec, argc, argv, out); }
 
 }  // namespace mqtk::tools
