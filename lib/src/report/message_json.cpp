@@ -1,6 +1,7 @@
 #include "mqtk/report/message_json.hpp"
 
 #include "mqtk/report/decode_format.hpp"
+#include "mqtk/report/json_escape.hpp"
 
 namespace mqtk::report {
 namespace {
@@ -82,32 +83,8 @@ namespace {
 
 // The direct writer below produces exactly message_json(m).dump() (the tests compare them),
 // without building a DOM per message: at 200k messages nlohmann costs ~4 us each and this
-// ~0.4 us (-O2, see the report's perf note). Strings are escaped as nlohmann's dump() does.
-void append_json_string(std::string& out, std::string_view s) {
-  static constexpr char hex[] = "0123456789abcdef";
-  out += '"';
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 0xF];
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
-}
+// ~0.4 us (-O2, see the report's perf note). Strings are escaped as nlohmann's dump() does
+// (report/json_escape.hpp).
 
 void append_text_or_base64(std::string& out, std::string_view v) {
   if (is_valid_utf8(v)) {

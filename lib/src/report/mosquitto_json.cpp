@@ -1,6 +1,7 @@
 #include "mqtk/report/mosquitto_json.hpp"
 
 #include "local_time.hpp"
+#include "mqtk/report/json_escape.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -13,31 +14,6 @@ namespace mqtk::report {
 namespace {
 
 constexpr int nesting_limit = 1000;  // cJSON's CJSON_NESTING_LIMIT
-
-void append_hex4(std::string& out, unsigned v) {
-  static constexpr char digits[] = "0123456789abcdef";
-  out += "\\u00";
-  out += digits[(v >> 4) & 0xF];
-  out += digits[v & 0xF];
-}
-
-// One byte of a string body, escaped as cJSON's print_string_ptr does.
-inline void append_cjson_char(std::string& out, unsigned char c) {
-  if (c >= 32 && c != '"' && c != '\\') {
-    out += static_cast<char>(c);
-    return;
-  }
-  switch (c) {
-    case '"': out += "\\\""; break;
-    case '\\': out += "\\\\"; break;
-    case '\b': out += "\\b"; break;
-    case '\f': out += "\\f"; break;
-    case '\n': out += "\\n"; break;
-    case '\r': out += "\\r"; break;
-    case '\t': out += "\\t"; break;
-    default: append_hex4(out, c); break;
-  }
-}
 
 void append_int(std::string& out, long long v) {
   char buf[24];
@@ -161,7 +137,7 @@ class cjson_reprinter {
     bool cut = false;
     auto put = [&](unsigned char c) {
       if (c == 0) cut = true;
-      if (!cut) append_cjson_char(out_, c);
+      if (!cut) append_json_escaped(out_, c);
     };
     while (q < close) {
       if (*q != '\\') {
@@ -412,7 +388,7 @@ void append_cjson_string(std::string& out, std::string_view s) {
   out += '"';
   for (char c : s) {
     if (c == '\0') break;
-    append_cjson_char(out, static_cast<unsigned char>(c));
+    append_json_escaped(out, static_cast<unsigned char>(c));
   }
   out += '"';
 }
