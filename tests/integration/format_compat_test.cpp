@@ -191,8 +191,8 @@ TEST_P(format_compat, same_bytes_as_mosquitto_sub) {
 INSTANTIATE_TEST_SUITE_P(
     all, format_compat,
     ::testing::Combine(::testing::Range<std::size_t>(0, messages().size()), ::testing::Range<std::size_t>(0, modes().size())),
-    [](const ::testing::TestParamInfo<format_compat::ParamType>& info) {
-      return messages()[std::get<0>(info.param)].name + "__" + modes()[std::get<1>(info.param)].name;
+    [](const ::testing::TestParamInfo<format_compat::ParamType>& param_info) {
+      return messages()[std::get<0>(param_info.param)].name + "__" + modes()[std::get<1>(param_info.param)].name;
     });
 
 // The time conversions print the receive time, which differs between the two; their shape
@@ -298,7 +298,7 @@ INSTANTIATE_TEST_SUITE_P(
                                 {.mode = output_mode::format, .format = "[%t][%p][%l][%q][%r][%m][%x][%-3p][%5p]"}},
                       live_mode{"json", {"-F", "%j"}, {.mode = output_mode::format, .format = "%j"}},
                       live_mode{"json_embedded", {"-F", "%J"}, {.mode = output_mode::format, .format = "%J"}}),
-    [](const ::testing::TestParamInfo<live_mode>& info) { return info.param.name; });
+    [](const ::testing::TestParamInfo<live_mode>& param_info) { return param_info.param.name; });
 
 }  // namespace
 }  // namespace mqtk::report

@@ -23,9 +23,11 @@
 #include <boost/asio/write.hpp>
 
 #include "mqtk/net/net_error.hpp"
+#include "mqtk/net/socks5_error.hpp"
 #include "mqtk/net/tls_context.hpp"
 #include "mqtk/net/transport.hpp"
 #include "support/broker.hpp"
+#include "support/socks_proxy.hpp"
 
 namespace mqtk::net {
 namespace {
@@ -676,6 +678,153 @@ TEST(net_transport, broker_stop_ends_reads_as_connection_lost) {
     c.read(1, ec);
     EXPECT_EQ(classify(ec), failure_class::connection_lost) << to_string(l) << ": " << ec.message();
   }
+}
+
+// ---- a Unix socket, and a SOCKS5 proxy (microsocks) ---------------------------------------------
+
+connect_options over_unix(const broker& b) {
+  connect_options o;
+  o.unix_socket = b.socket_path().string();
+  return o;
+}
+
+TEST(net_transport, unix_socket_connect_connack) {
+  broker b({.tcp = false, .unix_socket = true});
+  raw_client c;
+  auto o = over_unix(b);
+  std::string connected_path;
+  bool resolved = false;
+  o.observer.on_unix_connected = [&](const unix_connected_event& e) { connected_path = e.path; };
+  o.observer.on_resolved = [&](const resolved_event&) { resolved = true; };
+  // The host and port are not used: there is no TCP listener at all.
+  expect_mqtt_session(c, {.scheme = scheme::mqtt, .host = "localhost", .port = 1883}, o);
+  EXPECT_EQ(connected_path, b.socket_path().string());
+  EXPECT_FALSE(resolved);
+  EXPECT_EQ(c.t().kind(), scheme::mqtt);
+  EXPECT_EQ(c.t().remote_endpoint().port(), 0);
+  EXPECT_FALSE(c.shutdown());
+  EXPECT_FALSE(c.t().is_open());
+}
+
+TEST(net_transport, unix_socket_failures_name_the_path) {
+  test::temp_dir dir("mqtk-net-unix");
+  raw_client c;
+  connect_options o;
+  o.unix_socket = (dir / "missing.sock").string();
+  auto ec = c.connect({.scheme = scheme::mqtt}, o);
+  EXPECT_EQ(ec, net_error::connect_failed);
+  EXPECT_EQ(classify(ec), failure_class::unreachable);
+  const auto& f = c.t().last_failure();
+  EXPECT_EQ(f.phase, connect_phase::unix_connect);
+  EXPECT_EQ(f.unix_socket, o.unix_socket);
+  EXPECT_NE(f.message().find(o.unix_socket), std::string::npos) << f.message();
+
+  o.unix_socket = "/" + std::string(200, 'x');  // longer than sun_path
+  EXPECT_EQ(c.connect({.scheme = scheme::mqtt}, o), net_error::invalid_target);
+  EXPECT_EQ(c.t().last_failure().phase, connect_phase::unix_connect);
+
+  o.unix_socket = (dir / "missing.sock").string();  // plain MQTT only
+  EXPECT_EQ(c.connect({.scheme = scheme::mqtts}, o), net_error::invalid_target);
+}
+
+connect_options through(const test::socks_proxy& p, std::optional<std::string> username = {},
+                        std::optional<std::string> password = {}) {
+  connect_options o;
+  o.proxy = socks5_proxy{.host = p.host(), .port = p.port(), .username = username, .password = password};
+  return o;
+}
+
+TEST(net_transport, proxy_tcp_connect_connack) {
+  broker b;
+  test::socks_proxy p;
+  raw_client c;
+  auto o = through(p);
+  std::optional<proxy_tunnel_event> tunnel;
+  std::uint16_t tcp_peer = 0;
+  o.observer.on_tcp_connected = [&](const tcp_connected_event& e) { tcp_peer = e.remote.port(); };
+  o.observer.on_proxy_tunnel_open = [&](const proxy_tunnel_event& e) { tunnel = e; };
+  expect_mqtt_session(c, target_of(b, listener::tcp), o);
+  EXPECT_EQ(tcp_peer, p.port()) << "the TCP connection is to the proxy";
+  EXPECT_EQ(c.t().remote_endpoint().port(), p.port());
+  ASSERT_TRUE(tunnel);
+  EXPECT_EQ(tunnel->proxy, "127.0.0.1:" + std::to_string(p.port()));
+  EXPECT_EQ(tunnel->target, "127.0.0.1:" + std::to_string(b.port()));
+  EXPECT_FALSE(c.shutdown());
+}
+
+TEST(net_transport, proxy_tls_checks_and_names_the_broker) {
+  broker b({.tls = true});
+  test::socks_proxy p({.username = "alice", .password = "pw"});
+  raw_client c;
+  auto o = through(p, "alice", "pw");
+  o.tls.cafile = broker::certs().ca.cert.string();
+  expect_mqtt_session(c, target_of(b, listener::tls, "localhost"), o);
+  EXPECT_EQ(c.t().tls_info().sni, "localhost");
+  EXPECT_TRUE(c.t().tls_info().hostname_checked);
+  EXPECT_FALSE(c.shutdown());
+}
+
+TEST(net_transport, proxy_wss_connect_connack) {
+  broker b({.wss = true});
+  test::socks_proxy p;
+  raw_client c;
+  auto o = through(p);
+  o.tls.cafile = broker::certs().ca.cert.string();
+  expect_mqtt_session(c, target_of(b, listener::wss, "localhost"), o);
+  EXPECT_EQ(c.t().kind(), scheme::wss);
+  EXPECT_FALSE(c.shutdown());
+}
+
+TEST(net_transport, proxy_failures_are_distinct) {
+  test::socks_proxy p({.username = "alice", .password = "pw"});
+  const auto closed = test::free_port();
+  raw_client c;
+
+  auto ec = c.connect({.scheme = scheme::mqtt, .host = "127.0.0.1", .port = closed}, through(p, "alice", "pw"));
+  EXPECT_EQ(ec, net_error::proxy_handshake_failed);
+  EXPECT_EQ(classify(ec), failure_class::unreachable);
+  EXPECT_EQ(c.t().last_failure().phase, connect_phase::proxy_handshake);
+  EXPECT_EQ(c.t().last_failure().detail, socks5_error::connection_refused);
+  EXPECT_EQ(c.t().last_failure().address, "127.0.0.1:" + std::to_string(closed));
+
+  ec = c.connect({.scheme = scheme::mqtt, .host = "127.0.0.1", .port = closed}, through(p, "alice", "wrong"));
+  EXPECT_EQ(ec, net_error::proxy_handshake_failed);
+  EXPECT_EQ(c.t().last_failure().detail, socks5_error::authentication_failed);
+
+  ec = c.connect({.scheme = scheme::mqtt, .host = "127.0.0.1", .port = closed}, through(p));
+  EXPECT_EQ(c.t().last_failure().detail, socks5_error::no_acceptable_method);
+
+  p.stop();
+  ec = c.connect({.scheme = scheme::mqtt, .host = "127.0.0.1", .port = closed}, through(p, "alice", "pw"));
+  EXPECT_EQ(ec, net_error::connect_refused);
+  EXPECT_EQ(c.t().last_failure().phase, connect_phase::tcp_connect);
+  EXPECT_EQ(c.t().last_failure().proxy, "127.0.0.1:" + std::to_string(p.port()));
+  EXPECT_NE(c.t().last_failure().message().find("cannot connect to proxy"), std::string::npos);
+}
+
+TEST(net_transport, silent_proxy_is_a_handshake_timeout) {
+  silent_server s;
+  connect_options o;
+  o.proxy = socks5_proxy{.host = "127.0.0.1", .port = s.port()};
+  o.connect_timeout = 300ms;
+  raw_client c;
+  const auto ec = c.connect({.scheme = scheme::mqtt, .host = "broker.example", .port = 1883}, o);
+  EXPECT_EQ(ec, net_error::connect_timeout);
+  EXPECT_EQ(classify(ec), failure_class::unreachable);
+  EXPECT_EQ(c.t().last_failure().phase, connect_phase::proxy_handshake);
+  EXPECT_EQ(c.t().last_failure().message(),
+            "proxy 127.0.0.1:" + std::to_string(s.port()) + " did not finish the SOCKS5 handshake in time");
+}
+
+TEST(net_transport, proxy_that_is_not_socks_fails_in_the_handshake) {
+  broker b;  // an MQTT port given as the proxy: it closes on the SOCKS5 greeting
+  raw_client c;
+  connect_options o;
+  o.proxy = socks5_proxy{.host = b.host(), .port = b.port()};
+  const auto ec = c.connect({.scheme = scheme::mqtt, .host = "127.0.0.1", .port = b.port()}, o);
+  EXPECT_EQ(ec, net_error::proxy_handshake_failed);
+  EXPECT_EQ(c.t().last_failure().phase, connect_phase::proxy_handshake);
+  EXPECT_FALSE(c.t().is_open());
 }
 
 }  // namespace

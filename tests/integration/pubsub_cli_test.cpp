@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "support/broker.hpp"
+#include "support/cli_runner.hpp"
 #include "support/process.hpp"
 
 namespace mqtk {
@@ -35,42 +36,20 @@ using test::process;
 using test::process_options;
 using test::run_result;
 
-std::string str(std::uint16_t port) { return std::to_string(port); }
-std::string pub_tool() { return test::tool_path("mqtk-pub").string(); }
-std::string sub_tool() { return test::tool_path("mqtk-sub").string(); }
-
-bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
-}
-
-bool wait_for_file(const fs::path& file, std::chrono::milliseconds timeout) {
-  return wait_until([&] { return fs::exists(file); }, timeout);
-}
-
-// mosquitto_sub has no readiness signal: its SUBSCRIBE in the broker's log (log_type all) is
-// one. mosquitto is single-threaded and adds the subscription while handling that packet, so
-// a publisher that connects afterwards is never too early.
-bool wait_for_subscribe(const broker& b, const std::string& client_id, std::chrono::milliseconds timeout = 15s) {
-  return wait_until([&] { return b.log().find("Received SUBSCRIBE from " + client_id) != std::string::npos; },
-                    timeout);
-}
-
-std::size_t count_lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
+using test::at;
+using test::concat;
+using test::count_lines;
+using test::pub_tool;
+using test::str;
+using test::sub_tool;
+using test::wait_for_file;
+using test::wait_for_subscribe;
+using test::wait_until;
 
 // -F %j / %J carry the receive time: the one thing that may differ.
 std::string without_timestamps(const std::string& s) {
   static const std::regex tst(R"("tst":"[^"]*")");
   return std::regex_replace(s, tst, R"("tst":"")");
-}
-
-std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
 }
 
 // One broker for the tests that need nothing special: every listener, every packet logged.
@@ -82,8 +61,6 @@ class shared {
     return *b;
   }
 };
-
-std::vector<std::string> at(const broker& b) { return {"-h", b.host(), "-p", str(b.port())}; }
 
 // ---------------------------------------------------------------------------------------------
 // Output: byte for byte what mosquitto_sub prints, in every mode, for 3.1.1 and 5.0.

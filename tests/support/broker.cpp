@@ -6,6 +6,7 @@
 #include <openssl/rand.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -166,6 +167,23 @@ bool wait_for_port(const std::string& host, std::uint16_t port, std::chrono::mil
   }
 }
 
+bool wait_for_unix_socket(const std::filesystem::path& path, std::chrono::milliseconds timeout) {
+  const auto deadline = clock::now() + timeout;
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  const std::string text = path.string();
+  if (text.size() >= sizeof addr.sun_path) return false;
+  text.copy(addr.sun_path, text.size());
+  for (;;) {
+    // A Unix-domain connect completes (or fails) at once: no poll needed.
+    fd_guard s{::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)};
+    if (s.fd < 0) return false;
+    if (::connect(s.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return true;
+    if (clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 std::uint16_t free_port(loopback where) {
   std::vector<int> held;
   const auto port = pick(hosts_of(where), held);
@@ -175,7 +193,13 @@ std::uint16_t free_port(loopback where) {
 
 broker::broker(broker_options options) : options_(std::move(options)), dir_("mqtk-broker") {
   if (options_.ws || options_.wss) options_.tcp = true;
-  if (!options_.tcp && !options_.tls) throw std::invalid_argument("broker: no listener configured");
+  if (!options_.tcp && !options_.tls && !options_.unix_socket) {
+    throw std::invalid_argument("broker: no listener configured");
+  }
+  // sun_path is 108 bytes with its NUL: a deep $TMPDIR would not fit.
+  if (options_.unix_socket && (dir_ / "mosquitto.sock").string().size() >= sizeof(sockaddr_un{}.sun_path)) {
+    throw std::invalid_argument("broker: unix socket path too long: " + (dir_ / "mosquitto.sock").string());
+  }
   host_ = options_.address == loopback::v6 ? "::1" : "127.0.0.1";
   config_path_ = dir_ / "mosquitto.conf";
   if (options_.persistence) std::filesystem::create_directories(dir_ / "persistence");
@@ -216,6 +240,11 @@ std::string broker::url(listener l) const {
     case listener::wss: return "wss://" + bracket(host_) + ":" + p + "/mqtt";
   }
   return {};
+}
+
+std::filesystem::path broker::socket_path() const {
+  if (!options_.unix_socket) throw std::logic_error("broker: no unix socket listener");
+  return dir_ / "mosquitto.sock";
 }
 
 void broker::pick_ports() {
@@ -297,6 +326,7 @@ void broker::write_config() {
       tls_lines();
     }
   }
+  if (options_.unix_socket) c << "\nlistener 0 " << socket_path().string() << "\n";
   // Debian's mosquitto (libwebsockets) serves WebSockets only with bind_interface.
   if (options_.ws) {
     c << "\nlistener " << port(listener::ws) << "\nprotocol websockets\nbind_interface lo\n";
@@ -318,6 +348,19 @@ bool broker::launch(std::string& why) {
   proc_.emplace(std::move(po));
 
   const auto deadline = clock::now() + options_.start_timeout;
+  if (options_.unix_socket) {
+    // The socket file of an earlier run stays behind until mosquitto replaces it: wait for a
+    // listener, not for the file.
+    while (!wait_for_unix_socket(socket_path(), std::chrono::milliseconds(50))) {
+      if (!proc_->running() || clock::now() >= deadline) {
+        const bool exited = !proc_->running();
+        proc_.reset();
+        why = std::string(exited ? "mosquitto exited" : "timed out waiting") + " (unix socket " +
+              socket_path().string() + ")\n" + read_file(log_path_) + read_file(log_path_.string() + ".stderr");
+        return false;
+      }
+    }
+  }
   for (const auto& [l, p] : ports_) {
     // The WebSocket listeners also listen on 127.0.0.1 when the others are v6-only.
     const std::string h = (l == listener::ws || l == listener::wss) ? "127.0.0.1" : host_;

@@ -4,6 +4,7 @@
 //
 //   mqtk::test::broker b({.tls = true, .ws = true});
 //   connect to b.host() : b.port(mqtk::test::listener::tls), CA in b.certs().ca.cert
+//   mqtk::test::broker u({.unix_socket = true});  // also a Unix socket: u.socket_path()
 //
 // The constructor returns once every listener accepts TCP connections (or throws with the
 // broker's log). Ports stay the same across stop()/start()/restart()/kill(), so a client can
@@ -43,6 +44,9 @@ struct broker_options {
   bool tls = false;
   bool ws = false;
   bool wss = false;
+  // Also a Unix-domain socket listener ("listener 0 PATH") at socket_path(), in the broker's
+  // directory: same MQTT, no TLS.
+  bool unix_socket = false;
   loopback address = loopback::v4;
   server_cert cert = server_cert::valid;
   bool require_certificate = false;  // mTLS on the tls and wss listeners (client certs from test_certs().ca)
@@ -73,6 +77,8 @@ class broker {
   bool has(listener l) const { return ports_.count(l) != 0; }
   // "mqtt://127.0.0.1:1234", "wss://127.0.0.1:1235/mqtt", "mqtts://[::1]:1236", ...
   std::string url(listener l = listener::tcp) const;
+  // The Unix socket's path; throws std::logic_error without options().unix_socket.
+  std::filesystem::path socket_path() const;
 
   static const test_certs& certs() { return test_certs::get(); }
   const std::filesystem::path& config_file() const { return config_path_; }
@@ -112,6 +118,8 @@ class broker {
 
 // True when something accepts a TCP connection on host:port within `timeout`.
 bool wait_for_port(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout);
+// True when something accepts a connection on the Unix-domain socket `path` within `timeout`.
+bool wait_for_unix_socket(const std::filesystem::path& path, std::chrono::milliseconds timeout);
 // A TCP port that is free on the given loopback address(es) right now.
 std::uint16_t free_port(loopback where = loopback::v4);
 

@@ -36,6 +36,8 @@ client::client_options make_client_options(const connection_options& o, client_c
   if (ws) out.target.path_or_topic = o.websocket_path;
 
   out.net.bind_address = o.bind_address;
+  out.net.unix_socket = o.unix_socket;
+  out.net.proxy = o.proxy;
   out.net.tls = make_tls(o.tls);
   out.net.websocket.headers = o.websocket_headers;
 
@@ -67,12 +69,6 @@ client::client_options make_client_options(const connection_options& o, client_c
   return out;
 }
 
-std::string_view unsupported_option(const connection_options& o) noexcept {
-  if (!o.unix_socket.empty()) return "--unix";
-  if (!o.proxy.empty()) return "--proxy";
-  return {};
-}
-
 void add_debug_trace(client::client_options& options, std::string_view tool_name) {
   const std::string prefix = std::string(tool_name) + ": ";
   auto& net_obs = options.net.observer;
@@ -84,6 +80,16 @@ void add_debug_trace(client::client_options& options, std::string_view tool_name
   };
   net_obs.on_tcp_connected = [prefix](const net::tcp_connected_event& e) {
     std::cerr << prefix << "TCP connected to " << e.remote << " from " << e.local << '\n';
+  };
+  net_obs.on_unix_connected = [prefix](const net::unix_connected_event& e) {
+    std::cerr << prefix << "connected to Unix socket " << e.path << '\n';
+  };
+  // The proxy's credentials are not repeated here: they never are, -d or not.
+  net_obs.on_proxy_tunnel_open = [prefix](const net::proxy_tunnel_event& e) {
+    std::cerr << prefix << "SOCKS5 proxy " << e.proxy << " connected to " << e.target;
+    // Many proxies (microsocks among them) leave BND.ADDR unset: "0.0.0.0:0" says nothing.
+    if (!e.bound.ends_with(":0")) std::cerr << " from " << e.bound;
+    std::cerr << '\n';
   };
   net_obs.on_tls_done = [prefix](const net::tls_done_event&) { std::cerr << prefix << "TLS handshake done\n"; };
   net_obs.on_websocket_upgraded = [prefix](const net::websocket_upgraded_event& e) {

@@ -18,10 +18,6 @@ struct client_config_storage {
 client::client_options make_client_options(const connection_options& o, client_config_storage& storage,
                                            client::reconnect_policy reconnect);
 
-// Features of the options that the client cannot provide yet; empty when all is well.
-// Returns the option's name for the usage error.
-std::string_view unsupported_option(const connection_options& o) noexcept;
-
 // Adds -d tracing to `options`: one stderr line per packet sent or received, per connect phase
 // and per reconnect, prefixed with the tool's name. Passwords are shown by length only.
 void add_debug_trace(client::client_options& options, std::string_view tool_name);

@@ -53,7 +53,8 @@ void add_connection_group(CLI::App& app, connection_options& o) {
                    });
   add_value_option(*g, "-L,--url", "mqtt[s]://[user[:pass]@]host[:port]/topic or ws[s]://host[:port]/path", "URL",
                    [&o](const std::string& v) { apply_url(o, v); });
-  add_value_option(*g, "--unix", "Connect through a Unix domain socket", "PATH", [&o](const std::string& v) {
+  add_value_option(*g, "--unix", "Connect through a Unix domain socket (plain MQTT; mosquitto: listener 0 PATH)",
+                   "PATH", [&o](const std::string& v) {
     if (v.empty()) usage_error("--unix", "empty socket path");
     o.unix_socket = v;
   });
@@ -85,12 +86,13 @@ void add_connection_group(CLI::App& app, connection_options& o) {
   add_value_option(*g, "-M", "Maximum QoS 1/2 messages in flight (default 20)", "N", [&o](const std::string& v) {
     o.max_inflight = static_cast<unsigned>(parse_integer("-M", v, 1, 65535));
   });
-  add_value_option(*g, "--proxy", "SOCKS5 proxy: socks5h://[user[:pass]@]host[:port]", "URL",
-                   [&o](const std::string& v) {
-                     if (v.rfind("socks5h://", 0) != 0 || v.size() == 10) {
-                       usage_error("--proxy", "unsupported proxy '" + v + "' (socks5h://[user[:pass]@]host[:port])");
-                     }
-                     o.proxy = v;
+  add_value_option(*g, "--proxy",
+                   "Connect through a SOCKS5 proxy socks5h://[user[:pass]@]host[:port] (port 1080) that resolves -h",
+                   "URL", [&o](const std::string& v) {
+                     auto parsed = net::parse_proxy_url(v);
+                     // The URL is not repeated: it may hold the proxy's password.
+                     if (!parsed) usage_error("--proxy", parsed.error().message());
+                     o.proxy = *parsed;
                    });
   add_value_option(*g, "--ws-header", "Extra WebSocket request header, e.g. \"Authorization: Bearer T\" (repeatable)",
                    "HEADER", [&o](const std::string& v) {
@@ -198,7 +200,13 @@ void finish_connection_options(connection_options& o, const option_env& env, std
     if (o.port_given) usage_error("-L", "cannot be combined with -p (the URL names the port)");
     if (!o.unix_socket.empty()) usage_error("-L", "cannot be combined with --unix");
   }
-  if (!o.unix_socket.empty() && o.host_given) usage_error("--unix", "cannot be combined with -h");
+  if (!o.unix_socket.empty()) {
+    if (o.host_given) usage_error("--unix", "cannot be combined with -h");
+    if (o.port_given) usage_error("--unix", "cannot be combined with -p (a Unix socket has no port)");
+    if (o.proxy) usage_error("--unix", "cannot be combined with --proxy");
+    // As mosquitto's --unix: plain MQTT, the socket's permissions are its access control.
+    if (o.uses_tls()) usage_error("--unix", "is plain MQTT: it cannot be combined with TLS (--cafile, --capath, --tls-use-os-certs)");
+  }
   if (o.will.topic.empty()) {
     if (o.will.payload) usage_error("--will-payload", "needs --will-topic");
     if (o.will.retain) usage_error("--will-retain", "needs --will-topic");
@@ -257,7 +265,7 @@ std::string describe(const connection_options& o) {
   if (o.username) s << ", user '" << *o.username << "'";
   if (o.password) s << ", password (" << o.password->size() << " bytes)";
   if (!o.will.topic.empty()) s << ", will on '" << o.will.topic << "'";
-  if (!o.proxy.empty()) s << ", via proxy";
+  if (o.proxy) s << ", via SOCKS5 proxy " << net::to_string(*o.proxy);
   return s.str();
 }
 

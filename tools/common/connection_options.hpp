@@ -12,6 +12,7 @@
 
 #include "common/option_env.hpp"
 #include "common/property_option.hpp"
+#include "mqtk/net/socks5_proxy.hpp"
 #include "mqtk/proto/types.hpp"
 
 namespace mqtk::tools {
@@ -52,7 +53,7 @@ struct connection_options {
   std::vector<std::pair<std::string, std::string>> websocket_headers;  // --ws-header, in order
   transport_kind transport = transport_kind::tcp;
   bool tls_from_url = false;                // mqtts:// or wss://
-  std::string unix_socket;                  // --unix PATH
+  std::string unix_socket;                  // --unix PATH: plain MQTT over a Unix socket
   std::string bind_address;                 // -A
   bool nodelay = false;                     // --nodelay
 
@@ -72,7 +73,8 @@ struct connection_options {
   will_options will;
   std::vector<property_option> properties;  // -D, in the order given
   tls_options tls;
-  std::string proxy;                        // --proxy socks5h://[user[:pass]@]host[:port]
+  // --proxy socks5h://[user[:pass]@]host[:port]; its password is never printed.
+  std::optional<net::socks5_proxy> proxy;
 
   bool debug = false;                       // -d
   bool quiet = false;                       // --quiet
@@ -89,7 +91,8 @@ struct connection_options {
 void add_connection_options(CLI::App& app, connection_options& o);
 
 // The checks between options, done once after parsing: --cert without --key, -i with -I,
-// -L with -h/-p/--unix, --will-payload/--will-retain/--will-qos without --will-topic,
+// -L with -h/-p/--unix, --unix with -p, TLS or --proxy, --will-payload/--will-retain/--will-qos
+// without --will-topic,
 // -c without a client id, -D on MQTT 3.1.1, a password without a username before 5.0, ...
 // Also applies what the environment provides ($MQTK_PASSWORD, --password-file) and fills in
 // the default client id ("<tool_id_prefix><pid>", or -I's prefix + pid).

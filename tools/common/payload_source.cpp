@@ -37,15 +37,9 @@ bool payload_source::next(std::string& out) {
       out.assign(std::istreambuf_iterator<char>(in_), std::istreambuf_iterator<char>());
       done_ = true;
       return true;
-    case payload_kind::stdin_lines:
-      // An empty line is an empty message (as mosquitto_pub -l sends it); a last line without
-      // its newline is still a message, but the end of input after a newline is not.
-      out.clear();
-      if (!std::getline(in_, out)) {
-        done_ = true;
-        return false;
-      }
-      return true;
+    case payload_kind::stdin_lines:  // -l reads its lines in blocks: line_block_reader
+      done_ = true;
+      return false;
   }
   return false;
 }

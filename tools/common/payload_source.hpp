@@ -1,7 +1,7 @@
 #pragma once
-// Where mqtk-pub's messages come from (-m -f -s -l -n), as a sequence: one message for -m,
-// -f, -s and -n, one per line of stdin for -l, read as the lines arrive so that a pipe can
-// feed a long-running publisher.
+// Where mqtk-pub's message comes from for -m, -f, -s and -n (one message each). The lines of
+// -l are read in blocks by line_block_reader instead, as they arrive, so that a pipe can feed
+// a long-running publisher.
 #include <cstdint>
 #include <istream>
 #include <memory>
@@ -20,12 +20,12 @@ enum class payload_kind : std::uint8_t {
 
 class payload_source {
  public:
-  // `in` is read for stdin_whole and stdin_lines and must outlive the source. For a file,
+  // `in` is read for stdin_whole and must outlive the source. For a file,
   // the constructor opens it and throws options_file_error (exit 66) when it cannot.
   payload_source(payload_kind kind, std::string message_or_file, std::istream& in);
 
   // The next message into `out` (replacing its contents, keeping its capacity); false when
-  // there are no more.
+  // there are no more (at once for stdin_lines: see line_block_reader).
   bool next(std::string& out);
 
   payload_kind kind() const noexcept { return kind_; }

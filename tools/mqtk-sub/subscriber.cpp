@@ -107,19 +107,31 @@ class subscriber {
         std::cerr << tool << ": " << client_.last_failure().line() << '\n';
         co_return client_.last_failure().exit_code();
       }
-      std::size_t denied = 0;
+      // Some filters denied: one warning line each, and go on receiving on the others. All of
+      // them denied: nothing can arrive, so one line names them all and the first code is the
+      // exit code (mosquitto_sub says so and exits 0).
+      std::vector<std::string> refusals;
       std::uint8_t first_failure = 0;
       for (std::size_t i = 0; i < result.reason_codes.size(); ++i) {
         const std::uint8_t code = result.reason_codes[i];
         if (code < 0x80) continue;
-        if (!denied++) first_failure = code;
-        std::cerr << tool << ": subscription to '" << o_.topics[i] << "' denied: "
-                  << proto::reason_code_name(code, proto::packet_type::suback, o_.connection.version)
-                  << " — check the broker's ACL for this client and filter\n";
+        if (refusals.empty()) first_failure = code;
+        refusals.push_back("'" + o_.topics[i] + "': " +
+                           std::string(proto::reason_code_name(code, proto::packet_type::suback,
+                                                               o_.connection.version)) +
+                           " (reason code " + proto::reason_code_hex(code).data() + ")");
       }
-      if (denied && denied == result.reason_codes.size()) {
-        std::cerr << tool << ": all subscription requests were denied\n";
+      const bool all_denied = !refusals.empty() && refusals.size() == result.reason_codes.size();
+      if (all_denied) {
+        std::cerr << tool << ": " << (refusals.size() == 1 ? "subscription" : "every subscription")
+                  << " denied by the broker: ";
+        for (std::size_t i = 0; i < refusals.size(); ++i) std::cerr << (i ? ", " : "") << refusals[i];
+        std::cerr << " — check the broker's ACL for this client and filter\n";
         co_return first_failure;
+      }
+      for (const std::string& r : refusals) {
+        std::cerr << tool << ": subscription to " << r
+                  << " denied; receiving on the other filters — check the broker's ACL for this client and filter\n";
       }
     }
     if (!o_.unsubscribe.empty()) {
@@ -264,10 +276,6 @@ class subscriber {
 }  // namespace
 
 int run_subscriber(const sub_options& o) {
-  if (auto option = unsupported_option(o.connection); !option.empty()) {
-    std::cerr << tool << ": " << option << " is not supported yet; connect over TCP, TLS or WebSocket instead\n";
-    return diag::to_int(diag::exit_code::usage);
-  }
   std::optional<report::message_printer> printer;
   try {
     printer.emplace(o.printer());

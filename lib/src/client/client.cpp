@@ -87,7 +87,9 @@ struct client::impl : std::enable_shared_from_this<impl> {
         read_buffer(std::max<std::size_t>(options.read_buffer_size, 512)),
         rng(std::random_device{}()) {
     keep_connect_storage();
-    subject = net::host_port(options.target.host, options.target.port);
+    // Over a Unix socket the host and port mean nothing: messages name the socket.
+    subject = options.net.unix_socket.empty() ? net::host_port(options.target.host, options.target.port)
+                                              : "unix:" + options.net.unix_socket;
     proto::action_list scratch;
     session.connect(options.connect, clock::now(), scratch);  // down: only stored
   }

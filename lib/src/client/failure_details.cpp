@@ -4,6 +4,7 @@
 
 #include "mqtk/diag/refusal.hpp"
 #include "mqtk/net/net_error.hpp"
+#include "mqtk/net/socks5_error.hpp"
 #include "mqtk/proto/decode_error.hpp"
 #include "mqtk/proto/session_error.hpp"
 
@@ -52,6 +53,43 @@ diag::failure_kind kind_of(const boost::system::error_code& ec) {
   return failure_kind::internal;
 }
 
+// A connect through a SOCKS5 proxy that failed before the tunnel was open: it is the proxy (or
+// the proxy's way to the broker) that failed, not the broker that refused us.
+bool proxy_failed(const net::connect_failure& c) {
+  using net::connect_phase;
+  return !c.proxy.empty() && (c.phase == connect_phase::resolve || c.phase == connect_phase::tcp_connect ||
+                              c.phase == connect_phase::proxy_handshake);
+}
+
+// What to try after a Unix socket or proxy failure, where the standard advice (check -h/-p and
+// the broker's port) points at the wrong thing. Empty: the standard advice holds.
+std::string connect_hint(const net::connect_failure& c) {
+  using net::socks5_error;
+  if (c.phase == net::connect_phase::unix_connect) {
+    return "check the --unix path and its permissions, and that the broker listens there (mosquitto: "
+           "listener 0 PATH)";
+  }
+  if (!proxy_failed(c)) return {};
+  if (c.phase != net::connect_phase::proxy_handshake) {
+    return "check --proxy: a SOCKS5 proxy must run at that host and port (default 1080) and be reachable from here";
+  }
+  if (c.detail == socks5_error::authentication_failed) {
+    return "check the user name and password in --proxy socks5h://USER:PASS@HOST:PORT";
+  }
+  if (c.detail == socks5_error::no_acceptable_method) {
+    return "the proxy wants credentials (or a method other than user name/password): give them in --proxy "
+           "socks5h://USER:PASS@HOST:PORT";
+  }
+  if (c.detail == socks5_error::not_allowed_by_ruleset) {
+    return "the proxy's rules do not allow a connection to this broker: check the proxy's configuration";
+  }
+  if (net::socks5_reply_code(c.detail)) {
+    return "the proxy resolves -h and connects to -p itself: check that the broker runs there and that the "
+           "proxy's host can reach it (its DNS, its network, the broker's firewall)";
+  }
+  return "check that --proxy names a SOCKS5 proxy (not an HTTP proxy or the broker itself), and the proxy's log";
+}
+
 }  // namespace
 
 bool failure_details::broker_refused() const noexcept {
@@ -75,6 +113,8 @@ diag::failure failure_details::to_failure() const {
   f.subject = subject;
   if (connect && connect->phase != net::connect_phase::none) {
     f.reason = connect->message();
+    f.hint = connect_hint(*connect);
+    if (proxy_failed(*connect)) f.kind = diag::failure_kind::unreachable;
   } else if (!message.empty()) {
     f.reason = message;
   } else {

@@ -5,7 +5,10 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/websocket/error.hpp>
 
+#include <cstdio>
+
 #include "mqtk/net/connect_failure.hpp"
+#include "mqtk/net/socks5_error.hpp"
 
 namespace mqtk::net {
 
@@ -32,10 +35,33 @@ class net_category_impl final : public boost::system::error_category {
       case net_error::websocket_timeout: return "WebSocket upgrade timed out";
       case net_error::not_connected: return "not connected";
       case net_error::websocket_closed: return "WebSocket closed by the server";
+      case net_error::proxy_handshake_failed: return "SOCKS5 proxy handshake failed";
     }
     return "unknown network error";
   }
 };
+
+// A failed SOCKS5 negotiation, in the proxy's terms; `address` is the broker as asked for.
+std::string proxy_message(const connect_failure& f) {
+  const std::string who = "proxy " + f.proxy;
+  if (f.error == net_error::connect_timeout) return who + " did not finish the SOCKS5 handshake in time";
+  if (const auto reply = socks5_reply_code(f.detail)) {
+    char code[8];
+    std::snprintf(code, sizeof code, "0x%02X", static_cast<unsigned>(*reply));
+    return who + " could not reach broker " + f.address + ": " + f.detail.message() + " (SOCKS5 reply " + code + ")";
+  }
+  if (f.detail == socks5_error::authentication_failed) {
+    return who + " refused the user name and password (SOCKS5 user/password authentication failed)";
+  }
+  if (f.detail == socks5_error::no_acceptable_method) {
+    return who + " accepts none of the offered authentication methods (SOCKS5 method reply 0xFF)";
+  }
+  if (f.detail.category() == socks5_category()) return "SOCKS5 handshake with " + who + " failed: " + f.detail.message();
+  if (f.detail == boost::asio::error::eof || f.detail == boost::asio::error::connection_reset) {
+    return who + " closed the connection during the SOCKS5 handshake";
+  }
+  return "SOCKS5 handshake with " + who + " failed: " + (f.detail ? f.detail.message() : f.error.message());
+}
 
 }  // namespace
 
@@ -53,7 +79,8 @@ failure_class classify(const boost::system::error_code& ec) noexcept {
       case net_error::connect_refused:
       case net_error::connect_timeout:
       case net_error::network_unreachable:
-      case net_error::connect_failed: return failure_class::unreachable;
+      case net_error::connect_failed:
+      case net_error::proxy_handshake_failed: return failure_class::unreachable;
       case net_error::tls_setup_failed:
       case net_error::tls_handshake_failed:
       case net_error::tls_verify_failed:
@@ -83,6 +110,8 @@ const char* to_string(connect_phase p) noexcept {
     case connect_phase::tcp_connect: return "tcp_connect";
     case connect_phase::tls_handshake: return "tls_handshake";
     case connect_phase::websocket_upgrade: return "websocket_upgrade";
+    case connect_phase::proxy_handshake: return "proxy_handshake";
+    case connect_phase::unix_connect: return "unix_connect";
   }
   return "none";
 }
@@ -97,12 +126,13 @@ std::string connect_failure::message() const {
       else if (detail) m += ": " + detail.message();
       return m;
     case connect_phase::resolve:
-      m = "cannot resolve host '" + host + "'";
+      m = proxy.empty() ? "cannot resolve host '" + host + "'" : "cannot resolve proxy " + proxy;
       if (error == net_error::connect_timeout) m += ": timed out";
       else if (detail) m += ": " + detail.message();
       return m;
     case connect_phase::tcp_connect:
-      m = "cannot connect to " + where + ": " + (detail ? detail.message() : error.message());
+      m = std::string(proxy.empty() ? "cannot connect to " : "cannot connect to proxy ") + where + ": " +
+          (detail ? detail.message() : error.message());
       if (attempts.size() > 1) {
         m += " (tried";
         for (std::size_t i = 0; i < attempts.size(); ++i) m += (i ? "; " : " ") + attempts[i];
@@ -131,6 +161,9 @@ std::string connect_failure::message() const {
         if (detail) m += ": " + detail.message();
       }
       return m;
+    case connect_phase::unix_connect:
+      return "cannot connect to Unix socket " + unix_socket + ": " + (detail ? detail.message() : error.message());
+    case connect_phase::proxy_handshake: return proxy_message(*this);
   }
   return error.message();
 }

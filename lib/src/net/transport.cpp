@@ -6,14 +6,18 @@
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
+#include <sys/un.h>
 
+#include <array>
 #include <optional>
 #include <variant>
 
 #include <boost/asio/append.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -23,6 +27,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include "mqtk/net/socks5_handshake.hpp"
 #include "mqtk/version.hpp"
 #include "tls_context_impl.hpp"
 
@@ -38,10 +43,11 @@ using boost::system::error_code;
 
 namespace {
 
+using unix_socket = asio::local::stream_protocol::socket;
 using tls_stream = ssl::stream<tcp::socket>;
 using ws_stream = websocket::stream<tcp::socket>;
 using wss_stream = websocket::stream<tls_stream>;
-using stream_variant = std::variant<std::monostate, tcp::socket, tls_stream, ws_stream, wss_stream>;
+using stream_variant = std::variant<std::monostate, tcp::socket, tls_stream, ws_stream, wss_stream, unix_socket>;
 
 // The stream, and whether we closed it: operations that then fail (with operation_aborted,
 // or bad_descriptor when they had not reached the socket yet) report operation_aborted.
@@ -122,8 +128,10 @@ struct transport::impl : std::enable_shared_from_this<impl> {
   tcp::endpoint remote;
   tcp::endpoint local;
 
-  tcp::socket* lowest() {
+  // The TCP socket under every layer; null for a Unix socket or no stream.
+  tcp::socket* lowest_tcp() {
     return std::visit(overloaded{[](std::monostate&) -> tcp::socket* { return nullptr; },
+                                 [](unix_socket&) -> tcp::socket* { return nullptr; },
                                  [](tcp::socket& s) { return &s; },
                                  [](tls_stream& s) { return &s.next_layer(); },
                                  [](ws_stream& s) { return &s.next_layer(); },
@@ -131,14 +139,35 @@ struct transport::impl : std::enable_shared_from_this<impl> {
                       stream->v);
   }
 
+  // Calls f with the socket under every layer (a tcp::socket or the Unix socket); false when
+  // there is no stream.
+  template <class F>
+  bool with_socket(F&& f) {
+    if (auto* u = std::get_if<unix_socket>(&stream->v)) {
+      f(*u);
+      return true;
+    }
+    if (auto* t = lowest_tcp()) {
+      f(*t);
+      return true;
+    }
+    return false;
+  }
+
+  bool socket_is_open() {
+    bool open = false;
+    with_socket([&](auto& s) { open = s.is_open(); });
+    return open;
+  }
+
   // Stops whatever the connect is waiting for; the coroutine then sees operation_aborted.
   void abort_io() {
     if (resolver) resolver->cancel();
-    if (auto* s = lowest()) {
+    with_socket([&](auto& s) {
       stream->closed_locally = true;
       error_code ignored;
-      s->close(ignored);
-    }
+      s.close(ignored);
+    });
   }
 
   tls_stream* tls_layer() {
@@ -154,9 +183,19 @@ struct transport::impl : std::enable_shared_from_this<impl> {
     return failure.error;
   }
 
+  // A failed wait of the connect: the deadline's doing, close()'s, or the peer's.
+  error_code phase_error(connect_phase phase, net_error on_timeout, net_error otherwise, error_code detail) {
+    if (timed_out) return fail(phase, on_timeout, detail);
+    if (aborted) return fail(phase, otherwise, asio::error::operation_aborted);
+    return fail(phase, otherwise, detail);
+  }
+
   void prepare_tls(tls_stream& s, const connection_target& target, const tls_options& o);
   void collect_tls_info(tls_stream& s);
   asio::awaitable<error_code> connect(connection_target target, connect_options o);
+  asio::awaitable<error_code> connect_unix(const connect_options& o);
+  asio::awaitable<error_code> open_proxy_tunnel(tcp::socket& sock, const connection_target& target,
+                                                const socks5_proxy& proxy, const connect_options& o);
   template <class Ws>
   asio::awaitable<error_code> upgrade(Ws& ws, const connection_target& target, const connect_options& o);
 };
@@ -262,7 +301,20 @@ asio::awaitable<error_code> transport::impl::connect(connection_target target, c
   auto self = shared_from_this();
   failure.host = target.host;
   error_code ec;
-  if (target.host.empty() || target.port == 0) co_return fail(connect_phase::none, net_error::invalid_target);
+  if (!o.unix_socket.empty()) {
+    failure.unix_socket = o.unix_socket;
+    failure.address = o.unix_socket;
+    // MQTT over a Unix socket is plain, as in mosquitto; a proxy has nothing to do there.
+    if (target.scheme != scheme::mqtt || o.proxy) {
+      co_return fail(connect_phase::none, net_error::invalid_target, asio::error::operation_not_supported);
+    }
+  } else if (target.host.empty() || target.port == 0) {
+    co_return fail(connect_phase::none, net_error::invalid_target);
+  }
+  if (o.proxy) {
+    failure.proxy = host_port(o.proxy->host, o.proxy->port);
+    if (o.proxy->host.empty() || o.proxy->port == 0) co_return fail(connect_phase::none, net_error::invalid_target);
+  }
 
   if (is_tls(target.scheme)) {
     tls = o.shared_tls ? o.shared_tls : make_tls_context(o.tls, &failure);
@@ -281,21 +333,19 @@ asio::awaitable<error_code> transport::impl::connect(connection_target target, c
     p->timed_out = true;
     p->abort_io();
   });
-  auto phase_error = [&](connect_phase phase, net_error on_timeout, net_error otherwise, error_code detail) {
-    if (timed_out) return fail(phase, on_timeout, detail);
-    if (aborted) return fail(phase, otherwise, asio::error::operation_aborted);
-    return fail(phase, otherwise, detail);
-  };
+  if (!o.unix_socket.empty()) co_return co_await connect_unix(o);
 
-  // ---- resolve
-  std::vector<tcp::endpoint> endpoints = o.endpoints;
+  // ---- resolve: the broker, or the proxy (which resolves the broker's name itself)
+  const std::string& dial_host = o.proxy ? o.proxy->host : target.host;
+  const std::uint16_t dial_port = o.proxy ? o.proxy->port : target.port;
+  std::vector<tcp::endpoint> endpoints = o.proxy ? std::vector<tcp::endpoint>{} : o.endpoints;
   if (endpoints.empty()) {
-    const auto literal = asio::ip::make_address(target.host, ec);
+    const auto literal = asio::ip::make_address(dial_host, ec);
     if (!ec) {
-      endpoints.emplace_back(literal, target.port);
+      endpoints.emplace_back(literal, dial_port);
     } else {
       resolver.emplace(executor);
-      auto results = co_await resolver->async_resolve(target.host, std::to_string(target.port),
+      auto results = co_await resolver->async_resolve(dial_host, std::to_string(dial_port),
                                                       tcp::resolver::numeric_service,
                                                       asio::redirect_error(asio::use_awaitable, ec));
       resolver.reset();
@@ -325,7 +375,7 @@ asio::awaitable<error_code> transport::impl::connect(connection_target target, c
     case scheme::ws: stream->v.emplace<ws_stream>(executor); break;
     case scheme::wss: stream->v.emplace<wss_stream>(executor, tls->get().ctx); break;
   }
-  tcp::socket& sock = *lowest();
+  tcp::socket& sock = *lowest_tcp();
 
   // ---- TCP: each address in turn (localhost may be ::1 first, with the broker on 127.0.0.1)
   bool connected = false;
@@ -358,6 +408,12 @@ asio::awaitable<error_code> transport::impl::connect(connection_target target, c
     o.observer.on_tcp_connected(tcp_connected_event{.at = connect_clock::now(), .remote = remote, .local = local});
   }
 
+  // ---- SOCKS5: the proxy opens the TCP connection to the broker; the rest runs through it
+  if (o.proxy) {
+    ec = co_await open_proxy_tunnel(sock, target, *o.proxy, o);
+    if (ec) co_return ec;
+  }
+
   // ---- TLS
   if (auto* tls_s = tls_layer()) {
     prepare_tls(*tls_s, target, tls->options());
@@ -388,6 +444,64 @@ asio::awaitable<error_code> transport::impl::connect(connection_target target, c
     ec = co_await upgrade(*wss, target, o);
   }
   if (ec) co_return ec;
+  co_return error_code{};
+}
+
+asio::awaitable<error_code> transport::impl::connect_unix(const connect_options& o) {
+  error_code ec;
+  // sun_path holds the path and its terminating NUL; Asio would throw for a longer path.
+  if (o.unix_socket.size() >= sizeof(sockaddr_un{}.sun_path)) {
+    co_return fail(connect_phase::unix_connect, net_error::invalid_target, asio::error::name_too_long);
+  }
+  auto& sock = stream->v.emplace<unix_socket>(executor);
+  sock.open(asio::local::stream_protocol(), ec);
+  if (!ec) {
+    co_await sock.async_connect(asio::local::stream_protocol::endpoint(o.unix_socket),
+                                asio::redirect_error(asio::use_awaitable, ec));
+  }
+  // ENOENT, ECONNREFUSED (also a path that is not a socket), EACCES: the broker is unreachable
+  // there, as a refused TCP port is.
+  if (ec) co_return phase_error(connect_phase::unix_connect, net_error::connect_timeout, tcp_error(ec), ec);
+  if (o.observer.on_unix_connected) {
+    o.observer.on_unix_connected(unix_connected_event{.at = connect_clock::now(), .path = o.unix_socket});
+  }
+  co_return error_code{};
+}
+
+asio::awaitable<error_code> transport::impl::open_proxy_tunnel(tcp::socket& sock, const connection_target& target,
+                                                               const socks5_proxy& proxy, const connect_options& o) {
+  // From here on, messages name the broker as asked of the proxy, not the proxy's address.
+  failure.address = host_port(target.host, target.port);
+  socks5_handshake handshake(socks5_request{
+      .host = target.host, .port = target.port, .username = proxy.username, .password = proxy.password});
+  // Exactly what the handshake asks for, never more: what follows the CONNECT reply is the
+  // broker's (TLS or MQTT bytes) and belongs to the stream built on this socket.
+  std::array<std::uint8_t, 512> buffer{};
+  error_code ec;
+  while (!handshake.done() && !handshake.failed()) {
+    if (handshake.has_output()) {
+      const auto request = handshake.take_output();
+      co_await asio::async_write(sock, asio::buffer(request), asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) break;
+    }
+    const std::size_t wanted = handshake.bytes_needed();
+    co_await asio::async_read(sock, asio::buffer(buffer.data(), wanted), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+    handshake.receive(std::span<const std::uint8_t>(buffer.data(), wanted));
+  }
+  if (handshake.failed()) {
+    co_return fail(connect_phase::proxy_handshake, net_error::proxy_handshake_failed, handshake.error());
+  }
+  if (ec) {
+    co_return phase_error(connect_phase::proxy_handshake, net_error::connect_timeout, net_error::proxy_handshake_failed,
+                          ec);
+  }
+  if (o.observer.on_proxy_tunnel_open) {
+    o.observer.on_proxy_tunnel_open(proxy_tunnel_event{.at = connect_clock::now(),
+                                                       .proxy = failure.proxy,
+                                                       .target = failure.address,
+                                                       .bound = handshake.bound_address()});
+  }
   co_return error_code{};
 }
 
@@ -470,8 +584,7 @@ void transport::start_connect(connection_target target, connect_options options,
 
 void transport::start_read(asio::mutable_buffer buffer, executor_type ex, io_handler handler) {
   auto& s = *impl_;
-  auto* sock = s.lowest();
-  if (s.connecting || !sock || !sock->is_open()) {
+  if (s.connecting || !s.socket_is_open()) {
     post_result(ex, std::move(handler), error_code(net_error::not_connected), std::size_t{0});
     return;
   }
@@ -482,14 +595,14 @@ void transport::start_read(asio::mutable_buffer buffer, executor_type ex, io_han
 
 void transport::start_write(asio::const_buffer buffer, executor_type ex, io_handler handler) {
   auto& s = *impl_;
-  auto* sock = s.lowest();
-  if (s.connecting || !sock || !sock->is_open()) {
+  if (s.connecting || !s.socket_is_open()) {
     post_result(ex, std::move(handler), error_code(net_error::not_connected), std::size_t{0});
     return;
   }
   bound_handler<io_handler> h{std::move(handler), std::move(ex), s.stream};
   std::visit(overloaded{[](std::monostate&) {},
                         [&](tcp::socket& st) { asio::async_write(st, buffer, std::move(h)); },
+                        [&](unix_socket& st) { asio::async_write(st, buffer, std::move(h)); },
                         [&](tls_stream& st) { asio::async_write(st, buffer, std::move(h)); },
                         [&](auto& ws) { ws.async_write(buffer, std::move(h)); }},
              s.stream->v);
@@ -499,8 +612,7 @@ void transport::start_shutdown(std::chrono::milliseconds timeout, executor_type 
   auto self = impl_;
   auto op = [](std::shared_ptr<impl> p, std::chrono::milliseconds limit) -> asio::awaitable<error_code> {
     error_code ec;
-    auto* sock = p->lowest();
-    if (!sock || !sock->is_open()) co_return error_code{};
+    if (!p->socket_is_open()) co_return error_code{};
     asio::steady_timer guard(p->executor);
     guard.expires_after(limit);
     guard.async_wait([weak = std::weak_ptr<impl>(p)](error_code e) {
@@ -513,7 +625,7 @@ void transport::start_shutdown(std::chrono::milliseconds timeout, executor_type 
     } else if (auto* t = std::get_if<tls_stream>(&p->stream->v)) {
       co_await t->async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
     } else {
-      sock->shutdown(tcp::socket::shutdown_send, ec);
+      p->with_socket([&](auto& sock) { sock.shutdown(asio::socket_base::shutdown_send, ec); });
     }
     guard.cancel();
     p->abort_io();
@@ -535,8 +647,7 @@ void transport::close() noexcept {
 
 bool transport::is_open() const noexcept {
   if (!impl_ || impl_->connecting) return false;
-  auto* s = impl_->lowest();
-  return s && s->is_open();
+  return impl_->socket_is_open();
 }
 
 scheme transport::kind() const noexcept { return impl_->kind; }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <optional>
 
 #include <boost/asio/ip/address_v6.hpp>
 
@@ -23,6 +24,10 @@ class url_category_impl final : public boost::system::error_category {
       case url_error::bad_port: return "URL port is not a number from 1 to 65535";
       case url_error::bad_host: return "URL host contains characters not allowed in a host name";
       case url_error::bad_percent_encoding: return "URL user or password has a malformed %-escape";
+      case url_error::not_socks5h: return "proxy URL must start with socks5h:// (a SOCKS5 proxy that resolves names)";
+      case url_error::proxy_has_path: return "proxy URL has a path (expected socks5h://[user[:pass]@]host[:port])";
+      case url_error::bad_proxy_credentials:
+        return "proxy user name must be 1 to 255 bytes and its password at most 255 bytes (RFC 1929)";
     }
     return "unknown URL error";
   }
@@ -76,6 +81,76 @@ std::string percent_encode_userinfo(std::string_view s) {
     }
   }
   return out;
+}
+
+
+// What the authority of a URL holds: [user[:password]@]host[:port].
+struct authority_parts {
+  std::optional<std::string> username;
+  std::optional<std::string> password;
+  std::string host;
+  std::optional<std::uint16_t> port;
+};
+
+boost::system::result<authority_parts> parse_authority(std::string_view authority) {
+  authority_parts t;
+  // The last '@' ends the user info, so an unescaped '@' in a password still works.
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+    const std::string_view userinfo = authority.substr(0, at);
+    authority.remove_prefix(at + 1);
+    const auto colon = userinfo.find(':');
+    std::string decoded;
+    if (!percent_decode(userinfo.substr(0, colon), decoded)) return url_error::bad_percent_encoding;
+    t.username = decoded;
+    if (colon != std::string_view::npos) {
+      if (!percent_decode(userinfo.substr(colon + 1), decoded)) return url_error::bad_percent_encoding;
+      t.password = decoded;
+    }
+  }
+
+  std::string_view port_text;
+  bool has_port = false;
+  if (!authority.empty() && authority.front() == '[') {
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) return url_error::bad_ipv6_address;
+    const std::string literal(authority.substr(1, close - 1));
+    // A zone ("fe80::1%25eth0") is written %25-escaped in URLs.
+    std::string unescaped;
+    if (!percent_decode(literal, unescaped)) return url_error::bad_ipv6_address;
+    boost::system::error_code ec;
+    boost::asio::ip::make_address_v6(unescaped, ec);
+    if (ec) return url_error::bad_ipv6_address;
+    t.host = unescaped;
+    const std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return url_error::bad_ipv6_address;
+      port_text = after.substr(1);
+      has_port = true;
+    }
+  } else {
+    // An IPv6 address must be bracketed, or its last group would read as the port.
+    if (std::count(authority.begin(), authority.end(), ':') > 1) return url_error::bad_ipv6_address;
+    const auto colon = authority.find(':');
+    t.host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) {
+      port_text = authority.substr(colon + 1);
+      has_port = true;
+    }
+    if (t.host.empty()) return url_error::missing_host;
+    for (unsigned char c : t.host) {
+      if (!host_char_ok(c)) return url_error::bad_host;
+    }
+  }
+  if (t.host.empty()) return url_error::missing_host;
+  if (has_port) {
+    unsigned value = 0;
+    const auto* first = port_text.data();
+    const auto* last = first + port_text.size();
+    const auto [ptr, ec] = std::from_chars(first, last, value);
+    if (port_text.empty() || ec != std::errc{} || ptr != last || value == 0 || value > 65535) return url_error::bad_port;
+    t.port = static_cast<std::uint16_t>(value);
+  }
+  return t;
 }
 
 }  // namespace
@@ -157,62 +232,12 @@ boost::system::result<connection_target> parse_url(std::string_view url) {
   std::string_view authority = rest.substr(0, auth_end);
   std::string_view tail = auth_end == std::string_view::npos ? std::string_view{} : rest.substr(auth_end);
 
-  // The last '@' ends the user info, so an unescaped '@' in a password still works.
-  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
-    const std::string_view userinfo = authority.substr(0, at);
-    authority.remove_prefix(at + 1);
-    const auto colon = userinfo.find(':');
-    std::string decoded;
-    if (!percent_decode(userinfo.substr(0, colon), decoded)) return url_error::bad_percent_encoding;
-    t.username = decoded;
-    if (colon != std::string_view::npos) {
-      if (!percent_decode(userinfo.substr(colon + 1), decoded)) return url_error::bad_percent_encoding;
-      t.password = decoded;
-    }
-  }
-
-  std::string_view port_text;
-  bool has_port = false;
-  if (!authority.empty() && authority.front() == '[') {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) return url_error::bad_ipv6_address;
-    const std::string literal(authority.substr(1, close - 1));
-    // A zone ("fe80::1%25eth0") is written %25-escaped in URLs.
-    std::string unescaped;
-    if (!percent_decode(literal, unescaped)) return url_error::bad_ipv6_address;
-    boost::system::error_code ec;
-    boost::asio::ip::make_address_v6(unescaped, ec);
-    if (ec) return url_error::bad_ipv6_address;
-    t.host = unescaped;
-    const std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return url_error::bad_ipv6_address;
-      port_text = after.substr(1);
-      has_port = true;
-    }
-  } else {
-    // An IPv6 address must be bracketed, or its last group would read as the port.
-    if (std::count(authority.begin(), authority.end(), ':') > 1) return url_error::bad_ipv6_address;
-    const auto colon = authority.find(':');
-    t.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) {
-      port_text = authority.substr(colon + 1);
-      has_port = true;
-    }
-    if (t.host.empty()) return url_error::missing_host;
-    for (unsigned char c : t.host) {
-      if (!host_char_ok(c)) return url_error::bad_host;
-    }
-  }
-  if (t.host.empty()) return url_error::missing_host;
-  if (has_port) {
-    unsigned value = 0;
-    const auto* first = port_text.data();
-    const auto* last = first + port_text.size();
-    const auto [ptr, ec] = std::from_chars(first, last, value);
-    if (port_text.empty() || ec != std::errc{} || ptr != last || value == 0 || value > 65535) return url_error::bad_port;
-    t.port = static_cast<std::uint16_t>(value);
-  }
+  auto parts = parse_authority(authority);
+  if (!parts) return parts.error();
+  t.username = std::move(parts->username);
+  t.password = std::move(parts->password);
+  t.host = std::move(parts->host);
+  if (parts->port) t.port = *parts->port;
 
   if (is_websocket(t.scheme)) {
     if (tail.empty()) {
@@ -226,6 +251,42 @@ boost::system::result<connection_target> parse_url(std::string_view url) {
     t.path_or_topic = std::string(tail.substr(1));  // after the '/' that ends the authority
   }
   return t;
+}
+
+boost::system::result<socks5_proxy> parse_proxy_url(std::string_view url) {
+  if (url.empty()) return url_error::empty;
+  const auto sep = url.find("://");
+  if (sep == std::string_view::npos) return url_error::not_socks5h;
+  // socks5h only, as mosquitto: the proxy resolves the broker's name. (socks5:// would ask
+  // the client to resolve it, which a client behind a proxy often cannot.)
+  if (lower(url.substr(0, sep)) != "socks5h") return url_error::not_socks5h;
+  std::string_view authority = url.substr(sep + 3);
+  if (!authority.empty() && authority.back() == '/') authority.remove_suffix(1);
+  if (authority.find('/') != std::string_view::npos) return url_error::proxy_has_path;
+  auto parts = parse_authority(authority);
+  if (!parts) return parts.error();
+  socks5_proxy p;
+  p.host = std::move(parts->host);
+  if (parts->port) p.port = *parts->port;
+  if (parts->username) {
+    const std::size_t password_size = parts->password ? parts->password->size() : 0;
+    if (parts->username->empty() || parts->username->size() > 255 || password_size > 255) {
+      return url_error::bad_proxy_credentials;
+    }
+  }
+  p.username = std::move(parts->username);
+  p.password = std::move(parts->password);
+  return p;
+}
+
+std::string to_string(const socks5_proxy& p) {
+  std::string out = "socks5h://";
+  if (p.username) {
+    out += percent_encode_userinfo(*p.username);
+    if (p.password) out += ":****";
+    out += '@';
+  }
+  return out + host_port(p.host, p.port);
 }
 
 }  // namespace mqtk::net

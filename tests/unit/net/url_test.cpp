@@ -128,7 +128,7 @@ TEST(url, errors_name_the_bad_part) {
 }
 
 TEST(url, every_error_has_a_message) {
-  for (int e = static_cast<int>(url_error::empty); e <= static_cast<int>(url_error::bad_percent_encoding); ++e) {
+  for (int e = static_cast<int>(url_error::empty); e <= static_cast<int>(url_error::bad_proxy_credentials); ++e) {
     const auto msg = make_error_code(static_cast<url_error>(e)).message();
     EXPECT_FALSE(msg.empty());
     EXPECT_NE(msg, "unknown URL error") << e;
@@ -157,7 +157,7 @@ TEST(url, scheme_properties) {
 }
 
 TEST(net_error, every_code_has_a_message_and_a_class) {
-  for (int e = static_cast<int>(net_error::invalid_target); e <= static_cast<int>(net_error::websocket_closed); ++e) {
+  for (int e = static_cast<int>(net_error::invalid_target); e <= static_cast<int>(net_error::proxy_handshake_failed); ++e) {
     const boost::system::error_code ec = static_cast<net_error>(e);
     EXPECT_NE(ec.message().find_first_not_of(' '), std::string::npos);
     EXPECT_NE(ec.message(), "unknown network error") << e;
@@ -167,7 +167,60 @@ TEST(net_error, every_code_has_a_message_and_a_class) {
   EXPECT_EQ(classify(net_error::tls_verify_failed), failure_class::tls);
   EXPECT_EQ(classify(net_error::tls_hostname_mismatch), failure_class::tls);
   EXPECT_EQ(classify(net_error::websocket_upgrade_rejected), failure_class::websocket);
+  EXPECT_EQ(classify(net_error::proxy_handshake_failed), failure_class::unreachable);
   EXPECT_EQ(classify({}), failure_class::none);
+}
+
+// ---- proxy URLs (--proxy)
+
+socks5_proxy proxy_ok(std::string_view url) {
+  auto r = parse_proxy_url(url);
+  EXPECT_TRUE(r.has_value()) << url << ": " << (r.has_value() ? "" : r.error().message());
+  return r.has_value() ? *r : socks5_proxy{};
+}
+
+url_error proxy_err(std::string_view url) {
+  auto r = parse_proxy_url(url);
+  EXPECT_FALSE(r.has_value()) << url << " parsed unexpectedly";
+  if (r.has_value()) return url_error{};
+  EXPECT_EQ(&r.error().category(), &url_category());
+  return static_cast<url_error>(r.error().value());
+}
+
+TEST(proxy_url, host_port_and_default_port) {
+  EXPECT_EQ(proxy_ok("socks5h://proxy.example:1081"), (socks5_proxy{.host = "proxy.example", .port = 1081}));
+  EXPECT_EQ(proxy_ok("socks5h://127.0.0.1"), (socks5_proxy{.host = "127.0.0.1", .port = 1080}));
+  EXPECT_EQ(proxy_ok("SOCKS5H://[::1]:9050/"), (socks5_proxy{.host = "::1", .port = 9050}));
+}
+
+TEST(proxy_url, credentials_are_percent_decoded) {
+  EXPECT_EQ(proxy_ok("socks5h://bob:s%3Acret@p:1080"),
+            (socks5_proxy{.host = "p", .port = 1080, .username = "bob", .password = "s:cret"}));
+  const auto user_only = proxy_ok("socks5h://bob@p");
+  EXPECT_EQ(user_only.username, "bob");
+  EXPECT_FALSE(user_only.password);
+  EXPECT_EQ(proxy_ok("socks5h://bob:@p").password, "");
+}
+
+TEST(proxy_url, errors_name_the_bad_part) {
+  EXPECT_EQ(proxy_err(""), url_error::empty);
+  EXPECT_EQ(proxy_err("p:1080"), url_error::not_socks5h);
+  EXPECT_EQ(proxy_err("socks5://p:1080"), url_error::not_socks5h);
+  EXPECT_EQ(proxy_err("http://p:3128"), url_error::not_socks5h);
+  EXPECT_EQ(proxy_err("socks5h://"), url_error::missing_host);
+  EXPECT_EQ(proxy_err("socks5h://p:0"), url_error::bad_port);
+  EXPECT_EQ(proxy_err("socks5h://p:99999"), url_error::bad_port);
+  EXPECT_EQ(proxy_err("socks5h://p/x"), url_error::proxy_has_path);
+  EXPECT_EQ(proxy_err("socks5h://::1"), url_error::bad_ipv6_address);
+  EXPECT_EQ(proxy_err("socks5h://:pw@p"), url_error::bad_proxy_credentials);
+  EXPECT_EQ(proxy_err("socks5h://" + std::string(256, 'u') + "@p"), url_error::bad_proxy_credentials);
+  EXPECT_EQ(proxy_err("socks5h://u:" + std::string(256, 'p') + "@p"), url_error::bad_proxy_credentials);
+}
+
+TEST(proxy_url, to_string_hides_the_password) {
+  const auto p = proxy_ok("socks5h://bob:hunter2@[::1]:1081");
+  EXPECT_EQ(to_string(p), "socks5h://bob:****@[::1]:1081");
+  EXPECT_EQ(to_string(proxy_ok("socks5h://h")), "socks5h://h:1080");
 }
 
 }  // namespace

@@ -93,6 +93,20 @@ TEST(connection_options, url_sets_everything_and_refuses_host) {
 TEST(connection_options, unix_socket) {
   EXPECT_EQ(conn({"--unix", "/run/m.sock"}).unix_socket, "/run/m.sock");
   EXPECT_NE(conn_error({"--unix", "/s", "-h", "x"}).find("--unix"), std::string::npos);
+  EXPECT_NE(conn_error({"--unix", "/s", "-p", "1883"}).find("--unix"), std::string::npos);
+  EXPECT_NE(conn_error({"--unix", "/s", "--cafile", "ca.pem"}).find("--unix"), std::string::npos);
+  EXPECT_NE(conn_error({"--unix", "/s", "--tls-use-os-certs"}).find("--unix"), std::string::npos);
+  EXPECT_NE(conn_error({"--unix", "/s", "--proxy", "socks5h://p"}).find("--unix"), std::string::npos);
+  EXPECT_NE(conn_error({"--unix", ""}).find("--unix"), std::string::npos);
+}
+
+TEST(connection_options, unix_socket_reaches_the_client_options) {
+  auto o = conn({"--unix", "/run/m.sock"});
+  client_config_storage storage;
+  const auto c = make_client_options(o, storage, client::reconnect_policy{});
+  EXPECT_EQ(c.net.unix_socket, "/run/m.sock");
+  EXPECT_EQ(c.target.scheme, net::scheme::mqtt);
+  EXPECT_EQ(describe(o).find("broker unix:/run/m.sock,"), 0u) << describe(o);
 }
 
 TEST(connection_options, will) {
@@ -126,8 +140,29 @@ TEST(connection_options, tls) {
 }
 
 TEST(connection_options, proxy) {
-  EXPECT_EQ(conn({"--proxy", "socks5h://p:1080"}).proxy, "socks5h://p:1080");
+  EXPECT_EQ(conn({"--proxy", "socks5h://p:1081"}).proxy, (net::socks5_proxy{.host = "p", .port = 1081}));
+  EXPECT_EQ(conn({"--proxy", "socks5h://p"}).proxy->port, 1080);
   EXPECT_NE(conn_error({"--proxy", "http://p"}).find("--proxy"), std::string::npos);
+  EXPECT_NE(conn_error({"--proxy", "socks5://p"}).find("--proxy"), std::string::npos);
+  EXPECT_NE(conn_error({"--proxy", "socks5h://"}).find("--proxy"), std::string::npos);
+  // The error does not repeat the URL: it may hold the proxy's password.
+  const auto bad = conn_error({"--proxy", "socks5h://bob:hunter2@p:0"});
+  EXPECT_NE(bad.find("--proxy"), std::string::npos);
+  EXPECT_EQ(bad.find("hunter2"), std::string::npos) << bad;
+}
+
+TEST(connection_options, proxy_reaches_the_client_options_and_its_password_is_never_shown) {
+  auto o = conn({"--proxy", "socks5h://bob:hunter2@127.0.0.1:1081", "-h", "broker.example", "--cafile", "ca.pem"});
+  client_config_storage storage;
+  const auto c = make_client_options(o, storage, client::reconnect_policy{});
+  ASSERT_TRUE(c.net.proxy);
+  EXPECT_EQ(*c.net.proxy, (net::socks5_proxy{.host = "127.0.0.1", .port = 1081, .username = "bob", .password = "hunter2"}));
+  // TLS runs with the broker, through the tunnel.
+  EXPECT_EQ(c.target.scheme, net::scheme::mqtts);
+  EXPECT_EQ(c.target.host, "broker.example");
+  const auto line = describe(o);
+  EXPECT_NE(line.find("via SOCKS5 proxy socks5h://bob:****@127.0.0.1:1081"), std::string::npos) << line;
+  EXPECT_EQ(line.find("hunter2"), std::string::npos) << line;
 }
 
 TEST(connection_options, properties_switch_to_v5_in_order) {

@@ -101,17 +101,5 @@ TEST(payload_source, stdin_whole) {
   EXPECT_EQ(drain(s), std::vector<std::string>{"line1\nline2\n"});
 }
 
-TEST(payload_source, stdin_lines_one_message_per_line) {
-  std::istringstream in("one\n\nthree\r\nlast");
-  payload_source s(payload_kind::stdin_lines, "", in);
-  EXPECT_EQ(drain(s), (std::vector<std::string>{"one", "", "three\r", "last"}));
-}
-
-TEST(payload_source, stdin_lines_no_message_after_final_newline) {
-  std::istringstream in("a\nb\n");
-  payload_source s(payload_kind::stdin_lines, "", in);
-  EXPECT_EQ(drain(s), (std::vector<std::string>{"a", "b"}));
-}
-
 }  // namespace
 }  // namespace mqtk::tools

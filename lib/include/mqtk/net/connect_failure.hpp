@@ -10,7 +10,9 @@
 
 namespace mqtk::net {
 
-enum class connect_phase { none, resolve, tcp_connect, tls_handshake, websocket_upgrade };
+// resolve and tcp_connect are the proxy's with a proxy; proxy_handshake is the SOCKS5
+// negotiation; unix_connect replaces resolve and tcp_connect for a Unix socket.
+enum class connect_phase { none, resolve, tcp_connect, tls_handshake, websocket_upgrade, proxy_handshake, unix_connect };
 const char* to_string(connect_phase p) noexcept;
 
 struct connect_failure {
@@ -18,7 +20,11 @@ struct connect_failure {
   boost::system::error_code error;   // the net_error (same as the completion's error)
   boost::system::error_code detail;  // the underlying OS / OpenSSL / Beast error, if any
   std::string host;                  // the target host name, as given
-  std::string address;               // last address tried, "[::1]:8883"; empty before TCP
+  // Last address tried, "[::1]:8883" (the proxy's while connecting to it; the broker's
+  // "host:port" from the SOCKS5 request on); the socket path for a Unix socket.
+  std::string address;
+  std::string unix_socket;           // the socket path when the connect used one
+  std::string proxy;                 // "host:port" of the SOCKS5 proxy, as given, when one was used
   // Every address tried with what happened to it, in order ("127.0.0.1:1883: Connection refused").
   std::vector<std::string> attempts;
   // TLS: X509_V_ERR_* of the server certificate (0 when the chain was not the problem) and
@@ -33,7 +39,9 @@ struct connect_failure {
   std::string http_reason;
   std::string http_body;
 
-  // One line: "TLS handshake with 127.0.0.1:8883 failed: certificate verify failed: certificate has expired".
+  // One line: "TLS handshake with 127.0.0.1:8883 failed: certificate verify failed: certificate has expired",
+  // "proxy 127.0.0.1:1080 could not reach broker example:1883: connection refused (SOCKS5 reply 0x05)".
+  // (A proxy_handshake failure's `detail` is a socks5_error, or the OS error that ended it.)
   std::string message() const;
 };
 

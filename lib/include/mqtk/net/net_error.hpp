@@ -23,6 +23,7 @@ enum class net_error {
   websocket_timeout,           // no upgrade answer within the time limit
   not_connected,               // read or write before connect, or after close
   websocket_closed,            // the server sent a WebSocket close frame
+  proxy_handshake_failed,      // the SOCKS5 proxy refused or could not open the tunnel (failure.detail says why)
 };
 
 const boost::system::error_category& net_category() noexcept;
@@ -34,7 +35,7 @@ inline boost::system::error_code make_error_code(net_error e) noexcept {
 // connection_lost: 75).
 enum class failure_class {
   none,             // not an error
-  unreachable,      // DNS, refused, unreachable, connect timeout
+  unreachable,      // DNS, refused, unreachable, connect timeout; any proxy failure
   tls,              // TLS setup, handshake or verification; also TLS alerts while reading
   websocket,        // upgrade rejected or failed
   connection_lost,  // EOF, reset, close frame after the connection was established

@@ -1,9 +1,11 @@
 #pragma once
 // One byte stream to a broker, its kind chosen at run time from the target's scheme:
-// TCP, TLS (OpenSSL), WebSocket or WebSocket over TLS (Beast). MQTT packets are a byte stream
-// over all four: on WebSockets each write is one binary message, and reads return message
-// bytes regardless of message boundaries, so a packet may span messages and a message may hold
-// several packets.
+// TCP, TLS (OpenSSL), WebSocket or WebSocket over TLS (Beast); or a Unix-domain socket
+// (connect_options::unix_socket, plain MQTT). Any of the TCP-based four may run through a SOCKS5
+// proxy (connect_options::proxy): the proxy opens the TCP connection to the broker and TLS and
+// WebSocket run end to end through it. MQTT packets are a byte stream over all of them: on
+// WebSockets each write is one binary message, and reads return message bytes regardless of
+// message boundaries, so a packet may span messages and a message may hold several packets.
 //
 // Asio-style asynchronous operations taking any completion token (callbacks,
 // asio::use_awaitable, asio::deferred, ...). The Asio/Beast/OpenSSL machinery stays in
@@ -44,11 +46,13 @@ class transport {
   executor_type get_executor() const noexcept;
 
   // Connects to `target` (scheme, host, port; the ws path from path_or_topic, "/mqtt" when
-  // empty): resolves, tries each address in turn, then TLS handshake and WebSocket upgrade as
-  // the scheme asks, all within options.connect_timeout. Completes with void(error_code):
+  // empty): resolves, tries each address in turn (of the proxy, with one, then the SOCKS5
+  // handshake), then TLS handshake and WebSocket upgrade as the scheme asks, all within
+  // options.connect_timeout; or connects the Unix socket. Completes with void(error_code):
   // success, or a net_error (dns_failed, connect_refused, connect_timeout, tls_verify_failed,
-  // websocket_upgrade_rejected, ...) with last_failure() saying which phase, address, OpenSSL
-  // verify error or HTTP status; operation_aborted after close() or terminal cancellation.
+  // websocket_upgrade_rejected, proxy_handshake_failed, ...) with last_failure() saying which
+  // phase, address, OpenSSL verify error, HTTP status or SOCKS5 reply; operation_aborted after
+  // close() or terminal cancellation.
   // A transport may be connected again after a failure or close(); a connect while another
   // one is running completes with asio::error::already_started.
   template <class Token>
@@ -107,6 +111,7 @@ class transport {
   const connect_failure& last_failure() const noexcept;
   // TLS facts of the current connection (empty for mqtt and ws).
   const tls_session_info& tls_info() const noexcept;
+  // The TCP peer: the broker, or the proxy when there is one; empty over a Unix socket.
   boost::asio::ip::tcp::endpoint remote_endpoint() const noexcept;
   boost::asio::ip::tcp::endpoint local_endpoint() const noexcept;
 

@@ -8,6 +8,7 @@
 // case-insensitive; tcp:// and ssl:// / tls:// (paho's spellings) are accepted as mqtt:// and
 // mqtts://. user and password are percent-decoded; the topic and path are kept as written
 // (mosquitto does not decode them, and '#' is a wildcard, not a fragment).
+// And proxy URLs as --proxy takes them: socks5h://[user[:password]@]host[:port] (port 1080).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,6 +16,8 @@
 
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
+
+#include "mqtk/net/socks5_proxy.hpp"
 
 namespace mqtk::net {
 
@@ -55,6 +58,9 @@ enum class url_error {
   bad_port,           // not a number in 1..65535
   bad_host,           // characters that cannot be in a host name
   bad_percent_encoding,
+  not_socks5h,            // a proxy URL of another scheme (only socks5h:// is supported)
+  proxy_has_path,         // a proxy URL with something after host[:port]
+  bad_proxy_credentials,  // a proxy user name that is empty or over 255 bytes, or a password over 255
 };
 
 const boost::system::error_category& url_category() noexcept;
@@ -64,6 +70,12 @@ inline boost::system::error_code make_error_code(url_error e) noexcept {
 
 // Parses a broker URL; on failure the error says which part is wrong.
 boost::system::result<connection_target> parse_url(std::string_view url);
+
+// Parses a proxy URL, socks5h://[user[:password]@]host[:port] (port 1080), with the same rules
+// for user info, brackets and ports as broker URLs.
+boost::system::result<socks5_proxy> parse_proxy_url(std::string_view url);
+// The proxy URL again, password replaced by "****" (safe to print).
+std::string to_string(const socks5_proxy& p);
 
 }  // namespace mqtk::net
 

@@ -1,0 +1,273 @@
+#include "support/fake_broker.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <span>
+#include <stdexcept>
+#include <type_traits>
+#include <variant>
+
+#include "mqtk/proto/decoder.hpp"
+#include "mqtk/proto/encoder.hpp"
+
+namespace mqtk::test {
+
+namespace {
+
+std::runtime_error sys_error(const std::string& what) {
+  return std::runtime_error("fake_broker: " + what + ": " + std::strerror(errno));
+}
+
+}  // namespace
+
+fake_broker::fake_broker() {
+  if (::pipe2(wake_pipe_, O_CLOEXEC) != 0) throw sys_error("pipe");
+  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (listen_fd_ < 0) throw sys_error("socket");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) throw sys_error("bind");
+  if (::listen(listen_fd_, 4) != 0) throw sys_error("listen");
+  socklen_t len = sizeof addr;
+  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+  port_ = ntohs(addr.sin_port);
+  thread_ = std::thread([this] { serve(); });
+}
+
+fake_broker::~fake_broker() {
+  const char byte = 'x';
+  (void)::write(wake_pipe_[1], &byte, 1);
+  {
+    std::lock_guard lock(mutex_);
+    if (conn_fd_ >= 0) ::shutdown(conn_fd_, SHUT_RDWR);
+  }
+  if (thread_.joinable()) thread_.join();
+  ::close(listen_fd_);
+  ::close(wake_pipe_[0]);
+  ::close(wake_pipe_[1]);
+}
+
+void fake_broker::serve() {
+  for (;;) {
+    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_pipe_[0], POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    if (fds[1].revents != 0) return;
+    if ((fds[0].revents & POLLIN) == 0) continue;
+    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) continue;
+    // An acknowledgement followed at once by a sync probe must not wait for the client's
+    // delayed ACK (Nagle).
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    serve_connection(fd);
+  }
+}
+
+void fake_broker::serve_connection(int fd) {
+  {
+    std::lock_guard lock(mutex_);
+    conn_fd_ = fd;
+    connected_ = true;
+    got_disconnect_ = false;
+    held_.clear();  // a new connection starts a new (clean) session
+  }
+  changed_.notify_all();
+
+  proto::stream_decoder decoder;
+  std::uint8_t buffer[16 * 1024];
+  bool open = true;
+  while (open) {
+    pollfd fds[2] = {{fd, POLLIN, 0}, {wake_pipe_[0], POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[1].revents != 0) break;
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    // The same for the client's small writes (a PUBLISH, then the probe's PUBACK): ACK at once
+    // rather than after the kernel's delayed-ACK timer. Linux clears this flag by itself.
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+    std::span<const std::uint8_t> input(buffer, static_cast<std::size_t>(n));
+    while (!input.empty()) {
+      const auto r = decoder.put(input);
+      input = input.subspan(r.consumed);
+      if (r.state == proto::stream_decoder::status::ready) {
+        {
+          std::lock_guard lock(mutex_);
+          handle_locked(*r.value);
+          // As a broker does: a DISCONNECT ends the connection from this side too.
+          if (got_disconnect_) open = false;
+        }
+        changed_.notify_all();
+        if (!open) break;
+      } else if (r.state == proto::stream_decoder::status::error) {
+        std::lock_guard lock(mutex_);
+        problems_ += "undecodable packet at offset " + std::to_string(r.failure.offset) + ": " +
+                     r.failure.message() + "\n";
+        open = false;
+        break;
+      } else {
+        break;  // need_more: the input is used up
+      }
+    }
+  }
+  {
+    std::lock_guard lock(mutex_);
+    ::close(fd);
+    conn_fd_ = -1;
+    connected_ = false;
+    ++connections_ended_;
+  }
+  changed_.notify_all();
+}
+
+void fake_broker::handle_locked(const proto::packet& p) {
+  const auto version = version_.value_or(proto::protocol_version::v311);
+  std::visit(
+      [&](const auto& packet) {
+        using T = std::decay_t<decltype(packet)>;
+        std::vector<std::uint8_t> out;
+        if constexpr (std::is_same_v<T, proto::connect>) {
+          version_ = packet.version;
+          proto::encode_append(proto::connack{}, packet.version, out);
+        } else if constexpr (std::is_same_v<T, proto::publish>) {
+          publishes_.push_back({.topic = std::string(packet.topic),
+                                .payload = std::string(packet.payload),
+                                .qos = packet.qos,
+                                .dup = packet.dup,
+                                .packet_id = packet.packet_id});
+          if (packet.qos != proto::qos::at_most_once) {
+            held_.push_back({.packet_id = packet.packet_id, .qos = packet.qos});
+            acknowledge_locked();
+          }
+        } else if constexpr (std::is_same_v<T, proto::pubrel>) {
+          proto::encode_append(proto::pubcomp{.packet_id = packet.packet_id}, version, out);
+        } else if constexpr (std::is_same_v<T, proto::puback>) {
+          probe_acks_.push_back(packet.packet_id);
+        } else if constexpr (std::is_same_v<T, proto::pingreq>) {
+          proto::encode_append(proto::pingresp{}, version, out);
+        } else if constexpr (std::is_same_v<T, proto::disconnect>) {
+          got_disconnect_ = true;
+        } else {
+          problems_ += "unexpected " + proto::to_string(p) + "\n";
+        }
+        if (!out.empty()) send_locked(out);
+      },
+      p);
+}
+
+void fake_broker::send_locked(const std::vector<std::uint8_t>& bytes) {
+  std::size_t sent = 0;
+  while (conn_fd_ >= 0 && sent < bytes.size()) {
+    const ssize_t n = ::send(conn_fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // the client is gone; its reader notices
+    sent += static_cast<std::size_t>(n);
+  }
+}
+
+void fake_broker::acknowledge_locked() {
+  const auto version = version_.value_or(proto::protocol_version::v311);
+  const std::uint8_t code = version == proto::protocol_version::v5 ? release_code_ : 0;
+  std::vector<std::uint8_t> out;
+  while (credit_ > 0 && !held_.empty()) {
+    const held_publish h = held_.front();
+    held_.pop_front();
+    --credit_;
+    if (h.qos == proto::qos::exactly_once) {
+      proto::encode_append(proto::pubrec{.packet_id = h.packet_id, .reason_code = code}, version, out);
+    } else {
+      proto::encode_append(proto::puback{.packet_id = h.packet_id, .reason_code = code}, version, out);
+    }
+  }
+  if (!out.empty()) send_locked(out);
+}
+
+void fake_broker::release(std::size_t n, std::uint8_t reason_code) {
+  {
+    std::lock_guard lock(mutex_);
+    credit_ += n;
+    release_code_ = reason_code;
+    acknowledge_locked();
+  }
+  changed_.notify_all();
+}
+
+bool fake_broker::wait_for_publishes(std::size_t n, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, timeout, [&] { return publishes_.size() >= n; });
+}
+
+std::size_t fake_broker::publish_count() const {
+  std::lock_guard lock(mutex_);
+  return publishes_.size();
+}
+
+std::vector<fake_publish> fake_broker::publishes() const {
+  std::lock_guard lock(mutex_);
+  return publishes_;
+}
+
+std::size_t fake_broker::held() const {
+  std::lock_guard lock(mutex_);
+  return held_.size();
+}
+
+std::optional<proto::protocol_version> fake_broker::version() const {
+  std::lock_guard lock(mutex_);
+  return version_;
+}
+
+bool fake_broker::sync(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  if (conn_fd_ < 0) return false;
+  const std::uint16_t id = next_probe_id_++;
+  if (next_probe_id_ == 0) next_probe_id_ = 1;
+  std::vector<std::uint8_t> out;
+  proto::encode_append(proto::publish{.topic = "$fake/sync", .payload = "", .qos = proto::qos::at_least_once,
+                                      .packet_id = id},
+                       version_.value_or(proto::protocol_version::v311), out);
+  send_locked(out);
+  const auto acked = [&] { return std::find(probe_acks_.begin(), probe_acks_.end(), id) != probe_acks_.end(); };
+  changed_.wait_for(lock, timeout, [&] { return acked() || !connected_; });
+  return acked();
+}
+
+void fake_broker::close_connection() {
+  std::lock_guard lock(mutex_);
+  if (conn_fd_ >= 0) ::shutdown(conn_fd_, SHUT_RDWR);
+}
+
+bool fake_broker::wait_for_client_gone(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, timeout, [&] { return connections_ended_ > 0 && !connected_; });
+}
+
+bool fake_broker::got_disconnect() const {
+  std::lock_guard lock(mutex_);
+  return got_disconnect_;
+}
+
+std::string fake_broker::problems() const {
+  std::lock_guard lock(mutex_);
+  return problems_;
+}
+
+}  // namespace mqtk::test
