@@ -48,9 +48,8 @@ bytes connect_packet(const std::string& client_id, bool clean = true, const std:
   add(client_id);
   if (user) add(*user);
   if (pass) add(*pass);
-  bytes p = {0x10, static_cast<std::uint8_t>(body.size())};
-  p.insert(p.end(), body.begin(), body.end());
-  return p;
+  body.insert(body.begin(), {0x10, static_cast<std::uint8_t>(body.size())});
+  return body;
 }
 
 bytes subscribe_packet(const std::string& filter, std::uint8_t qos = 1) {

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "support/broker.hpp"
+#include "support/cli_runner.hpp"
 #include "support/process.hpp"
 #include "support/socks_proxy.hpp"
 
@@ -29,6 +30,13 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using test::broker;
+using test::concat;
+using test::count_lines;
+using test::pub_tool;
+using test::str;
+using test::sub_tool;
+using test::wait_for_subscribe;
+using test::wait_until;
 using test::broker_options;
 using test::listener;
 using test::process;
@@ -43,26 +51,6 @@ constexpr int exit_tls = 79;
 
 const std::string proxy_user = "bob";
 const std::string proxy_password = "Pr0xy-s3cret";
-
-std::string str(std::uint16_t port) { return std::to_string(port); }
-std::string pub_tool() { return test::tool_path("mqtk-pub").string(); }
-std::string sub_tool() { return test::tool_path("mqtk-sub").string(); }
-
-std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
-
-bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
-
-std::size_t count_lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
 
 // One broker for every test here: TCP and TLS on both loopback addresses (so that "localhost"
 // works whichever the proxy resolves first), WebSockets, and a Unix socket; every packet
@@ -82,11 +70,6 @@ socks_proxy& auth_proxy() {
   static std::unique_ptr<socks_proxy> p =
       std::make_unique<socks_proxy>(socks_proxy_options{.username = proxy_user, .password = proxy_password});
   return *p;
-}
-
-// mosquitto_sub has no readiness signal: its SUBSCRIBE in the broker's log is one.
-bool wait_for_subscribe(const broker& b, const std::string& client_id) {
-  return wait_until([&] { return b.log().find("Received SUBSCRIBE from " + client_id) != std::string::npos; }, 15s);
 }
 
 // An mqtk-sub that has subscribed (its --ready-file exists), waiting for `count` messages.
