@@ -210,7 +210,7 @@ class publisher {
                 << proto::reason_code_name(r.reason_code, o_.qos == proto::qos::exactly_once ? proto::packet_type::pubrec
                                                                                              : proto::packet_type::puback,
                                            o_.connection.version)
-                << " (reason code " << proto::reason_code_hex(r.reason_code).data()
+                << " (reason code " << proto::reason_code_hex(r.reason_code)
                 << ") — check the broker's ACL and limits for this client and topic\n";
       exit_code_ = r.reason_code;
       return;

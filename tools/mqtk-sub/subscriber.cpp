@@ -119,7 +119,7 @@ class subscriber {
         refusals.push_back("'" + o_.topics[i] + "': " +
                            std::string(proto::reason_code_name(code, proto::packet_type::suback,
                                                                o_.connection.version)) +
-                           " (reason code " + proto::reason_code_hex(code).data() + ")");
+                           " (reason code " + proto::reason_code_hex(code) + ")");
       }
       const bool all_denied = !refusals.empty() && refusals.size() == result.reason_codes.size();
       if (all_denied) {

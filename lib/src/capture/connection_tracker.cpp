@@ -19,14 +19,8 @@ std::string seconds_text(capture_time ns) {
   return buf;
 }
 
-std::string hex_code(std::uint8_t code) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "0x%02X", code);
-  return buf;
-}
-
 std::string code_label(std::uint8_t code, proto::protocol_version v) {
-  if (v == proto::protocol_version::v5) return "5.0 reason code " + hex_code(code);
+  if (v == proto::protocol_version::v5) return "5.0 reason code " + proto::reason_code_hex(code, proto::hex_case::upper);
   return std::string(proto::version_name(v)) + " return code " + std::to_string(code);
 }
 
@@ -142,7 +136,7 @@ void connection_tracker::on_packet(const mqtt_packet_record& r) {
                      .message = "SUBACK id " + std::to_string(s.packet_id) + " refused filter #" +
                                 std::to_string(i + 1) + ": " +
                                 std::string(proto::reason_code_name(code, proto::packet_type::suback, v)) +
-                                " (" + hex_code(code) + ")"});
+                                " (" + proto::reason_code_hex(code, proto::hex_case::upper) + ")"});
       }
       break;
     }
@@ -188,7 +182,7 @@ void connection_tracker::on_packet(const mqtt_packet_record& r) {
                     .level = severity::error,
                     .frame = r.frame,
                     .ts = r.ts,
-                    .message = "broker sent DISCONNECT " + hex_code(d.reason_code) + " (" +
+                    .message = "broker sent DISCONNECT " + proto::reason_code_hex(d.reason_code, proto::hex_case::upper) + " (" +
                                std::string(proto::reason_code_name(d.reason_code,
                                                                    proto::packet_type::disconnect, v)) +
                                ")"};

@@ -170,15 +170,12 @@ void mqtt_analyzer::decode(stream_state& s, flow dir, std::span<const std::uint8
   }
 }
 
-void mqtt_analyzer::emit_packet(stream_state& s, direction_state& d, flow dir,
-                                const proto::stream_decoder::result& r, std::uint64_t frame,
-                                capture_time ts) {
-  ++packets_;
-  const auto& p = *r.value;
-  auto& other = s.dirs[index_of(dir) ^ 1];
+mqtt_packet_record mqtt_analyzer::start_record(stream_state& s, direction_state& d, flow dir, std::size_t len,
+                                               std::uint64_t frame, capture_time ts) {
   mqtt_packet_record rec;
   rec.frame = frame;
   if (d.frames.empty()) {
+    // The common case, a packet within one frame: no vector push for it.
     single_frame_ = frame;
     rec.frames = std::span<const std::uint64_t>(&single_frame_, 1);
   } else {
@@ -192,7 +189,18 @@ void mqtt_analyzer::emit_packet(stream_state& s, direction_state& d, flow dir,
   rec.dst = c2s ? &s.info.server : &s.info.client;
   rec.dir = dir;
   rec.version = d.decoder.version();
-  rec.len = r.raw.size();
+  rec.len = len;
+  return rec;
+}
+
+void mqtt_analyzer::emit_packet(stream_state& s, direction_state& d, flow dir,
+                                const proto::stream_decoder::result& r, std::uint64_t frame,
+                                capture_time ts) {
+  ++packets_;
+  const auto& p = *r.value;
+  auto& other = s.dirs[index_of(dir) ^ 1];
+  mqtt_packet_record rec = start_record(s, d, dir, r.raw.size(), frame, ts);
+  const bool c2s = dir == flow::client_to_server;
   rec.packet = &p;
   rec.raw = r.raw;
 
@@ -266,18 +274,7 @@ void mqtt_analyzer::emit_malformed(stream_state& s, direction_state& d, flow dir
                                    const proto::decode_failure& failure, std::size_t len,
                                    std::uint64_t frame, capture_time ts) {
   ++malformed_;
-  mqtt_packet_record rec;
-  rec.frame = frame;
-  if (d.frames.empty() || d.frames.back() != frame) d.frames.push_back(frame);
-  rec.frames = d.frames;
-  rec.ts = ts;
-  rec.stream = s.info.stream;
-  const bool c2s = dir == flow::client_to_server;
-  rec.src = c2s ? &s.info.client : &s.info.server;
-  rec.dst = c2s ? &s.info.server : &s.info.client;
-  rec.dir = dir;
-  rec.version = d.decoder.version();
-  rec.len = len;
+  mqtt_packet_record rec = start_record(s, d, dir, len, frame, ts);
   rec.malformed = proto::decode_failure{failure.error, d.base + failure.offset};
   rec.client_id = s.client_id;
   if (options_.track_connections) s.tracker.on_packet(rec);

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "mqtk/proto/reason_code.hpp"
+
 namespace mqtk::diag {
 namespace {
 
@@ -260,10 +262,7 @@ refusal_explanation explain_refusal(std::uint8_t code, protocol_version version,
 std::string reason_code_label(std::uint8_t code, protocol_version version) {
   std::string label{proto::version_name(version)};
   if (version == protocol_version::v5) {
-    constexpr char hex[] = "0123456789ABCDEF";
-    label += " reason code 0x";
-    label += hex[code >> 4];
-    label += hex[code & 0x0F];
+    label += " reason code " + proto::reason_code_hex(code, proto::hex_case::upper);
   } else {
     label += " return code ";
     label += std::to_string(code);

@@ -181,6 +181,11 @@ const reason_code_info* find_reason_code(std::uint8_t code, packet_type type,
   return nullptr;
 }
 
+std::string reason_code_hex(std::uint8_t code, hex_case letters) {
+  const char* digits = letters == hex_case::upper ? "0123456789ABCDEF" : "0123456789abcdef";
+  return {'0', 'x', digits[code >> 4], digits[code & 0x0F]};
+}
+
 std::string_view reason_code_name(std::uint8_t code, packet_type type,
                                   protocol_version version) noexcept {
   const auto* info = find_reason_code(code, type, version);

@@ -26,12 +26,6 @@ std::size_t fixed_header_size(std::span<const std::uint8_t> bytes) noexcept {
   return i + 1;
 }
 
-std::string hex(std::uint8_t code) {
-  char text[8];
-  std::snprintf(text, sizeof text, "0x%02x", static_cast<unsigned>(code));
-  return text;
-}
-
 // "60 s", "1.5 s": what the user configured, in the unit they think in.
 std::string seconds_text(std::chrono::milliseconds d) {
   auto ms = d.count();
@@ -638,7 +632,7 @@ void session::on_connack(const connack& c, action_list& out) {
                                   .properties = out.copy(c.properties)}});
   if (failed(c.reason_code, packet_type::connack, v)) {
     std::string text = "connection refused: " + code_name(c.reason_code, packet_type::connack, v);
-    text += v == protocol_version::v5 ? " (reason code " + hex(c.reason_code) + ")"
+    text += v == protocol_version::v5 ? " (reason code " + reason_code_hex(c.reason_code) + ")"
                                       : " (return code " + std::to_string(c.reason_code) + ")";
     if (auto reason = c.properties.string(property_id::reason_string)) text += ": " + std::string(*reason);
     fail(session_error::connection_refused, c.reason_code, text, std::nullopt, out);
@@ -893,7 +887,7 @@ void session::on_server_disconnect(const proto::disconnect& d, action_list& out)
       proto::disconnect{.reason_code = d.reason_code, .properties = out.copy(d.properties)}});
   std::string text = "the broker disconnected: " +
                      code_name(d.reason_code, packet_type::disconnect, version()) +
-                     " (reason code " + hex(d.reason_code) + ")";
+                     " (reason code " + reason_code_hex(d.reason_code) + ")";
   if (auto reason = d.properties.string(property_id::reason_string)) text += ": " + std::string(*reason);
   fail(session_error::server_disconnected, d.reason_code, text, std::nullopt, out);
 }

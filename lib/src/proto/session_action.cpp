@@ -1,17 +1,10 @@
 #include "mqtk/proto/session_action.hpp"
 
-#include <cstdio>
-
+#include "mqtk/proto/reason_code.hpp"
 #include "mqtk/proto/session_error.hpp"
 
 namespace mqtk::proto {
 namespace {
-
-std::string hex(std::uint8_t code) {
-  char text[8];
-  std::snprintf(text, sizeof text, "0x%02x", static_cast<unsigned>(code));
-  return text;
-}
 
 std::string relative_ms(session_time t, session_time epoch) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - epoch).count();
@@ -86,10 +79,10 @@ std::string to_string(const action& a, session_time epoch) {
     std::string operator()(const complete_action& c) const {
       std::string s = "complete(" + std::string(operation_kind_name(c.kind)) + " #" +
                       std::to_string(c.id) + ", " + error_text(c.error);
-      if (c.reason_code != 0) s += ", " + hex(c.reason_code);
+      if (c.reason_code != 0) s += ", " + reason_code_hex(c.reason_code);
       if (!c.reason_codes.empty()) {
         s += ", codes=";
-        for (std::size_t i = 0; i < c.reason_codes.size(); ++i) s += (i ? "," : "") + hex(c.reason_codes[i]);
+        for (std::size_t i = 0; i < c.reason_codes.size(); ++i) s += (i ? "," : "") + reason_code_hex(c.reason_codes[i]);
       }
       return s + ")";
     }
@@ -98,12 +91,12 @@ std::string to_string(const action& a, session_time epoch) {
     }
     std::string operator()(const connack_action& c) const {
       return "connack(session_present=" + std::to_string(c.packet.session_present ? 1 : 0) +
-             ", " + hex(c.packet.reason_code) + ")";
+             ", " + reason_code_hex(c.packet.reason_code) + ")";
     }
     std::string operator()(const server_disconnect_action& d) const {
-      return "server_disconnect(" + hex(d.packet.reason_code) + ")";
+      return "server_disconnect(" + reason_code_hex(d.packet.reason_code) + ")";
     }
-    std::string operator()(const auth_action& x) const { return "auth(" + hex(x.packet.reason_code) + ")"; }
+    std::string operator()(const auth_action& x) const { return "auth(" + reason_code_hex(x.packet.reason_code) + ")"; }
     std::string operator()(const packet_received_action& r) const {
       return "received(" + std::string(packet_type_name(r.type)) + ", " + std::to_string(r.bytes.size()) + " bytes)";
     }

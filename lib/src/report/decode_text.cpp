@@ -297,9 +297,7 @@ void append_connection_text(std::string& out, const capture::mqtt_connection_rep
                            : "  closed by " + std::string(capture::closer_name(c.close.by)) + " (";
   closed += std::string(capture::close_how_name(c.close.how));
   if (c.close.reason_code) {
-    char code[8];
-    std::snprintf(code, sizeof code, "0x%02X", *c.close.reason_code);
-    closed += std::string(" ") + code + " " + c.close.reason;
+    closed += " " + proto::reason_code_hex(*c.close.reason_code, proto::hex_case::upper) + " " + c.close.reason;
   }
   closed += ")";
   if (c.close.frame) closed += " at frame " + std::to_string(c.close.frame);

@@ -83,6 +83,9 @@ class mqtt_analyzer final : public stream_sink {
   stream_state& stream_for(std::uint64_t stream, std::uint64_t frame, capture_time ts);
   void decode(stream_state& s, flow dir, std::span<const std::uint8_t> bytes, std::uint64_t frame,
               capture_time ts);
+  // What every record of `dir` carries, packet or malformed: frames, time, endpoints, version.
+  mqtt_packet_record start_record(stream_state& s, direction_state& d, flow dir, std::size_t len,
+                                  std::uint64_t frame, capture_time ts);
   void emit_packet(stream_state& s, direction_state& d, flow dir,
                    const proto::stream_decoder::result& r, std::uint64_t frame, capture_time ts);
   void emit_malformed(stream_state& s, direction_state& d, flow dir,

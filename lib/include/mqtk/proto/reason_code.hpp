@@ -1,9 +1,9 @@
 #pragma once
 // Every MQTT 3.1.1 CONNACK return code and 5.0 reason code, in one table: its name, the packets
 // it applies to and a one-line meaning. diag/ builds its explanations and hints on top of this.
-#include <array>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "mqtk/proto/types.hpp"
@@ -29,11 +29,10 @@ const reason_code_info* find_reason_code(std::uint8_t code, packet_type type,
 std::string_view reason_code_name(std::uint8_t code, packet_type type,
                                   protocol_version version) noexcept;
 
-// "0x87": how stderr lines and traces show a reason code next to its name.
-constexpr std::array<char, 5> reason_code_hex(std::uint8_t code) noexcept {
-  constexpr std::string_view digits = "0123456789abcdef";
-  return {'0', 'x', digits[code >> 4], digits[code & 0xF], '\0'};
-}
+// "0x87": how stderr lines and traces show a reason code next to its name ("0x8C" with
+// hex_case::upper, as the capture reports and refusal explanations print it).
+enum class hex_case : std::uint8_t { lower, upper };
+std::string reason_code_hex(std::uint8_t code, hex_case letters = hex_case::lower);
 
 // 5.0: a code of 0x80 or above is a failure. 3.1.1 CONNACK: any non-zero code is a refusal.
 constexpr bool is_failure(std::uint8_t code, packet_type type, protocol_version version) noexcept {
