@@ -1,14 +1,14 @@
 #include "mqtk-bench/bench_app.hpp"
 
-#include "common/tool_info.hpp"
+#include "mqtk-bench/bench_options.hpp"
+#include "mqtk-bench/bench_run.hpp"
 
 namespace mqtk::tools {
 
 int bench_main(int argc, char** argv) {
-  CLI::App app{"Load generator: conn, pub, sub and pubsub scenarios with latency histograms"};
-  configure_app(app, "mqtk-bench");
-  if (int rc = parse_or_exit(app, argc, argv); rc >= 0) return rc;
-  return 0;
+  bench_options options;
+  if (int rc = load_bench_options(argc, argv, options); rc >= 0) return rc;
+  return options.scenario == bench_scenario::merge ? run_merge(options) : run_bench(options);
 }
 
 }  // namespace mqtk::tools
