@@ -99,6 +99,8 @@ class broker {
 
   // Everything the broker logged (all of its runs).
   std::string log() const;
+  // The running broker's process id (0 when stopped), e.g. to SIGSTOP it for a stall.
+  int pid() const { return proc_ ? static_cast<int>(proc_->pid()) : 0; }
 
  private:
   void pick_ports();

@@ -177,7 +177,7 @@ void add_publish(CLI::App& app, bench_options& o) {
   });
   add_value_option(*g, "-q,--qos", "QoS of the messages (default 0)", "QOS", [&o](const std::string& v) { o.qos = parse_qos("-q", v); });
   g->add_flag("-r,--retain", o.retain, "Retain the messages");
-  add_value_option(*g, "--inflight", "Unacknowledged messages per publisher (default 100)", "N", [&o](const std::string& v) {
+  add_value_option(*g, "--inflight", "Unacknowledged messages per publisher (default 20; 5.0: at most the broker's Receive Maximum)", "N", [&o](const std::string& v) {
     o.inflight = static_cast<unsigned>(parse_integer("--inflight", v, 1, 65535));
   });
 }

@@ -280,8 +280,8 @@ int run_bench(const bench_options& o) {
           sleep_tick();
         }
       }
-      window_end = measure_end != 0 ? std::min(measure_end, std::max(t.last_event_ns, warmup_end))
-                                    : std::max(t.last_event_ns, warmup_end);
+      // -d: the window is exactly the configured measurement; -n: until the last ack or delivery.
+      window_end = measure_end != 0 ? measure_end : std::max(t.last_event_ns, warmup_end);
     } else {
       // sub: until -d passes, every subscriber has -n messages, or Ctrl-C.
       while (!interrupted) {
