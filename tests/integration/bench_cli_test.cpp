@@ -219,6 +219,50 @@ TEST(bench_cli, unreachable_broker_exits_69) {
   EXPECT_EQ(test::count_lines(r.err), 1u) << r.err;
 }
 
+TEST(bench_cli, tls_is_verified_and_timed_separately) {
+  broker b({.tls = true, .ws = true});
+  const std::string ca = broker::certs().ca.cert.string();
+  auto r = test::run({bench_tool(), "pubsub", "-h", b.host(), "-p", str(b.port(test::listener::tls)), "--cafile", ca, "-c",
+                      "2", "-n", "100", "-q", "1", "--json", "--progress=none"},
+                     60s);
+  ASSERT_EQ(r.exit_code(), 0) << r.describe();
+  auto j = report_of(r);
+  EXPECT_EQ(j["messages"]["received"], 200);
+  EXPECT_EQ(j["latency"]["connect_tls"]["count"], 4);
+  EXPECT_EQ(j["latency"]["connect_tcp"]["count"], 4);
+  // Verification is on: the test CA is not among the system's, so without --cafile it fails.
+  r = test::run({bench_tool(), "conn", "-L", "mqtts://" + b.host() + ":" + str(b.port(test::listener::tls)), "-c", "2",
+                 "--progress=none"},
+                60s);
+  EXPECT_EQ(r.exit_code(), 79) << r.describe();
+  EXPECT_EQ(test::count_lines(r.err), 1u) << r.err;
+  // WebSocket transport.
+  r = test::run({bench_tool(), "pubsub", "-L", b.url(test::listener::ws), "-c", "2", "-n", "50", "-q", "1", "--json",
+                 "--progress=none"},
+                60s);
+  ASSERT_EQ(r.exit_code(), 0) << r.describe();
+  EXPECT_EQ(report_of(r)["messages"]["received"], 100);
+}
+
+TEST(bench_cli, progress_lines_and_csv_each_second) {
+  broker b;
+  test::temp_dir dir("mqtk-bench");
+  const auto csv = (dir / "series.csv").string();
+  const auto r = test::run(concat({bench_tool(), "pub", "-h", b.host(), "-p", str(b.port())},
+                                  {"-c", "2", "--rate", "200", "-d", "2.5", "-q", "1", "--csv", csv, "--progress=json"}),
+                           60s);
+  ASSERT_EQ(r.exit_code(), 0) << r.describe();
+  // stderr is not a terminal here: whole JSON lines, at least one per second of the run.
+  const auto lines = test::count_lines(r.err);
+  EXPECT_GE(lines, 2u) << r.err;
+  const auto first = nlohmann::json::parse(r.err.substr(0, r.err.find('\n')), nullptr, false);
+  EXPECT_FALSE(first.is_discarded()) << r.err;
+  EXPECT_TRUE(first.contains("acked_per_s")) << r.err;
+  const std::string series = test::read_file(csv);
+  EXPECT_EQ(series.rfind("elapsed_s,phase,connected", 0), 0u) << series;
+  EXPECT_GE(test::count_lines(series), 3u) << series;
+}
+
 TEST(bench_cli, usage_errors_exit_64_naming_the_option) {
   const std::vector<std::vector<std::string>> cases{
       {"pub", "-s", "10", "-n", "1"},           // no room for the header

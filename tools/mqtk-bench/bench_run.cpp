@@ -150,7 +150,7 @@ int run_bench(const bench_options& o) {
 
   if (!o.no_preflight) {
     const auto limits = read_system_limits(total);
-    auto errors = preflight_errors(limits, total, o.hosts.size(), o.ifaddrs.size());
+    auto errors = bench::preflight_errors(limits, total, o.hosts.size(), o.ifaddrs.size());
     const auto bad = unusable_source_addresses(o.ifaddrs);
     errors.insert(errors.end(), bad.begin(), bad.end());
     if (!errors.empty()) {
