@@ -69,6 +69,7 @@ struct bench_connection {
   std::uint64_t outstanding = 0;
   std::unique_ptr<asio::steady_timer> wake;
   bool waiting_for_acks = false;
+  std::uint64_t wake_at_outstanding = 0;
   // subscriber
   std::string filter;
   std::optional<bench::sequence_tracker> tracker;
@@ -305,10 +306,13 @@ struct bench_worker::impl {
       }
     }
     live.last_event_ns.store(now, std::memory_order_relaxed);
-    if (c.waiting_for_acks) c.wake->cancel();
+    if (c.waiting_for_acks && (ec || c.outstanding <= c.wake_at_outstanding)) c.wake->cancel();
   }
 
-  asio::awaitable<void> wait_wake(bench_connection& c) {
+  // Waits until at most `outstanding` messages are unacknowledged (or the connection is lost,
+  // or a publish failed, or stop).
+  asio::awaitable<void> wait_wake(bench_connection& c, std::uint64_t outstanding) {
+    c.wake_at_outstanding = outstanding;
     c.waiting_for_acks = true;
     c.wake->expires_at(steady::time_point::max());
     co_await c.wake->async_wait(asio::as_tuple(asio::use_awaitable));
@@ -333,7 +337,11 @@ struct bench_worker::impl {
         co_await c.wake->async_wait(asio::as_tuple(asio::use_awaitable));
         if (stopping_publishing || !c.connected) break;
       }
-      while (c.outstanding >= o.inflight && c.connected && !stopping_publishing) co_await wait_wake(c);
+      // Refill as soon as one acknowledgement frees a slot: waiting for half the window to
+      // free (one write for several messages) lets mosquitto's Nagle hold its PUBACKs back
+      // (measured: 40k -> 9k msg/s on loopback).
+      const std::uint64_t refill_at = o.inflight - 1;
+      while (c.outstanding >= o.inflight && c.connected && !stopping_publishing) co_await wait_wake(c, refill_at);
       if (stopping_publishing || !c.connected) break;
       now = bench_now_ns();
       if (!o.message) {
@@ -372,7 +380,7 @@ struct bench_worker::impl {
         if (!e && raw->waiting_for_acks) raw->wake->cancel();
       });
       const auto deadline = steady::now() + std::chrono::milliseconds(static_cast<long long>(o.drain_s * 1000));
-      while (c.outstanding > 0 && c.connected && steady::now() < deadline) co_await wait_wake(c);
+      while (c.outstanding > 0 && c.connected && steady::now() < deadline) co_await wait_wake(c, 0);
       limit.cancel();
     }
     sent_by_publisher[c.global] = c.sent;
