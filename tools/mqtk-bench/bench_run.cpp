@@ -164,7 +164,11 @@ int run_bench(const bench_options& o) {
   base.net.connect_timeout = std::chrono::seconds(o.connect_timeout_s);
   // Bench clients exchange small packets: a smaller read buffer keeps thousands of idle
   // connections cheap; larger messages are still assembled by the decoder.
-  base.read_buffer_size = std::max<std::size_t>(4096, std::min<std::size_t>(16 * 1024, o.size + 64));
+  // conn holds idle connections: the smallest buffer the client takes (PINGRESP and CONNACK
+  // are a few bytes).
+  base.read_buffer_size = o.scenario == bench_scenario::conn
+                              ? 512
+                              : std::max<std::size_t>(4096, std::min<std::size_t>(16 * 1024, o.size + 64));
   if (o.connection.uses_tls()) {
     net::connect_failure failure;
     base.net.shared_tls = net::make_tls_context(base.net.tls, &failure);
