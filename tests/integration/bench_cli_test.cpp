@@ -99,13 +99,13 @@ TEST(bench_cli, loss_is_counted_exactly_and_gated) {
   // checks read access per message) but publisher 1's messages never reach it. A real loss of
   // exactly one publisher's messages.
   broker b({.acl = "topic readwrite mqtk-bench/0\ntopic readwrite mqtk-bench/2\ntopic write mqtk-bench/1\n"});
-  auto r = test::run(bench("pubsub", b, {"-c", "3", "-n", "300", "-q", "1", "--json", "--max-loss", "0.5"}), 60s);
+  auto r = test::run(bench("pubsub", b, {"-c", "3", "-n", "300", "-q", "1", "--json", "--max-loss", "0.5", "--drain", "1"}), 60s);
   ASSERT_EQ(r.exit_code(), 0) << r.describe();
   auto j = report_of(r);
   EXPECT_EQ(j["messages"]["sent"], 900);
   EXPECT_EQ(j["messages"]["lost"], 300) << j["messages"].dump() << j["connections"].dump();
   EXPECT_EQ(j["messages"]["received"], 600);
-  r = test::run(bench("pubsub", b, {"-c", "3", "-n", "300", "-q", "1", "--max-loss", "0.01"}), 60s);
+  r = test::run(bench("pubsub", b, {"-c", "3", "-n", "300", "-q", "1", "--max-loss", "0.01", "--drain", "1"}), 60s);
   EXPECT_EQ(r.exit_code(), 90) << r.describe();
   EXPECT_TRUE(contains(r.err, "(300 of 900 messages) > --max-loss 0.01")) << r.err;
 }
