@@ -263,6 +263,52 @@ TEST(bench_cli, progress_lines_and_csv_each_second) {
   EXPECT_GE(test::count_lines(series), 3u) << series;
 }
 
+TEST(bench_cli, sub_counts_another_process_publishers_and_foreign_messages) {
+  broker b({.verbose_log = true});
+  // Subscribers in one process, publishers in another (as on two load machines): the payload
+  // header carries publisher id and sequence across.
+  test::process sub({.args = bench("sub", b, {"-c", "2", "-t", "x/%i", "-q", "1", "-n", "101", "--json",
+                                              "--prefix", "subs"})});
+  ASSERT_TRUE(test::wait_for_subscribe(b, "subs_0"));
+  ASSERT_TRUE(test::wait_for_subscribe(b, "subs_1"));
+  const auto pub = test::run(bench("pub", b, {"-c", "2", "-t", "x/%i", "-q", "1", "-n", "100"}), 60s);
+  ASSERT_EQ(pub.exit_code(), 0) << pub.describe();
+  // One message that is not bench's: counted apart, not a loss.
+  const auto foreign = test::run({"mosquitto_pub", "-h", b.host(), "-p", str(b.port()), "-t", "x/0", "-m", "hello", "-q", "1"});
+  ASSERT_EQ(foreign.exit_code(), 0) << foreign.describe();
+  const auto one_more = test::run({"mosquitto_pub", "-h", b.host(), "-p", str(b.port()), "-t", "x/1", "-m", "hello", "-q", "1"});
+  ASSERT_EQ(one_more.exit_code(), 0) << one_more.describe();
+  const auto st = sub.wait_or_kill(60s);
+  ASSERT_TRUE(st.success()) << st.to_string() << sub.err();
+  const auto j = nlohmann::json::parse(sub.out());
+  EXPECT_EQ(j["messages"]["received"], 200) << j["messages"].dump();
+  EXPECT_EQ(j["messages"]["received_without_header"], 2);
+  EXPECT_EQ(j["messages"]["lost"], 0);
+  EXPECT_EQ(j["latency"]["end_to_end"]["count"], 200);
+}
+
+TEST(bench_cli, shared_subscription_splits_the_messages_without_loss) {
+  broker b;
+  const auto r = test::run(bench("pubsub", b, {"-c", "4", "-n", "250", "-q", "1", "--subscribers", "3", "--sub-topic",
+                                               "mqtk-bench/+", "--shared", "g", "--json", "--drain", "2"}),
+                           60s);
+  ASSERT_EQ(r.exit_code(), 0) << r.describe();
+  const auto j = report_of(r);
+  EXPECT_EQ(j["messages"]["sent"], 1000);
+  EXPECT_EQ(j["messages"]["received"], 1000);
+  EXPECT_EQ(j["messages"]["duplicated"], 0);
+}
+
+TEST(bench_cli, conn_keeps_connections_alive_through_the_hold) {
+  broker b;
+  // Keepalive 5 s: mosquitto drops a client silent for 7.5 s; held for 9 s, none is lost.
+  const auto r = test::run(bench("conn", b, {"-c", "20", "-k", "5", "--hold", "9", "--json"}), 60s);
+  ASSERT_EQ(r.exit_code(), 0) << r.describe();
+  const auto j = report_of(r);
+  EXPECT_EQ(j["connections"]["succeeded"], 20);
+  EXPECT_EQ(j["connections"]["lost"], 0) << j["connections"].dump();
+}
+
 TEST(bench_cli, usage_errors_exit_64_naming_the_option) {
   const std::vector<std::vector<std::string>> cases{
       {"pub", "-s", "10", "-n", "1"},           // no room for the header
