@@ -98,7 +98,7 @@ _mqtk_bench() {
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   case "$prev" in
   esac
-  COMPREPLY=($(compgen -W "--help --version" -- "$cur"))
+  COMPREPLY=($(compgen -W "--help --help-all --version" -- "$cur"))
 }
 complete -F _mqtk_bench mqtk-bench
 

@@ -109,6 +109,7 @@ complete -c mqtk-sub -l ready-file -r -F -d 'Create this file once subscribed'
 
 complete -c mqtk-bench -l help -d 'Print this help and exit'
 complete -c mqtk-bench -l version -d 'Display program version information and exit'
+complete -c mqtk-bench -l help-all -d 'Print the help of every scenario'
 
 complete -c mqtk-ping -l help -d 'Print this help and exit'
 complete -c mqtk-ping -l version -d 'Display program version information and exit'

@@ -87,6 +87,9 @@ void add_bench_connection_options(CLI::App& app, bench_options& o) {
     for (const char* name : {"-c", "-I", "-d", "-i", "-M"}) {
       if (auto* opt = g->get_option_no_throw(name)) g->remove_option(opt);
     }
+    if (auto* host = g->get_option_no_throw("-h")) {
+      host->description("Broker host (default localhost); several, comma-separated, take the clients round-robin");
+    }
   }
 }
 
@@ -302,6 +305,7 @@ void add_scenario(CLI::App& app, bench_options& o, bench_scenario s, std::string
 
 void build_app(CLI::App& app, bench_options& o) {
   configure_app(app, "mqtk-bench");
+  app.set_help_all_flag("--help-all", "Print the help of every scenario");
   app.require_subcommand(1);
   add_scenario(app, o, bench_scenario::conn, "Open -c connections (paced by -R) and hold them (--hold)");
   add_scenario(app, o, bench_scenario::pub, "Publish from -c clients: -n messages each or for -d seconds, open loop with -I/--rate");
