@@ -51,7 +51,7 @@ TEST(bench_cli, pubsub_counts_are_exact_every_time) {
   for (const char* qos : {"1", "1", "1", "2", "0"}) {
     const auto r = test::run(bench("pubsub", b, {"-c", "10", "-n", "1000", "-q", qos, "--json"}), 120s);
     ASSERT_EQ(r.exit_code(), 0) << r.describe();
-    const auto j = report_of(r);
+    auto j = report_of(r);
     const auto& m = j["messages"];
     EXPECT_EQ(m["sent"], 10000) << "QoS " << qos;
     EXPECT_EQ(m["acked"], 10000) << "QoS " << qos;
@@ -123,8 +123,8 @@ TEST(bench_cli, a_stalled_broker_shows_as_a_second_of_corrected_latency) {
   ::kill(b.pid(), SIGCONT);
   const auto status = bench_run.wait_or_kill(60s);
   ASSERT_TRUE(status.success()) << status.to_string() << bench_run.err();
-  const auto j = nlohmann::json::parse(bench_run.out());
-  const auto& l = j["latency"];
+  auto j = nlohmann::json::parse(bench_run.out());
+  auto& l = j["latency"];
   EXPECT_GE(l["publish_ack"]["max_ms"].get<double>(), 800.0) << l.dump();
   EXPECT_GE(l["end_to_end"]["max_ms"].get<double>(), 800.0) << l.dump();
   // Coordinated omission: with one message in flight, most of the stalled second's messages
@@ -158,8 +158,8 @@ TEST(bench_cli, shards_merged_equal_one_process_doing_the_same_work) {
   const auto merged = test::run({bench_tool(), "merge", (dir / "shard0.json").string(), (dir / "shard1.json").string(),
                                  (dir / "shard2.json").string(), "--json"});
   ASSERT_EQ(merged.exit_code(), 0) << merged.describe();
-  const auto m = report_of(merged);
-  const auto one = report_of(test::run(bench("pubsub", b, {"-c", "12", "-n", "500", "-q", "1", "--json"}), 60s));
+  auto m = report_of(merged);
+  auto one = report_of(test::run(bench("pubsub", b, {"-c", "12", "-n", "500", "-q", "1", "--json"}), 60s));
   for (const char* k : {"sent", "acked", "received", "lost", "duplicated"}) {
     EXPECT_EQ(m["messages"][k], one["messages"][k]) << k;
   }
@@ -183,7 +183,7 @@ TEST(bench_cli, shard_from_kubernetes_indexed_job_environment) {
       .args = bench("pub", b, {"-c", "2", "-n", "10", "--json"}),
       .env = {{"JOB_COMPLETION_INDEX", "2"}, {"JOB_COMPLETIONS", "4"}}});
   ASSERT_EQ(r.exit_code(), 0) << r.describe();
-  const auto j = report_of(r);
+  auto j = report_of(r);
   EXPECT_EQ(j["config"]["shard"], 2);
   EXPECT_EQ(j["config"]["shards"], 4);
   EXPECT_TRUE(contains(b.log(), "mqtk-bench_4")) << "shard 2 of 4 with -c 2 has clients 4 and 5";
@@ -193,7 +193,7 @@ TEST(bench_cli, conn_holds_connections_and_counts_them) {
   broker b;
   const auto r = test::run(bench("conn", b, {"-c", "50", "-R", "500", "--hold", "1", "--json"}), 60s);
   ASSERT_EQ(r.exit_code(), 0) << r.describe();
-  const auto j = report_of(r);
+  auto j = report_of(r);
   EXPECT_EQ(j["connections"]["attempted"], 50);
   EXPECT_EQ(j["connections"]["succeeded"], 50);
   EXPECT_EQ(j["connections"]["lost"], 0);
@@ -208,8 +208,26 @@ TEST(bench_cli, refusals_are_counted_by_reason_and_explained) {
   EXPECT_EQ(test::count_lines(r.err), 1u) << r.err;
   EXPECT_TRUE(contains(r.err, "every connection failed (3)")) << r.err;
   EXPECT_TRUE(contains(r.err, "not authorized")) << r.err;
-  r = test::run(bench("conn", b, {"-c", "3", "-V", "5"}), 60s);
+  r = test::run(bench("conn", b, {"-c", "3", "-V", "5", "--json"}), 60s);
   EXPECT_EQ(r.exit_code(), 135) << r.describe();
+  EXPECT_EQ(test::count_lines(r.err), 1u) << r.err;
+  // --json still reports, with the failures counted by reason.
+  auto j = report_of(r);
+  EXPECT_EQ(j["connections"]["failed"], 3);
+  EXPECT_EQ(j["connections"]["by_reason"]["refused: Not authorized (0x87)"], 3) << j["connections"].dump();
+}
+
+TEST(bench_cli, publish_refusals_are_counted_by_reason) {
+  // MQTT 5.0: mosquitto answers a publish its ACL denies with PUBACK 0x87.
+  broker b({.acl = "topic readwrite mqtk-bench/0\ntopic read mqtk-bench/1\n"});
+  const auto r = test::run(bench("pub", b, {"-V", "5", "-c", "2", "-n", "50", "-q", "1", "--json", "--max-loss", "0"}), 60s);
+  EXPECT_EQ(r.exit_code(), 90) << r.describe();
+  auto j = report_of(r);
+  EXPECT_EQ(j["messages"]["sent"], 100);
+  EXPECT_EQ(j["messages"]["acked"], 50);
+  EXPECT_EQ(j["messages"]["publish_failed"], 50);
+  EXPECT_EQ(j["messages"]["publish_failed_by_reason"]["refused: Not authorized (0x87)"], 50) << j["messages"].dump();
+  EXPECT_TRUE(contains(r.err, "(50 of 100 messages) > --max-loss 0")) << r.err;
 }
 
 TEST(bench_cli, unreachable_broker_exits_69) {
@@ -280,7 +298,7 @@ TEST(bench_cli, sub_counts_another_process_publishers_and_foreign_messages) {
   ASSERT_EQ(one_more.exit_code(), 0) << one_more.describe();
   const auto st = sub.wait_or_kill(60s);
   ASSERT_TRUE(st.success()) << st.to_string() << sub.err();
-  const auto j = nlohmann::json::parse(sub.out());
+  auto j = nlohmann::json::parse(sub.out());
   EXPECT_EQ(j["messages"]["received"], 200) << j["messages"].dump();
   EXPECT_EQ(j["messages"]["received_without_header"], 2);
   EXPECT_EQ(j["messages"]["lost"], 0);
@@ -293,7 +311,7 @@ TEST(bench_cli, shared_subscription_splits_the_messages_without_loss) {
                                                "mqtk-bench/+", "--shared", "g", "--json", "--drain", "2"}),
                            60s);
   ASSERT_EQ(r.exit_code(), 0) << r.describe();
-  const auto j = report_of(r);
+  auto j = report_of(r);
   EXPECT_EQ(j["messages"]["sent"], 1000);
   EXPECT_EQ(j["messages"]["received"], 1000);
   EXPECT_EQ(j["messages"]["duplicated"], 0);
@@ -304,7 +322,7 @@ TEST(bench_cli, conn_keeps_connections_alive_through_the_hold) {
   // Keepalive 5 s: mosquitto drops a client silent for 7.5 s; held for 9 s, none is lost.
   const auto r = test::run(bench("conn", b, {"-c", "20", "-k", "5", "--hold", "9", "--json"}), 60s);
   ASSERT_EQ(r.exit_code(), 0) << r.describe();
-  const auto j = report_of(r);
+  auto j = report_of(r);
   EXPECT_EQ(j["connections"]["succeeded"], 20);
   EXPECT_EQ(j["connections"]["lost"], 0) << j["connections"].dump();
 }

@@ -221,20 +221,12 @@ int run_bench(const bench_options& o) {
   std::int64_t window_start = t.first_connect_ns;
   std::int64_t window_end = t.last_connect_ns != 0 ? t.last_connect_ns : connected_at;
 
-  if (t.connected == 0 && total > 0 && !interrupted) {
-    progress.end_line();
-    for (auto& w : workers) w->shutdown();
-    for (auto& w : workers) w->join();
-    for (auto& w : workers) {
-      if (const auto line = w->first_failure_line(); !line.empty()) {
-        std::cerr << tool << ": every connection failed (" << total << "); the first: " << line << '\n';
-        return w->first_failure_exit_code() != 0 ? w->first_failure_exit_code() : diag::to_int(diag::exit_code::internal);
-      }
-    }
-    return diag::to_int(diag::exit_code::internal);
-  }
+  // Nothing to measure when no connection worked: report what failed and end with its code.
+  const bool all_failed = t.connected == 0 && total > 0 && !interrupted;
 
-  if (o.scenario == bench_scenario::conn) {
+  if (all_failed) {
+    // straight to the report
+  } else if (o.scenario == bench_scenario::conn) {
     const std::int64_t hold_end = bench_now_ns() + static_cast<std::int64_t>(o.hold_s * 1e9);
     while (bench_now_ns() < hold_end && !interrupted) {
       sleep_tick();
@@ -327,9 +319,19 @@ int run_bench(const bench_options& o) {
   merged.resources = {.cpu_user_s = seconds_of(usage, true),
                       .cpu_sys_s = seconds_of(usage, false),
                       .max_rss_kib = static_cast<std::uint64_t>(usage.ru_maxrss)};
-  if (merged.connections.failed != 0) {
+  if (merged.connections.failed != 0 && !all_failed) {
     std::cerr << tool << ": warning: " << merged.connections.failed << " of " << merged.connections.attempted
               << " connections failed (see connections.by_reason)\n";
+  }
+  if (all_failed) {
+    if (o.json) std::cout << merged.to_json().dump() << std::endl;
+    for (auto& w : workers) {
+      if (const auto line = w->first_failure_line(); !line.empty()) {
+        std::cerr << tool << ": every connection failed (" << total << "); the first: " << line << '\n';
+        return w->first_failure_exit_code() != 0 ? w->first_failure_exit_code() : diag::to_int(diag::exit_code::internal);
+      }
+    }
+    return diag::to_int(diag::exit_code::internal);
   }
   const int rc = print_report(merged, o);
   if (interrupted && rc == 0) return 130;
