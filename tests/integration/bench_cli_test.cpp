@@ -327,6 +327,16 @@ TEST(bench_cli, conn_keeps_connections_alive_through_the_hold) {
   EXPECT_EQ(j["connections"]["lost"], 0) << j["connections"].dump();
 }
 
+TEST(bench_cli, ifaddr_spreads_source_addresses) {
+  broker b({.verbose_log = true});
+  const auto r = test::run(bench("conn", b, {"-c", "4", "--ifaddr", "127.0.0.2,127.0.0.3", "--json"}), 60s);
+  ASSERT_EQ(r.exit_code(), 0) << r.describe();
+  EXPECT_EQ(report_of(r)["connections"]["succeeded"], 4);
+  const std::string log = b.log();
+  EXPECT_TRUE(contains(log, "from 127.0.0.2:")) << log;
+  EXPECT_TRUE(contains(log, "from 127.0.0.3:")) << log;
+}
+
 TEST(bench_cli, usage_errors_exit_64_naming_the_option) {
   const std::vector<std::vector<std::string>> cases{
       {"pub", "-s", "10", "-n", "1"},           // no room for the header
