@@ -337,6 +337,17 @@ TEST(bench_cli, ifaddr_spreads_source_addresses) {
   EXPECT_TRUE(contains(log, "from 127.0.0.3:")) << log;
 }
 
+TEST(bench_cli, fan_out_counts_every_delivery) {
+  broker b;
+  // One topic for everyone: each of the 3 subscribers gets all 600 messages.
+  auto r = test::run(bench("pubsub", b, {"-c", "3", "-n", "200", "-q", "1", "-t", "fan/out", "--json"}), 60s);
+  ASSERT_EQ(r.exit_code(), 0) << r.describe();
+  auto j = report_of(r);
+  EXPECT_EQ(j["messages"]["sent"], 600);
+  EXPECT_EQ(j["messages"]["received"], 1800);
+  EXPECT_EQ(j["messages"]["lost"], 0);
+}
+
 TEST(bench_cli, usage_errors_exit_64_naming_the_option) {
   const std::vector<std::vector<std::string>> cases{
       {"pub", "-s", "10", "-n", "1"},           // no room for the header

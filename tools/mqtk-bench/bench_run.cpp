@@ -16,6 +16,7 @@
 #include "mqtk-bench/preflight.hpp"
 #include "mqtk-bench/worker.hpp"
 #include "mqtk/diag/exit_code.hpp"
+#include "mqtk/bench/topic_template.hpp"
 #include "mqtk/net/tls_context.hpp"
 
 namespace mqtk::tools {
@@ -260,7 +261,12 @@ int run_bench(const bench_options& o) {
       }
       // Phase 3: drain: deliveries still on their way to the subscribers.
       if (subs > 0 && !interrupted) {
-        const std::uint64_t expected = (o.sub_topic || !o.shared_group.empty() || subs != pubs) ? 0 : t.sent;
+        // Known only for the default one-to-one layout (subscriber i on publisher i's %i topic);
+        // otherwise (fan-out, wildcards, shared groups) the drain ends when deliveries stop.
+        const bench::topic_template layout(o.topic);
+        const bool one_to_one = !o.sub_topic && o.shared_group.empty() && subs == pubs && layout.uses_index() &&
+                                !layout.per_message();
+        const std::uint64_t expected = one_to_one ? t.sent : 0;
         std::uint64_t seen = t.received;
         std::int64_t quiet_since = bench_now_ns();
         while (!interrupted) {
