@@ -199,11 +199,10 @@ void add_tls_group(CLI::App& app, connection_options& o) {
 }
 
 void add_property_group(CLI::App& app, connection_options& o) {
-  // The raw callback, not add_option_function: CLI11 converts a vector dropping empty words
-  // (its separator), and an empty value is valid ("-D publish user-property trace ''"). On the
-  // app itself, not in an option group: CLI11 2.1 mishandles an empty word met by a group's
-  // option (dropped here, an endless loop in a small test); ->group() keeps the help section.
-  app.add_option(
+  auto* g = app.add_option_group("MQTT 5.0 properties");
+  // Empty values are valid ("-D publish user-property trace ''"): CLI11 would take an empty word
+  // for the end of -D's words, so parse_words hands them over as empty_property_word.
+  g->add_option(
        "-D,--property",
        [&o](const CLI::results_t& words) {
          try {
@@ -219,8 +218,7 @@ void add_property_group(CLI::App& app, connection_options& o) {
       ->expected(3, 4)
       ->allow_extra_args()
       ->trigger_on_parse()
-      ->type_name("COMMAND PROPERTY VALUE")
-      ->group("MQTT 5.0 properties");
+      ->type_name("COMMAND PROPERTY VALUE");
 }
 
 std::string read_first_line(std::string_view option, const std::string& file) {

@@ -21,8 +21,9 @@ std::vector<std::string> option_words(const option_env& env, std::string_view to
 
 void parse_words(CLI::App& app, std::vector<std::string> words) {
   // CLI11 2.1 classifies an empty word as the name of an (unnamed) option group, so an empty
-  // -D value after the first word would end -D's words early. It stands in for them here, and
-  // -D's callback turns it back into "" (property_option.hpp).
+  // -D value after the first word would end -D's words early (and inside an option group, a
+  // small test of it never returned). A stand-in replaces such words here, and -D's callback
+  // turns it back into "" (property_option.hpp).
   for (std::size_t i = 0; i < words.size(); ++i) {
     if (words[i] != "-D" && words[i] != "--property") continue;
     const std::size_t count = i + 2 < words.size() && words[i + 2] == "user-property" ? 4 : 3;
