@@ -303,6 +303,31 @@ TEST(pubsub_accepts, exit_after_subscribe_with_unsubscribe_prints_nothing_like_m
 }
 
 // ---------------------------------------------------------------------------------------------
+// Output details.
+
+TEST(pubsub_output, invalid_json_for_percent_j_is_one_stderr_line_like_mosquitto_sub) {
+  const auto p = pub(concat(at(), {"-t", "out/notjson", "-r", "-m", "not json"}));
+  ASSERT_EQ(p.exit_code(), 0) << p.describe();
+  const auto ours = sub(concat(at(), {"-t", "out/notjson", "-C", "1", "-W", "10", "-F", "%J"}));
+  const auto theirs = test::run(concat(concat({"mosquitto_sub"}, at()), {"-t", "out/notjson", "-C", "1", "-W", "10",
+                                                                          "-F", "%J"}),
+                                20s);
+  EXPECT_EQ(ours.err, "Error: Message payload is not valid JSON on topic out/notjson.\n") << ours.describe();
+  EXPECT_EQ(ours.err, theirs.err);
+  EXPECT_EQ(ours.out, theirs.out);
+  (void)pub(concat(at(), {"-t", "out/notjson", "-r", "-n"}));
+}
+
+TEST(pubsub_output, json_payload_keeps_the_payloads_own_text) {
+  const auto p = pub(concat(at(), {"-t", "out/json", "-r", "-m", R"({"a":1.10,"a":2})"}));
+  ASSERT_EQ(p.exit_code(), 0) << p.describe();
+  const auto s = sub(concat(at(), {"-t", "out/json", "-C", "1", "-W", "10", "--json-payload"}));
+  EXPECT_EQ(s.exit_code(), 0) << s.describe();
+  EXPECT_NE(s.out.find(R"("payload":{"a":1.10,"a":2},"payload_encoding":"json")"), std::string::npos) << s.out;
+  (void)pub(concat(at(), {"-t", "out/json", "-r", "-n"}));
+}
+
+// ---------------------------------------------------------------------------------------------
 // TLS-PSK against mosquitto's psk_file listener.
 
 TEST(pubsub_psk, mqtk_pub_to_mqtk_sub_over_tls13_and_tls12) {

@@ -223,7 +223,7 @@ class subscriber {
     std::string error;
     const auto view = report::make_message_view(m, std::chrono::system_clock::now());
     if (!printer_.append(out_.buffer(), view, &error)) {
-      if (!error.empty()) std::cerr << error << '\n';
+      if (!error.empty()) std::cerr << error;  // a whole line already, as mosquitto_sub prints it
     }
     out_.message_done();
     if (out_.closed()) {

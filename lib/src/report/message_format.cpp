@@ -319,12 +319,10 @@ bool message_format::append(std::string& out, const message_view& m, std::string
       case 'J':
         if (!append_mosquitto_json(out, m, mosquitto_payload::embedded, layout_)) {
           ok = false;
-          // One line, as mosquitto_sub prints it; the caller ends it (a second %J adds a line).
           if (error != nullptr) {
-            if (!error->empty()) *error += '\n';
             *error += "Error: Message payload is not valid JSON on topic ";
             *error += m.topic;
-            *error += '.';
+            *error += ".\n";
           }
         }
         break;
