@@ -57,7 +57,10 @@ void apply_url(connection_options& o, const std::string& text, const url_topic_h
   } else if (!t.path_or_topic.empty() && on_url_topic) {
     on_url_topic(t.path_or_topic);
   }
-  if (t.username) o.username = t.username;
+  if (t.username) {
+    check_mqtt_string("-L", "user name", *t.username);
+    o.username = t.username;
+  }
   if (t.password) o.password = t.password;
 }
 
@@ -95,7 +98,10 @@ void add_connection_group(CLI::App& app, connection_options& o, url_topic_handle
     o.client_id = v;
   });
   add_value_option(*g, "-I,--id-prefix", "Client id prefix: the id is the prefix followed by the process id",
-                   "PREFIX", [&o](const std::string& v) { o.id_prefix = v; });
+                   "PREFIX", [&o](const std::string& v) {
+                     check_mqtt_string("-I", "client id prefix", v);
+                     o.id_prefix = v;
+                   });
   add_value_option(*g, "-k,--keepalive", "Keepalive in seconds, 5-65535 (default 60)", "SECONDS",
                    [&o](const std::string& v) {
                      o.keepalive = static_cast<std::uint16_t>(parse_integer("-k", v, 5, 65535));

@@ -321,6 +321,10 @@ TEST(connection_options_checks, control_characters_in_client_id_and_user_are_ref
   EXPECT_NE(id.find("dev\\r"), std::string::npos) << "shown escaped: " << id;
   EXPECT_NE(conn2_error({"-u", "bob\x7f"}).find("-u"), std::string::npos);
   EXPECT_NE(conn2_error({"-u", "bob\xff"}).find("UTF-8"), std::string::npos);
+  EXPECT_NE(conn2_error({"-I", "pre\t"}).find("-I"), std::string::npos);
+  // A percent-encoded control character in the URL's user name, shown escaped.
+  const auto url = conn2_error({"-L", "mqtt://bob%0D:pw@h/t"});
+  EXPECT_NE(url.find("bob\\r"), std::string::npos) << url;
 }
 
 TEST(connection_options_properties, duplicates_of_single_valued_properties_are_refused) {
