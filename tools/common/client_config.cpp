@@ -20,6 +20,8 @@ net::tls_options make_tls(const tls_options& t) {
   out.min_version = t.version == "tlsv1.3" ? net::tls_version::tls1_3 : net::tls_version::tls1_2;
   out.ciphers = t.ciphers;
   out.verify = t.insecure ? net::tls_verify::no_hostname : net::tls_verify::full;
+  out.psk_identity = t.psk_identity;
+  out.psk = t.psk;
   return out;
 }
 
@@ -73,39 +75,39 @@ void add_debug_trace(client::client_options& options, std::string_view tool_name
   const std::string prefix = std::string(tool_name) + ": ";
   auto& net_obs = options.net.observer;
   net_obs.on_resolved = [prefix](const net::resolved_event& e) {
-    std::cerr << prefix << "resolved to " << e.endpoints.size() << " address(es)\n";
+    std::clog << prefix << "resolved to " << e.endpoints.size() << " address(es)\n";
   };
   net_obs.on_tcp_attempt_failed = [prefix](const net::tcp_attempt_failed_event& e) {
-    std::cerr << prefix << "TCP connect to " << e.endpoint << " failed: " << e.error.message() << '\n';
+    std::clog << prefix << "TCP connect to " << e.endpoint << " failed: " << e.error.message() << '\n';
   };
   net_obs.on_tcp_connected = [prefix](const net::tcp_connected_event& e) {
-    std::cerr << prefix << "TCP connected to " << e.remote << " from " << e.local << '\n';
+    std::clog << prefix << "TCP connected to " << e.remote << " from " << e.local << '\n';
   };
   net_obs.on_unix_connected = [prefix](const net::unix_connected_event& e) {
-    std::cerr << prefix << "connected to Unix socket " << e.path << '\n';
+    std::clog << prefix << "connected to Unix socket " << e.path << '\n';
   };
   // The proxy's credentials are not repeated here: they never are, -d or not.
   net_obs.on_proxy_tunnel_open = [prefix](const net::proxy_tunnel_event& e) {
-    std::cerr << prefix << "SOCKS5 proxy " << e.proxy << " connected to " << e.target;
+    std::clog << prefix << "SOCKS5 proxy " << e.proxy << " connected to " << e.target;
     // Many proxies (microsocks among them) leave BND.ADDR unset: "0.0.0.0:0" says nothing.
-    if (!e.bound.ends_with(":0")) std::cerr << " from " << e.bound;
-    std::cerr << '\n';
+    if (!e.bound.ends_with(":0")) std::clog << " from " << e.bound;
+    std::clog << '\n';
   };
-  net_obs.on_tls_done = [prefix](const net::tls_done_event&) { std::cerr << prefix << "TLS handshake done\n"; };
+  net_obs.on_tls_done = [prefix](const net::tls_done_event&) { std::clog << prefix << "TLS handshake done\n"; };
   net_obs.on_websocket_upgraded = [prefix](const net::websocket_upgraded_event& e) {
-    std::cerr << prefix << "WebSocket upgraded (HTTP " << e.http_status << ", subprotocol '" << e.subprotocol
+    std::clog << prefix << "WebSocket upgraded (HTTP " << e.http_status << ", subprotocol '" << e.subprotocol
               << "')\n";
   };
   auto& obs = options.observer;
   obs.on_packet = [prefix](const client::packet_event& e) {
-    std::cerr << prefix << (e.direction == client::direction::sent ? "sent " : "received ")
+    std::clog << prefix << (e.direction == client::direction::sent ? "sent " : "received ")
               << (e.decoded ? proto::to_string(*e.decoded) : std::string("undecodable packet")) << '\n';
   };
   obs.on_connection_lost = [prefix](const client::connection_lost_event& e) {
-    std::cerr << prefix << "connection lost: " << e.message << (e.will_reconnect ? "; reconnecting" : "") << '\n';
+    std::clog << prefix << "connection lost: " << e.message << (e.will_reconnect ? "; reconnecting" : "") << '\n';
   };
   obs.on_reconnecting = [prefix](const client::reconnecting_event& e) {
-    std::cerr << prefix << "reconnect attempt " << e.attempt << " in " << e.delay.count() << " ms\n";
+    std::clog << prefix << "reconnect attempt " << e.attempt << " in " << e.delay.count() << " ms\n";
   };
 }
 

@@ -18,7 +18,7 @@ struct client_config_storage {
 client::client_options make_client_options(const connection_options& o, client_config_storage& storage,
                                            client::reconnect_policy reconnect);
 
-// Adds -d tracing to `options`: one stderr line per packet sent or received, per connect phase
+// Adds -d tracing to `options`: one stderr line (through std::clog, which --quiet leaves alone) per packet sent or received, per connect phase
 // and per reconnect, prefixed with the tool's name. Passwords are shown by length only.
 void add_debug_trace(client::client_options& options, std::string_view tool_name);
 

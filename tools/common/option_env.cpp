@@ -21,6 +21,7 @@ option_env option_env::from_process() {
   return option_env{.home = env_value("HOME"),
                     .xdg_config_home = env_value("XDG_CONFIG_HOME"),
                     .password = env_value("MQTK_PASSWORD"),
+                    .psk = env_value("MQTK_PSK"),
                     .pid = static_cast<int>(::getpid())};
 }
 

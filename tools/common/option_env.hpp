@@ -15,6 +15,7 @@ struct option_env {
   std::optional<std::string> home;             // $HOME
   std::optional<std::string> xdg_config_home;  // $XDG_CONFIG_HOME
   std::optional<std::string> password;         // $MQTK_PASSWORD
+  std::optional<std::string> psk;              // $MQTK_PSK: the TLS-PSK key in hex (a secret)
   int pid = 0;
   bool read_config_file = true;
 

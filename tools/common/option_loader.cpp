@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <streambuf>
 
 #include "common/connection_options.hpp"
 #include "mqtk/diag/exit_code.hpp"
@@ -19,8 +20,51 @@ std::vector<std::string> option_words(const option_env& env, std::string_view to
 }
 
 void parse_words(CLI::App& app, std::vector<std::string> words) {
+  // CLI11 2.1 classifies an empty word as the name of an (unnamed) option group, so an empty
+  // -D value after the first word would end -D's words early (and inside an option group, a
+  // small test of it never returned). A stand-in replaces such words here, and -D's callback
+  // turns it back into "" (property_option.hpp).
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (words[i] != "-D" && words[i] != "--property") continue;
+    const std::size_t count = i + 2 < words.size() && words[i + 2] == "user-property" ? 4 : 3;
+    for (std::size_t k = i + 1; k <= i + count && k < words.size(); ++k) {
+      if (words[k].empty()) words[k] = empty_property_word;
+    }
+    i += count;
+  }
   std::reverse(words.begin(), words.end());  // CLI11 takes them last-first
   app.parse(words);
+}
+
+std::string unexpected_words_message(const std::vector<std::string>& words) {
+  std::string options;
+  std::size_t others = 0;
+  for (const auto& w : words) {
+    if (w.size() > 1 && w.front() == '-') {
+      options += (options.empty() ? "" : " ") + w;
+    } else {
+      ++others;
+    }
+  }
+  std::string out = "unexpected argument(s)";
+  if (!options.empty()) out += ": " + options;
+  if (others > 0) {
+    out += (options.empty() ? ": " : " and ") + std::to_string(others) +
+           " value(s) not repeated here (a misspelt option's value may be a secret)";
+  }
+  return out + "; a value with spaces needs quotes";
+}
+
+void silence_error_output(bool quiet) {
+  if (!quiet) return;
+  // A stream buffer that drops everything: std::cerr's error lines go, std::clog's -d trace
+  // (a separate buffer on the same stderr) stays.
+  struct null_buffer : std::streambuf {
+    int overflow(int c) override { return traits_type::not_eof(c); }
+    std::streamsize xsputn(const char*, std::streamsize n) override { return n; }
+  };
+  static null_buffer null;
+  std::cerr.rdbuf(&null);
 }
 
 int run_option_loader(CLI::App& app, const std::function<void()>& load) {
@@ -32,6 +76,12 @@ int run_option_loader(CLI::App& app, const std::function<void()>& load) {
   } catch (const CLI::CallForVersion& e) {
     std::cout << e.what() << '\n';
     return 0;
+  } catch (const CLI::ExtrasError&) {
+    // CLI11's own text repeats every extra word, and a word after a misspelt option (a config
+    // file's "--password s3cret") may be a secret.
+    std::cerr << app.get_name() << ": " << unexpected_words_message(app.remaining()) << " (see " << app.get_name()
+              << " --help)\n";
+    return diag::to_int(diag::exit_code::usage);
   } catch (const CLI::ParseError& e) {
     std::cerr << app.get_name() << ": " << e.what() << " (see " << app.get_name() << " --help)\n";
     return diag::to_int(diag::exit_code::usage);

@@ -28,6 +28,14 @@ int run_option_loader(CLI::App& app, const std::function<void()>& load);
 
 std::vector<std::string> args_of(int argc, char** argv);
 
+// The one-line message for words CLI11 could not place: the option-like ones by name, the
+// others only counted, since one may be the value of a misspelt secret option.
+std::string unexpected_words_message(const std::vector<std::string>& words);
+
+// --quiet: from here on, error lines written to std::cerr are dropped (the exit code still
+// tells). The -d trace goes to std::clog and stays.
+void silence_error_output(bool quiet);
+
 // What differs between the tools' option loading: names, and how to add and check options.
 template <class Options>
 struct option_spec {
@@ -36,6 +44,10 @@ struct option_spec {
   std::string_view description;  // first line of --help
   void (*add)(CLI::App&, Options&);
   void (*finish)(Options&, const option_env&);
+  // The input files the options name must be readable (--cafile, -f, ...): run by
+  // load_options only, so that parse_options stays free of the file system for tests.
+  // Throws options_file_error.
+  void (*check_files)(const Options&) = nullptr;
 };
 
 // The whole load for tests: config file words (from env), then `args`, then the checks.
@@ -63,6 +75,7 @@ int load_options(const option_spec<Options>& spec, int argc, char** argv, Option
   const int rc = run_option_loader(app, [&] {
     parse_words(app, option_words(env, spec.config_file, args_of(argc, argv)));
     spec.finish(o, env);
+    if (spec.check_files) spec.check_files(o);
   });
   if (rc < 0) out = std::move(o);
   return rc;

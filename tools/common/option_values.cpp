@@ -1,9 +1,12 @@
 #include "common/option_values.hpp"
 
 #include <charconv>
+#include <cctype>
 #include <cmath>
+#include <cstdio>
 
 #include "mqtk/proto/topic.hpp"
+#include "mqtk/proto/utf8.hpp"
 
 namespace mqtk::tools {
 
@@ -47,17 +50,99 @@ proto::protocol_version parse_protocol_version(std::string_view option, std::str
   usage_error(option, "invalid protocol version '" + std::string(text) + "' (31, 311, 5, mqttv31, mqttv311 or mqttv5)");
 }
 
+namespace {
+
+// Long values (a 70 kB topic) are cut in messages: the line must stay one readable line.
+std::string shown(std::string_view text) {
+  constexpr std::size_t max_shown = 80;
+  if (text.size() <= max_shown) return printable(text);
+  return printable(text.substr(0, max_shown)) + "... (" + std::to_string(text.size()) + " bytes)";
+}
+
+}  // namespace
+
+std::string printable(std::string_view text) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    const std::size_t bad = proto::find_invalid_utf8(text.substr(i));
+    const bool control = proto::find_control_character(text.substr(i, 2)) == 0 || b == 0;
+    if (bad == 0 || control) {
+      switch (b) {
+        case '\r': out += "\\r"; break;
+        case '\n': out += "\\n"; break;
+        case '\t': out += "\\t"; break;
+        default: {
+          char hex[8];
+          // U+0080-U+009F are two bytes (C2 xx): show both.
+          const std::size_t n = (control && b == 0xC2) ? 2 : 1;
+          for (std::size_t k = 0; k < n; ++k) {
+            std::snprintf(hex, sizeof hex, "\\x%02X", static_cast<unsigned char>(text[i + k]));
+            out += hex;
+          }
+          i += n;
+          continue;
+        }
+      }
+      ++i;
+      continue;
+    }
+    if (b == '\\') {
+      out += "\\\\";
+    } else {
+      out += static_cast<char>(b);
+    }
+    ++i;
+  }
+  return out;
+}
+
 void check_topic_name(std::string_view option, std::string_view topic) {
-  if (auto e = proto::validate_topic_name(topic); e != proto::topic_error::none) {
-    usage_error(option, "invalid topic '" + std::string(topic) + "': " + std::string(proto::topic_error_message(e)));
+  if (auto e = proto::validate_topic_name(topic, proto::control_characters::refused); e != proto::topic_error::none) {
+    usage_error(option, "invalid topic '" + shown(topic) + "': " + std::string(proto::topic_error_message(e)));
   }
 }
 
 void check_topic_filter(std::string_view option, std::string_view filter) {
-  if (auto e = proto::validate_topic_filter(filter); e != proto::topic_error::none) {
-    usage_error(option,
-                "invalid topic filter '" + std::string(filter) + "': " + std::string(proto::topic_error_message(e)));
+  if (auto e = proto::validate_topic_filter(filter, proto::control_characters::refused); e != proto::topic_error::none) {
+    usage_error(option, "invalid topic filter '" + shown(filter) + "': " + std::string(proto::topic_error_message(e)));
   }
+}
+
+void check_mqtt_string(std::string_view option, std::string_view what, std::string_view value) {
+  std::string why;
+  switch (proto::check_mqtt_utf8(value).kind) {
+    case proto::utf8_fault::kind::none: break;
+    case proto::utf8_fault::kind::null_character: why = "contains a NUL character (U+0000)"; break;
+    default: why = "is not valid UTF-8"; break;
+  }
+  if (why.empty() && proto::find_control_character(value) != std::string_view::npos) {
+    why = "contains a control character (U+0001-U+001F or U+007F-U+009F, e.g. a \\r from a CRLF file), which "
+          "brokers such as mosquitto refuse";
+  }
+  if (!why.empty()) usage_error(option, std::string(what) + " '" + shown(value) + "' " + why);
+}
+
+std::string parse_psk_hex(std::string_view option, std::string_view hex) {
+  if (hex.empty()) usage_error(option, "empty TLS-PSK key");
+  std::string digits;
+  for (char c : hex) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) {
+      usage_error(option, "the TLS-PSK key must be hexadecimal digits only (0-9, a-f; no 0x): it is not repeated here");
+    }
+    digits += c;
+  }
+  digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size()));
+  if (digits.empty()) usage_error(option, "the TLS-PSK key is zero");
+  if (digits.size() % 2) digits.insert(digits.begin(), '0');
+  // OpenSSL's limit (PSK_MAX_PSK_LEN): 512 bytes.
+  if (digits.size() / 2 > 512) usage_error(option, "the TLS-PSK key is longer than 512 bytes");
+  std::string key;
+  for (std::size_t i = 0; i < digits.size(); i += 2) {
+    key += static_cast<char>(std::stoi(digits.substr(i, 2), nullptr, 16));
+  }
+  return key;
 }
 
 }  // namespace mqtk::tools

@@ -22,8 +22,19 @@ proto::qos parse_qos(std::string_view option, std::string_view text);
 // mosquitto's -V words: 31, mqttv31, 311, mqttv311, 5, mqttv5.
 proto::protocol_version parse_protocol_version(std::string_view option, std::string_view text);
 // A topic name (no wildcards) / a topic filter; the message says what is wrong.
+// Control characters are refused too (mosquitto refuses them: proto/topic.hpp).
 void check_topic_name(std::string_view option, std::string_view topic);
 void check_topic_filter(std::string_view option, std::string_view filter);
+// A UTF-8 string the broker will check (client id, user name): well-formed, no U+0000 and no
+// control characters, as mosquitto requires. `what` names it in the message ("client id").
+void check_mqtt_string(std::string_view option, std::string_view what, std::string_view value);
+// `text` safe to show on one terminal line: control characters, '\\' and bytes that are not
+// UTF-8 become \r, \n, \t, \\ or \xNN.
+std::string printable(std::string_view text);
+// A TLS-PSK key in hex (mosquitto's --psk) as bytes. Like mosquitto (which reads it as one
+// big number), leading zero bytes are dropped, so that both ends derive the same key. The
+// message never repeats the key: `option` is --psk, --psk-file or MQTK_PSK.
+std::string parse_psk_hex(std::string_view option, std::string_view hex);
 
 // The CLI11 option whose callback runs as soon as the option is met, with its one value:
 // options then apply in command-line order as in mosquitto.

@@ -3,6 +3,9 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "mqtk/proto/topic.hpp"
+#include "mqtk/proto/utf8.hpp"
+
 namespace mqtk::tools {
 namespace {
 
@@ -47,7 +50,26 @@ std::uint32_t parse_number(std::string_view text, std::uint64_t max, std::string
   return static_cast<std::uint32_t>(v);
 }
 
+// The string rules the broker applies (mosquitto: every UTF-8 string checked as topics are).
+void check_string(std::string_view value, std::string_view prop) {
+  std::string why;
+  switch (proto::check_mqtt_utf8(value).kind) {
+    case proto::utf8_fault::kind::none: break;
+    case proto::utf8_fault::kind::null_character: why = "contains a NUL character (U+0000)"; break;
+    default: why = "is not valid UTF-8"; break;
+  }
+  if (why.empty() && proto::find_control_character(value) != std::string_view::npos) {
+    why = "contains a control character (U+0001-U+001F or U+007F-U+009F), which brokers such as mosquitto refuse";
+  }
+  if (!why.empty()) throw std::invalid_argument(std::string(prop) + " value " + why);
+}
+
 }  // namespace
+
+std::string property_option_name(proto::property_id id) {
+  const auto* info = proto::find_property_info(static_cast<std::uint8_t>(id));
+  return info ? hyphenated(info->name) : std::string("?");
+}
 
 std::string_view to_string(property_command c) noexcept {
   for (const auto& n : command_names) {
@@ -56,7 +78,10 @@ std::string_view to_string(property_command c) noexcept {
   return "?";
 }
 
-property_option parse_property_option(const std::vector<std::string>& words) {
+property_option parse_property_option(std::vector<std::string> words) {
+  for (auto& w : words) {
+    if (w == empty_property_word) w.clear();
+  }
   if (words.size() < 3) throw std::invalid_argument("needs COMMAND PROPERTY VALUE");
   const command_name* cmd = nullptr;
   for (const auto& n : command_names) {
@@ -91,12 +116,28 @@ property_option parse_property_option(const std::vector<std::string>& words) {
     case proto::property_type::utf8_string:
     case proto::property_type::binary_data:
       if (words[2].size() > 0xFFFF) throw std::invalid_argument(name + " value longer than 65535 bytes");
+      if (info->type == proto::property_type::utf8_string) check_string(words[2], name);
       p.value = words[2];
       break;
     case proto::property_type::utf8_string_pair:
+      if (words[2].size() > 0xFFFF || words[3].size() > 0xFFFF) {
+        throw std::invalid_argument(name + " key or value longer than 65535 bytes");
+      }
+      check_string(words[2], name + " key");
+      check_string(words[3], name);
       p.key = words[2];
       p.value = words[3];
       break;
+  }
+  if (const auto why = proto::property_value_error(info->id, p.number); !why.empty()) {
+    throw std::invalid_argument(name + " " + std::string(why) + " (got " + words[2] + "; the broker would refuse it)");
+  }
+  // The specification forbids wildcards in a response topic (5.0 §3.3.2.3.5).
+  if (info->id == id::response_topic) {
+    if (const auto e = proto::validate_topic_name(p.value); e != proto::topic_error::none) {
+      throw std::invalid_argument(name + " '" + p.value + "' is not a valid topic name: " +
+                                  std::string(proto::topic_error_message(e)));
+    }
   }
   return p;
 }

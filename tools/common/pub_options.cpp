@@ -17,7 +17,11 @@ void set_source(pub_options& o, payload_kind kind, std::string_view option) {
 }  // namespace
 
 void add_pub_options(CLI::App& app, pub_options& o) {
-  add_connection_options(app, o.connection);
+  // -L's topic is the topic, like a -t at that place: the later of the two wins (mosquitto).
+  add_connection_options(app, o.connection, [&o](const std::string& topic) {
+    check_topic_name("-L", topic);
+    o.topic = topic;
+  });
   auto* g = app.add_option_group("Publish");
   add_value_option(*g, "-t,--topic", "Topic to publish to", "TOPIC", [&o](const std::string& v) {
     check_topic_name("-t", v);
@@ -43,31 +47,36 @@ void add_pub_options(CLI::App& app, pub_options& o) {
   add_value_option(*g, "--repeat", "Publish the message N times (-m, -f, -s, -n)", "N", [&o](const std::string& v) {
     o.repeat = static_cast<unsigned>(parse_integer("--repeat", v, 1, 0x7FFFFFFF));
   });
-  add_value_option(*g, "--repeat-delay", "Seconds between repeats (default 0)", "SECONDS",
+  add_value_option(*g, "--repeat-delay", "Seconds between repeats (default 0; fractions allowed)", "SECONDS",
                    [&o](const std::string& v) { o.repeat_delay_s = parse_decimal("--repeat-delay", v, 0, 1e9); });
 }
 
 void finish_pub_options(pub_options& o, const option_env& env) {
   finish_connection_options(o.connection, env, "mqtk_pub_");
-  if (o.topic.empty() && !o.connection.url_topic.empty()) {
-    check_topic_name("-L", o.connection.url_topic);
-    o.topic = o.connection.url_topic;
-  }
   if (o.topic.empty()) usage_error("-t", "a topic is required (-t or -L mqtt://host/topic)");
   if (o.source == payload_kind::none) usage_error("-m", "a message is required: one of -m, -f, -s, -l or -n");
   if (o.repeat > 1 && o.source == payload_kind::stdin_lines) usage_error("--repeat", "cannot be used with -l");
-  if (o.repeat_delay_s > 0 && o.repeat <= 1) usage_error("--repeat-delay", "needs --repeat N with N > 1");
+  // --repeat-delay with one message (or no --repeat) has nothing to delay: accepted, as mosquitto does.
+}
+
+void check_pub_files(const pub_options& o) {
+  check_connection_files(o.connection);
+  if (o.source == payload_kind::file) check_input_file("-f", o.file);
 }
 
 namespace {
 constexpr option_spec<pub_options> pub_spec{"mqtk-pub", "mqtk_pub", "Publish MQTT messages (a drop-in for mosquitto_pub)",
-                                                 add_pub_options, finish_pub_options};
+                                                 add_pub_options, finish_pub_options, check_pub_files};
 }  // namespace
 
 pub_options parse_pub_options(const std::vector<std::string>& args, const option_env& env) {
   return parse_options(pub_spec, args, env);
 }
 
-int load_pub_options(int argc, char** argv, pub_options& out) { return load_options(pub_spec, argc, argv, out); }
+int load_pub_options(int argc, char** argv, pub_options& out) {
+  const int rc = load_options(pub_spec, argc, argv, out);
+  if (rc < 0) silence_error_output(out.connection.quiet);
+  return rc;
+}
 
 }  // namespace mqtk::tools

@@ -27,6 +27,8 @@ struct pub_options {
 
 void add_pub_options(CLI::App& app, pub_options& o);
 void finish_pub_options(pub_options& o, const option_env& env);
+// The files the options name can be read (TLS files, -f): options_file_error otherwise.
+void check_pub_files(const pub_options& o);
 pub_options parse_pub_options(const std::vector<std::string>& args, const option_env& env);
 int load_pub_options(int argc, char** argv, pub_options& out);
 

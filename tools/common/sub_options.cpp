@@ -24,7 +24,11 @@ report::printer_options sub_options::printer() const {
 }
 
 void add_sub_options(CLI::App& app, sub_options& o) {
-  add_connection_options(app, o.connection);
+  // -L's topic is one more filter, at its place among the -t filters (mosquitto).
+  add_connection_options(app, o.connection, [&o](const std::string& filter) {
+    check_topic_filter("-L", filter);
+    o.topics.push_back(filter);
+  });
   auto* g = app.add_option_group("Subscription");
   add_value_option(*g, "-t,--topic", "Topic filter to subscribe to (repeatable)", "FILTER",
                    [&o](const std::string& v) {
@@ -46,10 +50,10 @@ void add_sub_options(CLI::App& app, sub_options& o) {
   add_value_option(*g, "-C", "Exit after this many messages", "N", [&o](const std::string& v) {
     o.count = static_cast<unsigned>(parse_integer("-C", v, 1, 0x7FFFFFFF));
   });
-  add_value_option(*g, "-W", "Exit after this many seconds (exit 27 if -C was not reached)", "SECONDS",
-                   [&o](const std::string& v) {
-                     o.timeout_s = static_cast<unsigned>(parse_integer("-W", v, 1, 0x7FFFFFFF));
-                   });
+  add_value_option(*g, "-W",
+                   "Exit after this many seconds (exit 27 if -C was not reached); fractions allowed: 1.5 is 1.5 s "
+                   "(mosquitto_sub reads whole seconds)",
+                   "SECONDS", [&o](const std::string& v) { o.timeout_s = parse_decimal("-W", v, 0.001, 2147483647); });
   g->add_flag("-E", o.exit_after_subscribe, "Exit once subscribed");
   g->add_flag("-R", o.no_retained, "Do not print stale retained messages");
   g->add_flag("--retained-only", o.retained_only, "Print only retained messages, exit at the first live one");
@@ -90,10 +94,6 @@ void add_sub_options(CLI::App& app, sub_options& o) {
 
 void finish_sub_options(sub_options& o, const option_env& env) {
   finish_connection_options(o.connection, env, "mqtk_sub_");
-  if (!o.connection.url_topic.empty()) {
-    check_topic_filter("-L", o.connection.url_topic);
-    o.topics.push_back(o.connection.url_topic);
-  }
   if (o.topics.empty() && o.unsubscribe.empty()) {
     usage_error("-t", "a topic to subscribe to (-t) or unsubscribe from (-U) is required");
   }
@@ -106,6 +106,14 @@ void finish_sub_options(sub_options& o, const option_env& env) {
     if (o.retain_handling) usage_error("--retain-handling", "needs MQTT 5.0 (-V 5)");
     if (o.subscription_id) usage_error("--subscription-id", "needs MQTT 5.0 (-V 5)");
   }
+  if (o.subscription_id) {
+    for (const auto& p : o.connection.properties) {
+      if (p.command == property_command::subscribe && p.id == proto::property_id::subscription_identifier) {
+        usage_error("--subscription-id", "the subscription identifier is given twice (--subscription-id and -D "
+                                          "subscribe subscription-identifier)");
+      }
+    }
+  }
   // -R is mosquitto's way of asking for retain handling 2 on 5.0.
   if (o.no_retained && o.retain_handling && *o.retain_handling != 2) {
     usage_error("--retain-handling", "contradicts -R (which asks for 2)");
@@ -114,13 +122,18 @@ void finish_sub_options(sub_options& o, const option_env& env) {
 
 namespace {
 constexpr option_spec<sub_options> sub_spec{"mqtk-sub", "mqtk_sub", "Subscribe to MQTT topics and print what arrives (a drop-in for mosquitto_sub)",
-                                                 add_sub_options, finish_sub_options};
+                                                 add_sub_options, finish_sub_options,
+                                                 [](const sub_options& o) { check_connection_files(o.connection); }};
 }  // namespace
 
 sub_options parse_sub_options(const std::vector<std::string>& args, const option_env& env) {
   return parse_options(sub_spec, args, env);
 }
 
-int load_sub_options(int argc, char** argv, sub_options& out) { return load_options(sub_spec, argc, argv, out); }
+int load_sub_options(int argc, char** argv, sub_options& out) {
+  const int rc = load_options(sub_spec, argc, argv, out);
+  if (rc < 0) silence_error_output(out.connection.quiet);
+  return rc;
+}
 
 }  // namespace mqtk::tools

@@ -22,7 +22,7 @@ struct sub_options {
   std::vector<std::string> unsubscribe;      // -U
   proto::qos qos = proto::qos::at_most_once; // -q
   std::optional<unsigned> count;             // -C: exit after this many messages
-  std::optional<unsigned> timeout_s;         // -W: exit after this many seconds
+  std::optional<double> timeout_s;           // -W: exit after this many seconds (fractions allowed)
   bool exit_after_subscribe = false;         // -E
   bool no_retained = false;                  // -R: do not print stale retained messages
   bool retained_only = false;                // --retained-only

@@ -166,8 +166,8 @@ class subscriber {
     }
   }
 
-  void start_timeout(unsigned seconds) {
-    timeout_.expires_after(std::chrono::seconds(seconds));
+  void start_timeout(double seconds) {
+    timeout_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds)));
     timeout_.async_wait([this, seconds](boost::system::error_code ec) {
       if (ec || finished_) return;
       // -W: with -C, fewer than N arrived; without -C, nothing arrived. Either is a failure.
@@ -223,7 +223,7 @@ class subscriber {
     std::string error;
     const auto view = report::make_message_view(m, std::chrono::system_clock::now());
     if (!printer_.append(out_.buffer(), view, &error)) {
-      if (!error.empty()) std::cerr << error << '\n';
+      if (!error.empty()) std::cerr << error;  // a whole line already, as mosquitto_sub prints it
     }
     out_.message_done();
     if (out_.closed()) {

@@ -14,6 +14,9 @@ namespace mqtk::net {
 
 struct tls_context::impl {
   boost::asio::ssl::context ctx{boost::asio::ssl::context::tls_client};
+  // For OpenSSL's PSK client callback, which finds them through the SSL_CTX's ex_data.
+  std::string psk_identity;
+  std::string psk;
 };
 
 // Subject, issuer, validity, serial, SANs and PEM of a certificate.

@@ -289,4 +289,17 @@ std::string to_string(const socks5_proxy& p) {
   return out + host_port(p.host, p.port);
 }
 
+std::string redact_url_password(std::string_view text) {
+  const auto scheme_end = text.find("://");
+  if (scheme_end == std::string_view::npos) return std::string(text);
+  const auto start = scheme_end + 3;
+  // The last '@' is the end of the user info: a password may itself hold '@', '/' or '?'
+  // when the user did not percent-encode it, and hiding too much is the safe mistake.
+  const auto at = text.rfind('@');
+  if (at == std::string_view::npos || at < start) return std::string(text);
+  const auto colon = text.find(':', start);
+  if (colon == std::string_view::npos || colon > at) return std::string(text);
+  return std::string(text.substr(0, colon + 1)) + "****" + std::string(text.substr(at));
+}
+
 }  // namespace mqtk::net

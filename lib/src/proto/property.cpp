@@ -73,6 +73,28 @@ bool property_allowed(property_id id, property_scope where) noexcept {
   return info && (info->scopes & static_cast<std::uint16_t>(where)) != 0;
 }
 
+std::string_view property_value_error(property_id id, std::uint32_t number) noexcept {
+  switch (id) {
+    case property_id::topic_alias:
+    case property_id::receive_maximum:
+    case property_id::maximum_packet_size:
+      return number == 0 ? "must not be 0" : "";
+    case property_id::subscription_identifier:
+      return number == 0 || number > 268'435'455 ? "must be from 1 to 268435455" : "";
+    case property_id::payload_format_indicator:
+    case property_id::request_problem_information:
+    case property_id::request_response_information:
+    case property_id::maximum_qos:
+    case property_id::retain_available:
+    case property_id::wildcard_subscription_available:
+    case property_id::subscription_identifier_available:
+    case property_id::shared_subscription_available:
+      return number > 1 ? "must be 0 or 1" : "";
+    default:
+      return "";
+  }
+}
+
 const property* property_list::find(property_id id) const noexcept {
   for (const property& p : *this)
     if (p.id == id) return &p;

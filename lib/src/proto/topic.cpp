@@ -20,10 +20,14 @@ topic_error check_utf8(std::string_view s) noexcept {
 }
 
 // The checks shared by names and filters, in the order a reader would fix them.
-topic_error check_common(std::string_view s) noexcept {
+topic_error check_common(std::string_view s, control_characters cc) noexcept {
   if (s.empty()) return topic_error::empty;
   if (s.size() > max_topic_bytes) return topic_error::too_long;
-  return check_utf8(s);
+  if (const auto e = check_utf8(s); e != topic_error::none) return e;
+  if (cc == control_characters::refused && find_control_character(s) != std::string_view::npos) {
+    return topic_error::control_character;
+  }
+  return topic_error::none;
 }
 
 // Wildcard placement in a (non-shared) filter: '#' only as the whole last level, '+' only as a
@@ -82,18 +86,34 @@ std::string_view topic_error_message(topic_error e) noexcept {
     case topic_error::invalid_utf8: return "topic is not valid UTF-8";
     case topic_error::invalid_shared:
       return "shared subscription must be $share/<group>/<filter> with a group without '+' or '#'";
+    case topic_error::control_character:
+      return "topic contains a control character (U+0001-U+001F or U+007F-U+009F, e.g. a \\r from a CRLF file), "
+             "which brokers such as mosquitto refuse";
   }
   return "unknown topic error";
 }
 
-topic_error validate_topic_name(std::string_view name) noexcept {
-  if (const auto e = check_common(name); e != topic_error::none) return e;
+std::size_t find_control_character(std::string_view s) noexcept {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if ((b >= 0x01 && b <= 0x1F) || b == 0x7F) return i;
+    // U+0080-U+009F are encoded C2 80 - C2 9F.
+    if (b == 0xC2 && i + 1 < s.size()) {
+      const auto next = static_cast<unsigned char>(s[i + 1]);
+      if (next >= 0x80 && next <= 0x9F) return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
+topic_error validate_topic_name(std::string_view name, control_characters cc) noexcept {
+  if (const auto e = check_common(name, cc); e != topic_error::none) return e;
   if (name.find_first_of("+#") != std::string_view::npos) return topic_error::wildcard_in_name;
   return topic_error::none;
 }
 
-topic_error validate_topic_filter(std::string_view filter) noexcept {
-  if (const auto e = check_common(filter); e != topic_error::none) return e;
+topic_error validate_topic_filter(std::string_view filter, control_characters cc) noexcept {
+  if (const auto e = check_common(filter, cc); e != topic_error::none) return e;
   if (filter.starts_with(share_prefix)) {
     const auto shared = parse_shared_subscription(filter);
     if (!shared) return topic_error::invalid_shared;

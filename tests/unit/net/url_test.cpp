@@ -225,3 +225,18 @@ TEST(proxy_url, to_string_hides_the_password) {
 
 }  // namespace
 }  // namespace mqtk::net
+
+namespace mqtk::net {
+namespace {
+
+TEST(redact_url_password, hides_the_password_of_a_url_that_did_not_parse) {
+  EXPECT_EQ(redact_url_password("mqtt://u:s3cret@h:99999/t"), "mqtt://u:****@h:99999/t");
+  EXPECT_EQ(redact_url_password("mqtts://u:p@ss/w@rd@h/t"), "mqtts://u:****@h/t") << "an unencoded @ or / in it";
+  EXPECT_EQ(redact_url_password("mqtt://u@h/t"), "mqtt://u@h/t") << "no password, nothing hidden";
+  // An '@' in the topic looks like the end of a user info: more is hidden than needed, never less.
+  EXPECT_EQ(redact_url_password("mqtt://h:1883/a@b"), "mqtt://h:****@b");
+  EXPECT_EQ(redact_url_password("h:1/t"), "h:1/t");
+}
+
+}  // namespace
+}  // namespace mqtk::net

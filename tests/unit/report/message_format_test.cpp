@@ -213,6 +213,7 @@ TEST(message_format, json_invalid_payload_reports_error_and_continues) {
   bool ok = message_format::parse("<%J>").append(out, hello(), &err);
   EXPECT_FALSE(ok);
   EXPECT_EQ(out, "<>");
+  // mosquitto_sub's bytes, newline included: the caller prints it as it is (no blank line after).
   EXPECT_EQ(err, "Error: Message payload is not valid JSON on topic a/b.\n");
 }
 

@@ -155,5 +155,23 @@ TEST(message_json, direct_writer_matches_nlohmann_dump) {
   }
 }
 
+TEST(message_json, embedded_json_payload_keeps_its_own_text) {
+  const message_view m{.topic = "t", .payload = R"({"a":1.10,"a":2,"big":12345678901234567890123})", .timestamp = fixed_time};
+  std::string out;
+  append_message_json(out, m, {.embed_json_payload = true});
+  EXPECT_NE(out.find(R"("payload":{"a":1.10,"a":2,"big":12345678901234567890123},"payload_encoding":"json")"),
+            std::string::npos)
+      << out;
+}
+
+TEST(message_json, embedded_pretty_json_payload_fits_on_one_line_with_its_strings_intact) {
+  const message_view m{.topic = "t", .payload = "{\n  \"k\": \"a b\\\" c\",\n\t\"n\": [ 1 , 2 ]\r\n}\n", .timestamp = fixed_time};
+  std::string out;
+  append_message_json(out, m, {.embed_json_payload = true});
+  EXPECT_EQ(out.find('\n'), std::string::npos) << out;
+  EXPECT_NE(out.find(R"("payload":{"k":"a b\" c","n":[1,2]})"), std::string::npos) << out;
+  EXPECT_TRUE(nlohmann::json::accept(out)) << out;
+}
+
 }  // namespace
 }  // namespace mqtk::report

@@ -1,4 +1,5 @@
 // mqtk-pub's options and its payload sources.
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -99,6 +100,87 @@ TEST(payload_source, stdin_whole) {
   std::istringstream in("line1\nline2\n");
   payload_source s(payload_kind::stdin_whole, "", in);
   EXPECT_EQ(drain(s), std::vector<std::string>{"line1\nline2\n"});
+}
+
+}  // namespace
+}  // namespace mqtk::tools
+
+namespace mqtk::tools {
+namespace {
+
+pub_options pub2(std::vector<std::string> args) { return parse_pub_options(args, test::quiet_env()); }
+std::string pub2_error(std::vector<std::string> args) {
+  return test::usage_error_of([&] { (void)pub2(args); });
+}
+
+// What the broker would refuse is refused here, naming the option (exit 64).
+struct refused_case {
+  std::vector<std::string> args;
+  std::string option;
+  std::string why;  // a word of the reason
+};
+class pub_refuses : public ::testing::TestWithParam<refused_case> {};
+
+TEST_P(pub_refuses, before_connecting_naming_the_option) {
+  const auto msg = pub2_error(GetParam().args);
+  EXPECT_NE(msg.find(GetParam().option), std::string::npos) << msg;
+  EXPECT_NE(msg.find(GetParam().why), std::string::npos) << msg;
+  EXPECT_EQ(msg.find('\r'), std::string::npos) << "control characters are shown escaped";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    topics_and_properties, pub_refuses,
+    ::testing::Values(
+        refused_case{{"-t", "a/b\r", "-m", "x"}, "-t", "control character"},
+        refused_case{{"-t", "a\x7f", "-m", "x"}, "-t", "control character"},
+        refused_case{{"-t", "a\xc2\x85", "-m", "x"}, "-t", "control character"},
+        refused_case{{"-t", "a\xff", "-m", "x"}, "-t", "UTF-8"},
+        refused_case{{"-t", "a/+", "-m", "x"}, "-t", "wildcards"},
+        refused_case{{"-t", "", "-m", "x"}, "-t", "empty"},
+        refused_case{{"-t", std::string(65536, 'a'), "-m", "x"}, "-t", "longer than 65535"},
+        refused_case{{"-t", "a", "-m", "x", "--will-topic", "w\r"}, "--will-topic", "control character"},
+        refused_case{{"-t", "a", "-m", "x", "-D", "publish", "topic-alias", "0"}, "-D", "topic-alias must not be 0"},
+        refused_case{{"-t", "a", "-m", "x", "-D", "connect", "receive-maximum", "0"}, "-D", "must not be 0"},
+        refused_case{{"-t", "a", "-m", "x", "-D", "connect", "maximum-packet-size", "0"}, "-D", "must not be 0"},
+        refused_case{{"-t", "a", "-m", "x", "-D", "connect", "request-problem-information", "2"}, "-D", "0 or 1"},
+        refused_case{{"-t", "a", "-m", "x", "-D", "connect", "request-response-information", "7"}, "-D", "0 or 1"},
+        refused_case{{"-t", "a", "-m", "x", "-D", "publish", "payload-format-indicator", "2"}, "-D", "0 or 1"},
+        refused_case{{"-t", "a", "-m", "x", "-D", "connect", "session-expiry-interval", "5", "-D", "connect",
+                      "session-expiry-interval", "6"},
+                     "-D", "given twice"},
+        refused_case{{"-t", "a", "-m", "x", "-D", "publish", "content-type", "a", "-D", "publish", "content-type", "b"},
+                     "-D", "given twice"},
+        refused_case{{"-t", "a", "-m", "x", "-D", "publish", "content-type", "text\r"}, "-D", "control character"},
+        refused_case{{"-t", "a", "-m", "x", "-D", "publish", "user-property", "k\n", "v"}, "-D", "control character"},
+        refused_case{{"-t", "a", "-m", "x", "-D", "publish", "response-topic", "r/#"}, "-D", "wildcards"},
+        refused_case{{"-t", "a", "-m", "x", "-D", "publish", "subscription-identifier", "1"}, "-D", "not allowed"},
+        refused_case{{"-t", "a", "-m", "x", "-D", "connect", "topic-alias", "1"}, "-D", "not allowed"}));
+
+TEST(pub_options_order, the_last_of_topic_and_url_wins_as_in_mosquitto) {
+  EXPECT_EQ(pub2({"-t", "X", "-L", "mqtt://h/Y", "-m", "x"}).topic, "Y");
+  EXPECT_EQ(pub2({"-L", "mqtt://h/Y", "-t", "X", "-m", "x"}).topic, "X");
+  EXPECT_EQ(pub2({"-t", "X", "-L", "mqtt://h", "-m", "x"}).topic, "X") << "a URL without a topic keeps -t's";
+}
+
+TEST(pub_options_accepts, what_mosquitto_pub_accepts) {
+  auto o = pub2({"-t", "a", "-m", "x", "--repeat", "1", "--repeat-delay", "2"});
+  EXPECT_EQ(o.repeat, 1u);
+  auto e = pub2({"-t", "a", "-m", "x", "-D", "publish", "user-property", "trace", "", "-D", "publish", "content-type",
+                 ""});
+  ASSERT_EQ(e.connection.properties.size(), 2u);
+  EXPECT_EQ(e.connection.properties[0].value, "");
+  EXPECT_EQ(e.connection.properties[1].value, "");
+}
+
+TEST(pub_options_files, a_directory_given_to_f_is_refused_as_such) {
+  auto o = pub2({"-t", "a", "-f", std::filesystem::temp_directory_path().string()});
+  try {
+    check_pub_files(o);
+    ADD_FAILURE() << "expected options_file_error";
+  } catch (const options_file_error& e) {
+    EXPECT_NE(std::string(e.what()).find("-f: "), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("is a directory"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

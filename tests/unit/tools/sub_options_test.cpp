@@ -118,7 +118,24 @@ INSTANTIATE_TEST_SUITE_P(
                       bad_args{{"-t", "x", "-V", "5", "--subscription-id", "0"}, "--subscription-id"},
                       bad_args{{"-t", "x", "--random-filter", "0"}, "--random-filter"},
                       bad_args{{"-t", "x", "--ready-fd", "x"}, "--ready-fd"},
-                      bad_args{{"-t", "x", "-m", "hello"}, "-m"}));
+                      bad_args{{"-t", "x", "-m", "hello"}, "-m"}, bad_args{{"-t", "a\r"}, "-t"},
+                      bad_args{{"-t", "x", "-W", "0"}, "-W"},
+                      bad_args{{"-t", "x", "-D", "subscribe", "subscription-identifier", "0"}, "-D"},
+                      bad_args{{"-t", "x", "-D", "subscribe", "subscription-identifier", "1", "-D", "subscribe",
+                                "subscription-identifier", "2"},
+                               "-D"},
+                      bad_args{{"-t", "x", "-V", "5", "--subscription-id", "3", "-D", "subscribe",
+                                "subscription-identifier", "2"},
+                               "--subscription-id"}));
+
+TEST(sub_options, fractional_wait_is_read_as_fractional_seconds) {
+  EXPECT_DOUBLE_EQ(*sub({"-t", "x", "-W", "1.5"}).timeout_s, 1.5);
+}
+
+TEST(sub_options, url_filter_joins_the_t_filters_in_order) {
+  auto o = sub({"-t", "a", "-L", "mqtt://h/b", "-t", "c"});
+  EXPECT_EQ(o.topics, (std::vector<std::string>{"a", "b", "c"}));
+}
 
 TEST(sub_options, format_error_carries_mosquittos_reason) {
   EXPECT_NE(sub_error({"-t", "x", "-F", "%z"}).find("Invalid format specifier 'z'"), std::string::npos);

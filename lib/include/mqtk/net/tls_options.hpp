@@ -27,6 +27,11 @@ struct tls_options {
   std::string ciphers;       // TLS 1.2 cipher list (OpenSSL syntax); empty: OpenSSL's default
   std::string ciphersuites;  // TLS 1.3 suites; empty: OpenSSL's default
   tls_verify verify = tls_verify::full;
+  // TLS-PSK (RFC 4279 for TLS 1.2, and TLS 1.3's external PSK): set both to authenticate with
+  // a pre-shared key instead of certificates, as mosquitto's --psk/--psk-identity do.
+  // `psk` holds the key's bytes and is never printed.
+  std::string psk_identity;
+  std::string psk;
 };
 
 }  // namespace mqtk::net

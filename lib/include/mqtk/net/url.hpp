@@ -68,6 +68,12 @@ inline boost::system::error_code make_error_code(url_error e) noexcept {
   return {static_cast<int>(e), url_category()};
 }
 
+// `text` as written, with the password of a "scheme://user:password@" user info replaced by
+// "****": for repeating a URL that did not parse (and so cannot go through to_string).
+// Anything after the scheme up to the last '@' before the path counts as user info, so a
+// password containing '@' or '/' is hidden too.
+std::string redact_url_password(std::string_view text);
+
 // Parses a broker URL; on failure the error says which part is wrong.
 boost::system::result<connection_target> parse_url(std::string_view url);
 

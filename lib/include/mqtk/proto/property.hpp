@@ -62,6 +62,12 @@ const property_info* find_property_info(std::uint8_t id) noexcept;
 std::span<const property_info> all_property_infos() noexcept;
 bool property_allowed(property_id id, property_scope scope) noexcept;
 
+// Why the specification forbids this integer value for `id`, or "" when it is allowed: a
+// topic alias, receive maximum or maximum packet size of 0, a subscription identifier of 0 or
+// above 268,435,455, or a 0-or-1 property (payload format, request problem/response
+// information, ...) with another value. A receiver treats these as a protocol error.
+std::string_view property_value_error(property_id id, std::uint32_t number) noexcept;
+
 // One property as it stands on the wire. Integers (of any width, and variable byte integers)
 // are in `number`; strings and binary data in `value`; a user property's key in `key`.
 struct property {
