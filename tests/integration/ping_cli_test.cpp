@@ -122,6 +122,17 @@ TEST(ping_run, sigint_prints_the_summary_so_far) {
   EXPECT_TRUE(has(p.out(), "0% loss")) << p.out();
 }
 
+TEST(ping_run, sigint_while_connecting_names_the_stage) {
+  scripted_peer silent(peer_script{});
+  test::process p({.args = {ping_tool(), "-h", "127.0.0.1", "-p", str(silent.port()), "-W", "60"}});
+  ASSERT_TRUE(p.wait_for_output("connected to 127.0.0.1:", 20s)) << p.out() << p.err();
+  p.signal(SIGTERM);
+  const auto st = p.wait_or_kill(10s);
+  EXPECT_EQ(st.exit_code, 27) << st.to_string() << p.err();
+  EXPECT_TRUE(has(p.err(), "interrupted while waiting for connack")) << p.err();
+  EXPECT_EQ(test::count_lines(p.err()), 1u) << p.err();
+}
+
 TEST(ping_run, thresholds_fail_with_the_figure) {
   broker b;
   auto r = ping(concat({"-h", b.host(), "-p", str(b.port()), "-c", "2", "--max-rtt-ms", "0"}, fast()));
