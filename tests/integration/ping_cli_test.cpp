@@ -164,6 +164,14 @@ TEST(ping_unreachable, dns_failure) {
   expect_failure(r, 69, {"cannot resolve", "no-such-broker.invalid", "check the spelling of -h"});
 }
 
+TEST(ping_unreachable, no_answer_to_the_syn) {
+  test::unanswered_port dropped;
+  const auto r = ping({"-h", "127.0.0.1", "-p", str(dropped.port()), "-W", "1"});
+  expect_failure(r, 69, {"no answer to the TCP connection request (SYN) from 127.0.0.1:" + str(dropped.port()),
+                         "firewall"});
+  EXPECT_TRUE(has(r.out, "Connection timed out") || has(r.out, "timed out")) << r.out;
+}
+
 TEST(ping_unreachable, accepted_but_never_answered) {
   scripted_peer silent(peer_script{});
   const auto r = ping({"-h", "127.0.0.1", "-p", str(silent.port()), "-W", "1"});

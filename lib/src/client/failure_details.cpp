@@ -315,6 +315,12 @@ diag::failure failure_details::to_failure() const {
     f.reason = connect->message();
     f.hint = connect_hint(*connect);
     if (proxy_failed(*connect)) f.kind = diag::failure_kind::unreachable;
+    if (connect->phase == net::connect_phase::tcp_connect && error == net::net_error::connect_timeout &&
+        connect->proxy.empty()) {
+      // The OS error of an attempt cut short by the deadline is "operation canceled": say what it means.
+      f.reason = "no answer to the TCP connection request (SYN) from " + connect->address;
+      if (connect->attempts.size() > 1) f.reason += " (tried " + join(connect->attempts, "; ") + ")";
+    }
     if (connect->phase == net::connect_phase::tls_handshake && !explain_certificate(*connect, f)) {
       explain_handshake(*connect, f);
     }
