@@ -300,8 +300,10 @@ void prober::record_failure() {
         d["http_status"] = c.http_status;
         d["http_reason"] = c.http_reason;
         d["http_body"] = c.http_body.substr(0, 200);
+        d["http_headers"] = c.http_headers;
       }
       add_stage(stage, false, now, d, text);
+      for (const auto& h : c.http_headers) out_.line("                     " + h);
     }
   } else if (!report_.connack.is_null()) {
     // A refusing CONNACK was recorded as a failed stage by on_connack.
