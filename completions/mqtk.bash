@@ -151,7 +151,7 @@ _mqtk_decode() {
   cur="${COMP_WORDS[COMP_CWORD]}"
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   case "$prev" in
-    -i|--interface) return ;;
+    -i|--interface) COMPREPLY=($(compgen -W "$(ls /sys/class/net 2>/dev/null)" -- "$cur")); return ;;
     -f|--filter) return ;;
     --mqtt-version) COMPREPLY=($(compgen -W "3 3.1 4 3.1.1 5 5.0" -- "$cur")); return ;;
     --client-id) return ;;

@@ -8,7 +8,7 @@
 //     tests/fuzz/capture_reader_fuzz.cpp $S/capture_reader.cpp $S/packet_dissector.cpp \
 //     $S/tcp_segment.cpp $S/tcp_reassembler.cpp $S/carriage_detector.cpp \
 //     $S/websocket_deframer.cpp $S/capture_pipeline.cpp -o capture_reader_fuzz
-//   mkdir -p corpus && ./capture_reader_fuzz corpus ../shared/captures -max_total_time=30 -max_len=65536
+//   mkdir -p corpus && ./capture_reader_fuzz corpus tests/data/captures -max_total_time=30 -max_len=65536
 #include <cstdint>
 #include <cstdlib>
 #include <set>

@@ -26,7 +26,9 @@ run_result decode(std::vector<std::string> args, std::string input = {}) {
 }
 
 TEST(decode_cli, every_capture_json_lines_parse_and_exit_0) {
-  for (const auto& name : capture_names()) {
+  const auto names = capture_names();
+  ASSERT_GE(names.size(), 16u) << "no recordings under " << data_dir() / "captures";
+  for (const auto& name : names) {
     const auto r = decode({"--json", "--summary", capture_path(name).string()});
     ASSERT_EQ(r.exit_code(), 0) << name << ": " << r.describe();
     std::size_t packets = 0, connections = 0;

@@ -1,5 +1,6 @@
 #include "support/capture_streams.hpp"
 
+#include <arpa/inet.h>
 #include <pcap/pcap.h>
 
 #include <algorithm>
@@ -19,27 +20,28 @@ std::string ipv4_text(const std::uint8_t* p) {
 }
 
 std::string ipv6_text(const std::uint8_t* p) {
-  static const char* hex = "0123456789abcdef";
-  std::string s;
-  for (int i = 0; i < 16; i += 2) {
-    if (i) s += ':';
-    for (int j = 0; j < 2; ++j) {
-      s += hex[p[i + j] >> 4];
-      s += hex[p[i + j] & 15];
-    }
-  }
-  return "[" + s + "]";
+  char text[INET6_ADDRSTRLEN] = {};
+  ::inet_ntop(AF_INET6, p, text, sizeof text);  // the RFC 5952 form: "::1"
+  return "[" + std::string(text) + "]";
 }
 
 }  // namespace
 
-std::filesystem::path shared_dir() {
-  if (const char* env = std::getenv("MQTK_SHARED_DIR"); env && *env) return env;
-  return MQTK_SHARED_DIR;
+std::filesystem::path data_dir() {
+  if (const char* env = std::getenv("MQTK_DATA_DIR"); env && *env) return env;
+  return MQTK_DATA_DIR;
 }
 
 std::filesystem::path capture_path(const std::string& name) {
-  return shared_dir() / "captures" / (name + ".pcapng");
+  return data_dir() / "captures" / (name + ".pcapng");
+}
+
+bool is_websocket_capture(const std::string& name) { return name.starts_with("websocket"); }
+
+std::vector<std::string> plain_tcp_capture_names() {
+  auto names = capture_names();
+  std::erase_if(names, is_websocket_capture);
+  return names;
 }
 
 std::vector<std::string> capture_names() {
@@ -47,8 +49,8 @@ std::vector<std::string> capture_names() {
   // Called while tests are being listed: a missing directory must not abort the listing
   // (a test asserts that it is there).
   std::error_code ec;
-  if (!std::filesystem::is_directory(shared_dir() / "captures", ec)) return names;
-  for (const auto& entry : std::filesystem::directory_iterator(shared_dir() / "captures"))
+  if (!std::filesystem::is_directory(data_dir() / "captures", ec)) return names;
+  for (const auto& entry : std::filesystem::directory_iterator(data_dir() / "captures"))
     if (entry.path().extension() == ".pcapng") names.push_back(entry.path().stem().string());
   std::sort(names.begin(), names.end());
   return names;

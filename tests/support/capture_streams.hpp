@@ -19,9 +19,13 @@ struct tcp_direction {
 // Every direction that carried payload, in order of first appearance. Throws on read errors.
 std::vector<tcp_direction> read_tcp_directions(const std::filesystem::path& capture);
 
-// ../shared (or $MQTK_SHARED_DIR).
-std::filesystem::path shared_dir();
+// tests/data in the repository (or $MQTK_DATA_DIR).
+std::filesystem::path data_dir();
 std::filesystem::path capture_path(const std::string& name);  // "v311_basic" -> .../v311_basic.pcapng
 std::vector<std::string> capture_names();                      // every *.pcapng in captures/, sorted
+// The recordings of MQTT straight over TCP: every one but the WebSocket ones (websocket_*),
+// whose TCP bytes are WebSocket frames around the MQTT packets.
+std::vector<std::string> plain_tcp_capture_names();
+bool is_websocket_capture(const std::string& name);
 
 }  // namespace mqtk::test

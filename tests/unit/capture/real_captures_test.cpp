@@ -1,4 +1,4 @@
-// Every real capture in shared/captures: the pipeline finds the same TCP streams as tshark
+// Every recording in tests/data/captures: the pipeline finds the same TCP streams as tshark
 // and reassembles, per direction, exactly the bytes the naive libpcap helper extracts.
 #include <gtest/gtest.h>
 
@@ -16,6 +16,7 @@ const std::map<std::string, std::size_t> tshark_stream_counts = {
     {"malformed", 3}, {"paho_unsubscribe_v5", 1}, {"persistent_session", 5}, {"refused_auth_v311", 3},
     {"refused_auth_v5", 2}, {"refused_protocol", 2}, {"session_takeover_v5", 2}, {"shared_subscription_v5", 8},
     {"v311_basic", 5}, {"v31_legacy", 2}, {"v5_properties", 3}, {"will_message", 2},
+    {"ipv6_v311", 2}, {"websocket_v5", 1},
 };
 
 class real_capture : public ::testing::TestWithParam<std::string> {};
@@ -28,17 +29,22 @@ TEST_P(real_capture, streams_and_bytes_match_the_reference) {
   EXPECT_TRUE(sink.gaps.empty());
   EXPECT_TRUE(sink.carriages.empty()) << "the captures are plain MQTT over TCP";
   EXPECT_TRUE(sink.anomalies.empty()) << sink.anomalies.front().what;
-  if (auto it = tshark_stream_counts.find(GetParam()); it != tshark_stream_counts.end()) {
-    EXPECT_EQ(sink.streams.size(), it->second);
-  }
+  const auto it = tshark_stream_counts.find(GetParam());
+  ASSERT_NE(it, tshark_stream_counts.end()) << "a new recording: add its tshark stream count above";
+  EXPECT_EQ(sink.streams.size(), it->second);
   // Every stream closes each direction exactly once.
   EXPECT_EQ(sink.closes.size(), 2 * sink.streams.size());
 
   const auto reference = read_tcp_directions(path);
   std::size_t compared = 0;
   for (const auto& info : sink.streams) {
-    const std::string client = info.client.address + ":" + std::to_string(info.client.port);
-    const std::string server = info.server.address + ":" + std::to_string(info.server.port);
+    // The reference helper writes IPv6 addresses in brackets: "[::1]:18883".
+    auto endpoint = [](const auto& e) {
+      const bool v6 = e.address.find(':') != std::string::npos;
+      return (v6 ? "[" + e.address + "]" : e.address) + ":" + std::to_string(e.port);
+    };
+    const std::string client = endpoint(info.client);
+    const std::string server = endpoint(info.server);
     for (const auto& dir : reference) {
       const bool c2s = dir.src == client && dir.dst == server;
       const bool s2c = dir.src == server && dir.dst == client;
@@ -55,11 +61,12 @@ TEST_P(real_capture, streams_and_bytes_match_the_reference) {
   for (const auto& info : sink.streams) EXPECT_EQ(info.server.port, 18883);
 }
 
-INSTANTIATE_TEST_SUITE_P(shared, real_capture, ::testing::ValuesIn(capture_names()),
+INSTANTIATE_TEST_SUITE_P(recorded, real_capture, ::testing::ValuesIn(plain_tcp_capture_names()),
                          [](const auto& param_info) { return param_info.param; });
 
 TEST(real_capture_files, all_known_captures_are_present) {
   const auto names = capture_names();
+  ASSERT_FALSE(names.empty()) << "no recordings under " << data_dir() / "captures";
   for (const auto& [name, count] : tshark_stream_counts) {
     EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
   }

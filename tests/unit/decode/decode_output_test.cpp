@@ -72,7 +72,9 @@ TEST(decode_format, utf8_validation) {
 }
 
 TEST(decode_output, fast_writer_equals_nlohmann_on_every_capture) {
-  for (const auto& name : capture_names()) {
+  const auto names = capture_names();
+  ASSERT_GE(names.size(), 16u) << "no recordings under " << data_dir() / "captures";
+  for (const auto& name : names) {
     auto w = decode_all(name);
     ASSERT_EQ(w.fast_lines.size(), w.reference.size());
     for (std::size_t i = 0; i < w.fast_lines.size(); ++i) {

@@ -76,7 +76,7 @@ std::string tshark_type(std::string_view info) {
 }  // namespace
 
 std::vector<tshark_entry> read_tshark(const std::string& capture_name) {
-  std::ifstream in(shared_dir() / "captures" / (capture_name + ".tshark.txt"));
+  std::ifstream in(data_dir() / "captures" / (capture_name + ".tshark.txt"));
   if (!in) throw std::runtime_error("cannot open tshark text of " + capture_name);
   std::vector<tshark_entry> out;
   std::string line;

@@ -1,6 +1,6 @@
 #pragma once
 // Helpers for mqtk-decode's unit tests: a sink that keeps what the analyzer hands out, packet
-// bytes built with the codec, and tshark's reading of the shared captures.
+// bytes built with the codec, and tshark's reading of the recordings in tests/data/captures.
 #include <cstdint>
 #include <string>
 #include <vector>

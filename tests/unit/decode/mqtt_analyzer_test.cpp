@@ -482,7 +482,9 @@ std::vector<std::string> decode_directions(const std::vector<tcp_direction>& dir
 
 TEST(mqtt_analyzer, random_split_points_give_identical_packets_on_every_capture) {
   std::mt19937 rng(20261122);
-  for (const auto& name : capture_names()) {
+  const auto names = plain_tcp_capture_names();  // raw TCP bytes: WebSocket frames would not parse
+  ASSERT_GE(names.size(), 16u) << "no recordings under " << data_dir() / "captures";
+  for (const auto& name : names) {
     const auto dirs = read_tcp_directions(capture_path(name));
     const auto whole = decode_directions(dirs, nullptr);
     ASSERT_FALSE(whole.empty()) << name;

@@ -1,4 +1,4 @@
-// The real conversations in ../shared/captures/: each direction decodes, and every packet
+// The real conversations in tests/data/captures/: each direction decodes, and every packet
 // re-encodes to exactly the bytes that were on the wire.
 #include <gtest/gtest.h>
 
@@ -87,12 +87,12 @@ TEST_P(real_capture, every_packet_decodes_and_reencodes_byte_exact) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(captures, real_capture, ::testing::ValuesIn(test::capture_names()),
+INSTANTIATE_TEST_SUITE_P(captures, real_capture, ::testing::ValuesIn(test::plain_tcp_capture_names()),
                          [](const auto& param_info) { return param_info.param; });
 
 TEST(real_capture_content, captures_directory_is_present) {
   EXPECT_GE(test::capture_names().size(), 16u)
-      << "no captures under " << test::shared_dir() << ": clone mqtk beside shared/ or set MQTK_SHARED_DIR";
+      << "no recordings under " << test::data_dir() / "captures" << " (tests/data/record-captures makes them)";
 }
 
 TEST(real_capture_content, malformed_capture_faults_are_named) {
