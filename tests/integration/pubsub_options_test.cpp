@@ -379,8 +379,10 @@ TEST(pubsub_psk, a_wrong_key_is_a_tls_failure_naming_psk_and_never_the_key) {
                                      "--psk-identity", psk_identity, "-t", "psk/wrong"};
     if (tool == pub_tool()) args = concat(args, {"-m", "x"});
     const auto r = test::run(args, 20s);
-    expect_one_error_line(r, exit_tls, {"TLS", "TLS-PSK", psk_identity});
+    expect_one_error_line(r, exit_tls, {"TLS", "TLS-PSK", psk_identity, "--psk", "psk_file"});
     EXPECT_EQ(r.err.find("badc0ffee99"), std::string::npos) << r.err;
+    // No certificate is involved with a pre-shared key: advice about the CA would mislead.
+    EXPECT_EQ(r.err.find("--cafile"), std::string::npos) << r.err;
   }
 }
 

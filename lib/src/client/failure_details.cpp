@@ -183,6 +183,15 @@ bool explain_certificate(const net::connect_failure& c, diag::failure& f) {
 // other side.
 void explain_handshake(const net::connect_failure& c, diag::failure& f) {
   const std::string& e = c.openssl_error;
+  // With a pre-shared key no certificate is involved: a handshake that fails after TCP connected
+  // means the broker refused the key or the identity (mosquitto answers a wrong key with an
+  // alert), or the port is not a PSK listener. "Check --cafile" would send the user the wrong way.
+  if (!c.psk_identity.empty() && !contains(e, "wrong version number") && !contains(e, "packet length too long")) {
+    f.reason = "the broker did not accept the TLS-PSK key for identity '" + c.psk_identity + "' (" + e + ")";
+    f.hint = "check --psk and --psk-identity against the broker's psk_file, and that -p is its PSK listener "
+             "(mosquitto: psk_hint)";
+    return;
+  }
   if (contains(e, "wrong version number") || contains(e, "packet length too long") ||
       contains(e, "unknown protocol") || contains(e, "record layer failure")) {
     f.reason = "the server at " + c.address + " answered the TLS hello with something that is not TLS";

@@ -432,14 +432,7 @@ asio::awaitable<error_code> transport::impl::connect(connection_target target, c
     failure.tls = tls_info;
     if (ec) {
       failure.openssl_error = ec.message();
-      // With a pre-shared key no certificate is involved: when the handshake fails after TCP
-      // connected, the broker refused the key or the identity (mosquitto answers a wrong key
-      // with an alert), or the port is not a PSK listener. Say that, not "check --cafile".
-      if (const auto& id = tls->options().psk_identity; !id.empty() && !timed_out && !aborted) {
-        failure.openssl_error += "; with TLS-PSK this means the broker did not accept the key for identity '" + id +
-                                 "' (check --psk and --psk-identity against its psk_file) or -p is not its "
-                                 "PSK listener";
-      }
+      failure.psk_identity = tls->options().psk_identity;
       if (timed_out) co_return fail(connect_phase::tls_handshake, net_error::tls_handshake_timeout, ec);
       if (aborted) co_return fail(connect_phase::tls_handshake, net_error::tls_handshake_failed, asio::error::operation_aborted);
       const long verify = first_verify_error != 0 ? first_verify_error : SSL_get_verify_result(tls_s->native_handle());

@@ -33,6 +33,7 @@ struct connect_failure {
   std::string verify_error;
   int verify_depth = -1;             // chain position of the failing certificate (0: the server's)
   std::string openssl_error;         // ERR_error_string of the handshake failure ("tlsv1 alert unknown ca")
+  std::string psk_identity;          // set when the handshake used TLS-PSK (no certificates involved)
   tls_session_info tls;              // what was learned of the server's chain, even on failure
   // WebSocket: the HTTP status of a rejected upgrade (0: none), its reason phrase and body start.
   int http_status = 0;
