@@ -1,10 +1,12 @@
 #include "mqtk-bench/bench_app.hpp"
 
+#include "common/std_streams.hpp"
 #include "common/tool_info.hpp"
 
 namespace mqtk::tools {
 
 int bench_main(int argc, char** argv) {
+  (void)open_standard_streams();  // fds 0-2 open before anything else takes their numbers
   CLI::App app{"Load generator: conn, pub, sub and pubsub scenarios with latency histograms"};
   configure_app(app, "mqtk-bench");
   if (int rc = parse_or_exit(app, argc, argv); rc >= 0) return rc;
