@@ -67,6 +67,13 @@ class fake_broker {
   // sync shows what the client had sent at that moment, with no sleeping and hoping.
   bool sync(std::chrono::milliseconds timeout);
 
+  // From now on, a PUBLISH is refused as a broker refuses one it cannot accept (a topic with
+  // control characters, a duplicate property): with a DISCONNECT carrying `disconnect_code`
+  // first when given and the client speaks 5.0, then closing the connection.
+  void refuse_publishes(std::optional<std::uint8_t> disconnect_code = std::nullopt);
+  // From now on, CONNECT and SUBSCRIBE get no answer (a broker that hangs).
+  void stop_answering(bool connect, bool subscribe);
+
   // Ends the client's connection without a DISCONNECT, as a broker that goes away.
   void close_connection();
   // Waits until the client's connection ended (its DISCONNECT, EOF or reset).
@@ -107,6 +114,16 @@ class fake_broker {
   std::uint16_t next_probe_id_ = 1;
   std::vector<std::uint16_t> probe_acks_;
   std::string problems_;
+  bool refuse_publishes_ = false;
+  std::optional<std::uint8_t> refusal_code_;
+  bool refused_ = false;  // a publish was refused: close the connection
+  bool answer_connect_ = true;
+  bool answer_subscribe_ = true;
+  std::size_t subscribes_ = 0;
+
+ public:
+  // SUBSCRIBE packets received (answered or not).
+  std::size_t subscribe_count() const;
 };
 
 }  // namespace mqtk::test

@@ -164,18 +164,10 @@ class publisher {
       auto [dec] = co_await client_.async_disconnect(asio::as_tuple(asio::use_awaitable));
       if (dec && dec != net::net_error::not_connected && exit_code_ == 0) {
         // The PINGREQ after the QoS 0 messages was not answered: the connection ended first.
-        // A broker that said why (5.0 DISCONNECT reason code) is explained as any refusal is.
-        const auto& f = client_.last_failure();
-        if (f && f.broker_refused()) {
-          std::cerr << tool << ": " << f.line() << '\n';
-        } else {
-          std::cerr << tool << ": the broker ended the connection (" << (f ? f.message : dec.message())
-                    << ") before confirming the QoS 0 message(s): it most likely refused a PUBLISH, which QoS 0 "
-                       "cannot acknowledge — check the topic (-t), the properties (-D) and the size; -d shows the "
-                       "exchange\n";
-        }
-        exit_code_ = f ? f.exit_code() : diag::to_int(diag::exit_code::connection_lost);
+        report_unconfirmed(dec);
       }
+    } else if (exit_code_ == 0 && client_.last_failure() && o_.qos == proto::qos::at_most_once) {
+      report_unconfirmed(client_.last_failure().error);
     } else if (exit_code_ == 0 && client_.last_failure()) {
       // Lost while idle (every message was acknowledged): still not the clean end a script
       // expects, so say so and exit as a lost connection does.
@@ -276,6 +268,21 @@ class publisher {
     ++outstanding_;
     client_.async_publish(message,
                           [this](boost::system::error_code ec, client::publish_result r) { on_completed(ec, r); });
+  }
+
+  // The connection ended after QoS 0 messages and before the broker confirmed them (PINGRESP).
+  void report_unconfirmed(boost::system::error_code ec) {
+    const auto& f = client_.last_failure();
+    if (f && f.broker_refused()) {
+      // A broker that said why (5.0 DISCONNECT reason code) is explained as any refusal is.
+      std::cerr << tool << ": " << f.line() << '\n';
+    } else {
+      std::cerr << tool << ": the broker ended the connection (" << (f ? f.message : ec.message())
+                << ") before confirming the QoS 0 message(s): it most likely refused a PUBLISH, which QoS 0 "
+                   "cannot acknowledge — check the topic (-t), the properties (-D) and the size; -d shows the "
+                   "exchange\n";
+    }
+    exit_code_ = f ? f.exit_code() : diag::to_int(diag::exit_code::connection_lost);
   }
 
   static bool local_refusal(boost::system::error_code ec) {
