@@ -113,6 +113,7 @@ class subscriber {
       const proto::subscribe request{.subscriptions = proto::list_view<proto::subscription>(subs),
                                      .properties = proto::property_list(subscribe_properties_)};
       auto [ec, result] = co_await client_.async_subscribe(request, asio::as_tuple(asio::use_awaitable));
+      if (finished_) co_return -1;  // -W or a signal abandoned the wait: run() ends the run
       if (ec && ec != proto::session_error::rejected) {
         std::cerr << tool << ": " << client_.last_failure().line() << '\n';
         co_return client_.last_failure().exit_code();
@@ -149,6 +150,7 @@ class subscriber {
       const proto::unsubscribe request{.filters = proto::list_view<std::string_view>(filters),
                                        .properties = proto::property_list(unsubscribe_properties_)};
       auto [ec, result] = co_await client_.async_unsubscribe(request, asio::as_tuple(asio::use_awaitable));
+      if (finished_) co_return -1;
       if (ec && ec != proto::session_error::rejected) {
         std::cerr << tool << ": " << client_.last_failure().line() << '\n';
         co_return client_.last_failure().exit_code();
