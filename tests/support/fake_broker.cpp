@@ -82,6 +82,7 @@ void fake_broker::serve_connection(int fd) {
     std::lock_guard lock(mutex_);
     conn_fd_ = fd;
     connected_ = true;
+    refusal_pending_ = false;
     got_disconnect_ = false;
     held_.clear();  // a new connection starts a new (clean) session
   }
@@ -141,6 +142,17 @@ void fake_broker::serve_connection(int fd) {
 
 void fake_broker::handle_locked(const proto::packet& p) {
   const auto version = version_.value_or(proto::protocol_version::v311);
+  if (refusal_pending_) {
+    // The verdict on the refused PUBLISH, now that the client sent something after it (which
+    // is left unhandled, as a broker that closes leaves it unread).
+    refusal_pending_ = false;
+    std::vector<std::uint8_t> out;
+    if (refusal_code_ && version == proto::protocol_version::v5)
+      proto::encode_append(proto::disconnect{.reason_code = *refusal_code_}, version, out);
+    send_locked(out);
+    refused_ = true;
+    return;
+  }
   std::visit(
       [&](const auto& packet) {
         using T = std::decay_t<decltype(packet)>;
@@ -154,7 +166,9 @@ void fake_broker::handle_locked(const proto::packet& p) {
                                 .qos = packet.qos,
                                 .dup = packet.dup,
                                 .packet_id = packet.packet_id});
-          if (refuse_publishes_) {
+          if (refuse_publishes_ && refusal_timing_ == refusal_timing::on_next_packet) {
+            refusal_pending_ = true;
+          } else if (refuse_publishes_) {
             if (refusal_code_ && version == proto::protocol_version::v5)
               proto::encode_append(proto::disconnect{.reason_code = *refusal_code_}, version, out);
             refused_ = true;
@@ -264,10 +278,11 @@ bool fake_broker::sync(std::chrono::milliseconds timeout) {
   return acked();
 }
 
-void fake_broker::refuse_publishes(std::optional<std::uint8_t> disconnect_code) {
+void fake_broker::refuse_publishes(std::optional<std::uint8_t> disconnect_code, refusal_timing timing) {
   std::lock_guard lock(mutex_);
   refuse_publishes_ = true;
   refusal_code_ = disconnect_code;
+  refusal_timing_ = timing;
 }
 
 void fake_broker::stop_answering(bool connect, bool subscribe) {

@@ -205,6 +205,17 @@ class publisher {
     if (stream) {
       options.observer.on_connection_lost = [this](const client::connection_lost_event& e) {
         reconnecting_ = e.will_reconnect;
+        // A broker that drops us again and again with nothing acknowledged in between is
+        // refusing what we resend (a property, a size, an ACL that closes): retrying forever
+        // would hang the pipeline, so give up after a few rounds.
+        if (e.will_reconnect && ++losses_without_progress_ >= max_losses_without_progress) {
+          std::cerr << tool << ": giving up: the connection was lost " << losses_without_progress_
+                    << " times in a row with no message acknowledged in between (last: " << e.message
+                    << ") — the broker most likely refuses a message it is sent again; its log says why\n";
+          exit_code_ = e.reason_code >= 0x80 ? e.reason_code : diag::to_int(diag::exit_code::connection_lost);
+          asio::post(io_, [this] { client_.close(); });
+          return;
+        }
         std::cerr << tool << ": connection lost: " << e.message << (e.will_reconnect ? "; reconnecting" : "")
                   << '\n';
       };
@@ -245,6 +256,7 @@ class publisher {
       ec = {};
     }
     if (ec) note_failure(ec, r);
+    if (!ec) losses_without_progress_ = 0;  // acknowledged (QoS 1/2) or written (QoS 0)
     // Room: refill once half the pipeline is free, so that the next batch goes out in one write.
     const bool wanted = ec || (waiting_ == waiting_for::room && outstanding_ <= pipeline_limit() / 2) ||
                         (waiting_ == waiting_for::all_acknowledged && outstanding_ == 0);
@@ -408,6 +420,8 @@ class publisher {
   std::string connecting_what_; // what a signal during the connect interrupted
   bool reconnecting_ = false;   // -l: the connection is down and will be re-established
   std::size_t lost_qos0_ = 0;   // -l -q 0: messages that went down with a connection
+  static constexpr unsigned max_losses_without_progress = 3;
+  unsigned losses_without_progress_ = 0;  // -l: losses since the last acknowledgement
   std::vector<proto::property> publish_properties_;
   std::size_t outstanding_ = 0;
   waiting_for waiting_ = waiting_for::nothing;
