@@ -228,7 +228,9 @@ class subscriber {
   void drained() {
     if (out_.empty() || finished_) return;
     const auto now = std::chrono::steady_clock::now();
-    if (out_.terminal() || now - last_flush_ >= flush_interval) {
+    // QoS 1/2 messages waiting to be written are also waiting for their acknowledgement, and
+    // the broker's in-flight window (mosquitto: 20) with them: write them at once.
+    if (out_.terminal() || !unwritten_.empty() || now - last_flush_ >= flush_interval) {
       out_.flush();
       last_flush_ = now;
       after_output();
