@@ -195,6 +195,9 @@ class publisher {
       policy.resubscribe = false;
       policy.initial_delay = std::chrono::milliseconds(500);
       policy.max_delay = std::chrono::milliseconds(10'000);
+      // A restart takes seconds; a broker still unreachable after ~15 s (0.5 + 1 + 2 + 4 + 8)
+      // is gone, and a pipeline must not hang on it: give up (75).
+      policy.max_attempts = 5;
     }
     auto options = make_client_options(o_.connection, storage_, policy);
     if (stream) options.session.on_lost_session = proto::lost_session_policy::resend_as_new;
@@ -216,8 +219,16 @@ class publisher {
           asio::post(io_, [this] { client_.close(); });
           return;
         }
-        std::cerr << tool << ": connection lost: " << e.message << (e.will_reconnect ? "; reconnecting" : "")
-                  << '\n';
+        std::cerr << tool << ": connection to " << broker_name() << " lost: " << e.message
+                  << (e.will_reconnect ? "; reconnecting" : "") << '\n';
+      };
+      options.observer.on_gave_up = [this](const client::gave_up_event& e) {
+        reconnecting_ = false;
+        if (exit_code_ != 0) return;
+        std::cerr << tool << ": gave up reconnecting to " << broker_name() << " after " << e.attempts
+                  << " attempt(s) (" << e.last_error.message() << "); " << outstanding_
+                  << " message(s) not acknowledged — is the broker still up?\n";
+        exit_code_ = diag::to_int(diag::exit_code::connection_lost);
       };
       options.observer.on_reconnected = [this](const client::reconnected_event& e) {
         reconnecting_ = false;
@@ -314,8 +325,13 @@ class publisher {
     wake();
   }
 
+  std::string broker_name() const {
+    const auto& o = client_.options();
+    return o.net.unix_socket.empty() ? net::host_port(o.target.host, o.target.port) : "unix:" + o.net.unix_socket;
+  }
+
   std::string describe_connect_wait() const {
-    const std::string broker = net::host_port(client_.options().target.host, client_.options().target.port);
+    const std::string broker = broker_name();
     if (client_.session().state() == proto::session_state::connecting)
       return "while waiting for the CONNACK from " + broker +
              " — something accepted the connection but did not answer CONNECT; is it an MQTT broker (check -p, TLS)?";
