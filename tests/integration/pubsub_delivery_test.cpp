@@ -266,7 +266,7 @@ TEST_P(pub_lines_restart, every_line_arrives) {
   pub.close_stdin();
   const auto status = pub.wait_or_kill(30s);
   EXPECT_TRUE(status.success()) << status.to_string() << "\n" << pub.err();
-  EXPECT_TRUE(contains(pub.err(), " lost: ")) << pub.err();
+  EXPECT_TRUE(contains(pub.err(), "connection lost")) << pub.err();
   EXPECT_TRUE(contains(pub.err(), "reconnected")) << pub.err();
 
   const auto drained = test::run(concat(counter, {"-W", "3"}), 20s);

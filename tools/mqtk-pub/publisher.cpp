@@ -160,6 +160,15 @@ class publisher {
       co_return exit_code_;
     }
     signals_.cancel();
+    if (reconnecting_ && exit_code_ == 0) {
+      // -l: the input ended while the connection was down, every line acknowledged before the
+      // loss. Nothing is owed, but the clean end never happened: say so, as for a loss (75).
+      std::cerr << tool << ": connection to " << broker_name() << " lost ("
+                << (client_.last_failure() ? client_.last_failure().message : std::string("no reason given"))
+                << ") and not re-established when the input ended; every line was acknowledged before\n";
+      client_.close();
+      co_return diag::to_int(diag::exit_code::connection_lost);
+    }
     if (client_.connected()) {
       auto [dec] = co_await client_.async_disconnect(asio::as_tuple(asio::use_awaitable));
       if (dec && dec != net::net_error::not_connected && exit_code_ == 0) {
@@ -219,7 +228,7 @@ class publisher {
           asio::post(io_, [this] { client_.close(); });
           return;
         }
-        std::cerr << tool << ": connection to " << broker_name() << " lost: " << e.message
+        std::cerr << tool << ": connection lost (" << broker_name() << "): " << e.message
                   << (e.will_reconnect ? "; reconnecting" : "") << '\n';
       };
       options.observer.on_gave_up = [this](const client::gave_up_event& e) {
