@@ -82,6 +82,7 @@ void fake_broker::serve_connection(int fd) {
     std::lock_guard lock(mutex_);
     conn_fd_ = fd;
     connected_ = true;
+    refusal_pending_ = false;
     got_disconnect_ = false;
     held_.clear();  // a new connection starts a new (clean) session
   }
@@ -113,7 +114,8 @@ void fake_broker::serve_connection(int fd) {
           std::lock_guard lock(mutex_);
           handle_locked(*r.value);
           // As a broker does: a DISCONNECT ends the connection from this side too.
-          if (got_disconnect_) open = false;
+          if (got_disconnect_ || refused_) open = false;
+          refused_ = false;
         }
         changed_.notify_all();
         if (!open) break;
@@ -140,20 +142,37 @@ void fake_broker::serve_connection(int fd) {
 
 void fake_broker::handle_locked(const proto::packet& p) {
   const auto version = version_.value_or(proto::protocol_version::v311);
+  if (refusal_pending_) {
+    // The verdict on the refused PUBLISH, now that the client sent something after it (which
+    // is left unhandled, as a broker that closes leaves it unread).
+    refusal_pending_ = false;
+    std::vector<std::uint8_t> out;
+    if (refusal_code_ && version == proto::protocol_version::v5)
+      proto::encode_append(proto::disconnect{.reason_code = *refusal_code_}, version, out);
+    send_locked(out);
+    refused_ = true;
+    return;
+  }
   std::visit(
       [&](const auto& packet) {
         using T = std::decay_t<decltype(packet)>;
         std::vector<std::uint8_t> out;
         if constexpr (std::is_same_v<T, proto::connect>) {
           version_ = packet.version;
-          proto::encode_append(proto::connack{}, packet.version, out);
+          if (answer_connect_) proto::encode_append(proto::connack{}, packet.version, out);
         } else if constexpr (std::is_same_v<T, proto::publish>) {
           publishes_.push_back({.topic = std::string(packet.topic),
                                 .payload = std::string(packet.payload),
                                 .qos = packet.qos,
                                 .dup = packet.dup,
                                 .packet_id = packet.packet_id});
-          if (packet.qos != proto::qos::at_most_once) {
+          if (refuse_publishes_ && refusal_timing_ == refusal_timing::on_next_packet) {
+            refusal_pending_ = true;
+          } else if (refuse_publishes_) {
+            if (refusal_code_ && version == proto::protocol_version::v5)
+              proto::encode_append(proto::disconnect{.reason_code = *refusal_code_}, version, out);
+            refused_ = true;
+          } else if (packet.qos != proto::qos::at_most_once) {
             held_.push_back({.packet_id = packet.packet_id, .qos = packet.qos});
             acknowledge_locked();
           }
@@ -165,6 +184,15 @@ void fake_broker::handle_locked(const proto::packet& p) {
           proto::encode_append(proto::pingresp{}, version, out);
         } else if constexpr (std::is_same_v<T, proto::disconnect>) {
           got_disconnect_ = true;
+        } else if constexpr (std::is_same_v<T, proto::subscribe>) {
+          ++subscribes_;
+          if (answer_subscribe_) {
+            std::vector<std::uint8_t> codes;
+            for (const auto& sub : packet.subscriptions) codes.push_back(static_cast<std::uint8_t>(sub.max_qos));
+            proto::encode_append(proto::suback{.packet_id = packet.packet_id,
+                                               .reason_codes = proto::list_view<std::uint8_t>(codes)},
+                                 version, out);
+          }
         } else {
           problems_ += "unexpected " + proto::to_string(p) + "\n";
         }
@@ -248,6 +276,24 @@ bool fake_broker::sync(std::chrono::milliseconds timeout) {
   const auto acked = [&] { return std::find(probe_acks_.begin(), probe_acks_.end(), id) != probe_acks_.end(); };
   changed_.wait_for(lock, timeout, [&] { return acked() || !connected_; });
   return acked();
+}
+
+void fake_broker::refuse_publishes(std::optional<std::uint8_t> disconnect_code, refusal_timing timing) {
+  std::lock_guard lock(mutex_);
+  refuse_publishes_ = true;
+  refusal_code_ = disconnect_code;
+  refusal_timing_ = timing;
+}
+
+void fake_broker::stop_answering(bool connect, bool subscribe) {
+  std::lock_guard lock(mutex_);
+  answer_connect_ = !connect;
+  answer_subscribe_ = !subscribe;
+}
+
+std::size_t fake_broker::subscribe_count() const {
+  std::lock_guard lock(mutex_);
+  return subscribes_;
 }
 
 void fake_broker::close_connection() {

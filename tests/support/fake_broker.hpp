@@ -67,6 +67,18 @@ class fake_broker {
   // sync shows what the client had sent at that moment, with no sleeping and hoping.
   bool sync(std::chrono::milliseconds timeout);
 
+  // When a refusal takes effect: at once, or when the client's next packet arrives (a broker
+  // whose verdict comes after the client already sent more, e.g. the DISCONNECT right behind a
+  // QoS 0 PUBLISH: what makes a refusal easy to miss).
+  enum class refusal_timing { at_once, on_next_packet };
+  // From now on, a PUBLISH is refused as a broker refuses one it cannot accept (a topic with
+  // control characters, a duplicate property): with a DISCONNECT carrying `disconnect_code`
+  // first when given and the client speaks 5.0, then closing the connection.
+  void refuse_publishes(std::optional<std::uint8_t> disconnect_code = std::nullopt,
+                        refusal_timing timing = refusal_timing::at_once);
+  // From now on, CONNECT and SUBSCRIBE get no answer (a broker that hangs).
+  void stop_answering(bool connect, bool subscribe);
+
   // Ends the client's connection without a DISCONNECT, as a broker that goes away.
   void close_connection();
   // Waits until the client's connection ended (its DISCONNECT, EOF or reset).
@@ -107,6 +119,18 @@ class fake_broker {
   std::uint16_t next_probe_id_ = 1;
   std::vector<std::uint16_t> probe_acks_;
   std::string problems_;
+  bool refuse_publishes_ = false;
+  std::optional<std::uint8_t> refusal_code_;
+  bool refused_ = false;  // a publish was refused: close the connection
+  refusal_timing refusal_timing_ = refusal_timing::at_once;
+  bool refusal_pending_ = false;  // on_next_packet: a publish was refused, not yet acted on
+  bool answer_connect_ = true;
+  bool answer_subscribe_ = true;
+  std::size_t subscribes_ = 0;
+
+ public:
+  // SUBSCRIBE packets received (answered or not).
+  std::size_t subscribe_count() const;
 };
 
 }  // namespace mqtk::test

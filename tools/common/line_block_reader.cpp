@@ -1,7 +1,9 @@
 #include "common/line_block_reader.hpp"
 
+#include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <system_error>
@@ -22,6 +24,10 @@ bool line_block_reader::next(std::string& block) {
       const int error = errno;
       block.resize(before);
       if (error == EINTR) continue;
+      if (error == EAGAIN || error == EWOULDBLOCK) {
+        wait_readable(fd_);
+        continue;
+      }
       throw std::system_error(error, std::generic_category(), "reading standard input");
     }
     block.resize(before + static_cast<std::size_t>(n));
@@ -36,6 +42,32 @@ bool line_block_reader::next(std::string& block) {
     started_line_.assign(block, whole);
     block.resize(whole);
     return true;
+  }
+}
+
+void wait_readable(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
+  }
+}
+
+std::string read_to_end(int fd) {
+  std::string data;
+  constexpr std::size_t chunk = 64 * 1024;
+  for (;;) {
+    const std::size_t before = data.size();
+    data.resize(before + chunk);
+    const ssize_t n = ::read(fd, data.data() + before, chunk);
+    data.resize(before + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+    if (n > 0) continue;
+    if (n == 0) return data;
+    const int error = errno;
+    if (error == EINTR) continue;
+    if (error == EAGAIN || error == EWOULDBLOCK) {
+      wait_readable(fd);
+      continue;
+    }
+    throw std::system_error(error, std::generic_category(), "reading standard input");
   }
 }
 

@@ -10,7 +10,8 @@ namespace mqtk::tools {
 
 class line_block_reader {
  public:
-  // Reads `fd` (not owned, blocking reads). `block_size` is how much one read asks for.
+  // Reads `fd` (not owned). `block_size` is how much one read asks for. A descriptor in
+  // non-blocking mode (a pipe inherited that way) is waited on, not taken as ended.
   explicit line_block_reader(int fd, std::size_t block_size = 64 * 1024);
 
   // Replaces `block` (keeping its capacity) with the next run of whole lines: every line in it
@@ -26,6 +27,14 @@ class line_block_reader {
   std::string started_line_;  // bytes after the last '\n' read so far: a line not yet ended
   bool end_of_input_ = false;
 };
+
+// Blocks until `fd` is readable (or at its end, or in error): what a read that failed with
+// EAGAIN on a non-blocking descriptor needs before it is tried again.
+void wait_readable(int fd);
+
+// Everything `fd` yields until its end, waiting for a non-blocking one as wait_readable does.
+// Throws std::system_error when reading fails.
+std::string read_to_end(int fd);
 
 // Takes the first line off `rest` and returns it without its '\n' (an empty line is an empty
 // message, as mosquitto_pub -l sends it). Only call while `rest` is not empty.

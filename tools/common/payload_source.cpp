@@ -4,12 +4,19 @@
 #include <iterator>
 
 #include "common/connection_options.hpp"
+#include "common/line_block_reader.hpp"
 
 namespace mqtk::tools {
 
 payload_source::payload_source(payload_kind kind, std::string message_or_file, std::istream& in)
-    : kind_(kind), in_(in) {
-  if (kind_ == payload_kind::file) {
+    : payload_source(kind, std::move(message_or_file), -1) {
+  in_ = &in;
+}
+
+payload_source::payload_source(payload_kind kind, std::string message_or_file, int stdin_fd) : kind_(kind) {
+  if (kind_ == payload_kind::stdin_whole && stdin_fd >= 0) {
+    text_ = read_to_end(stdin_fd);
+  } else if (kind_ == payload_kind::file) {
     std::ifstream f(message_or_file, std::ios::binary);
     if (!f) throw options_file_error("-f: cannot open '" + message_or_file + "'");
     text_.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
@@ -34,7 +41,11 @@ bool payload_source::next(std::string& out) {
       done_ = true;
       return true;
     case payload_kind::stdin_whole:
-      out.assign(std::istreambuf_iterator<char>(in_), std::istreambuf_iterator<char>());
+      if (in_ != nullptr) {
+        out.assign(std::istreambuf_iterator<char>(*in_), std::istreambuf_iterator<char>());
+      } else {
+        out.assign(text_);
+      }
       done_ = true;
       return true;
     case payload_kind::stdin_lines:  // -l reads its lines in blocks: line_block_reader

@@ -23,6 +23,9 @@ class payload_source {
   // `in` is read for stdin_whole and must outlive the source. For a file,
   // the constructor opens it and throws options_file_error (exit 66) when it cannot.
   payload_source(payload_kind kind, std::string message_or_file, std::istream& in);
+  // The same, reading -s's stdin from the descriptor `stdin_fd` at once, to its end (waiting
+  // when it is non-blocking: see read_to_end); throws std::system_error when reading fails.
+  payload_source(payload_kind kind, std::string message_or_file, int stdin_fd);
 
   // The next message into `out` (replacing its contents, keeping its capacity); false when
   // there are no more (at once for stdin_lines: see line_block_reader).
@@ -33,7 +36,7 @@ class payload_source {
  private:
   payload_kind kind_;
   std::string text_;
-  std::istream& in_;
+  std::istream* in_ = nullptr;  // stdin_whole read through an istream; else text_ holds it
   bool done_ = false;
 };
 

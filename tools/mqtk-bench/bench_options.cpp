@@ -82,7 +82,8 @@ std::vector<std::string> split(const std::string& s, char sep) {
 // The connection groups of mqtk-pub/sub, minus the options whose letters bench gives
 // emqtt-bench's meanings (see bench_options.hpp).
 void add_bench_connection_options(CLI::App& app, bench_options& o) {
-  add_connection_options(app, o.connection);
+  // A URL's topic means nothing to bench: its topics come from -t and the scenario.
+  add_connection_options(app, o.connection, {});
   if (auto* g = app.get_option_group("Connection")) {
     for (const char* name : {"-c", "-I", "-d", "-i", "-M"}) {
       if (auto* opt = g->get_option_no_throw(name)) g->remove_option(opt);

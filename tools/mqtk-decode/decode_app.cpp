@@ -11,6 +11,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "common/std_streams.hpp"
 #include "common/tool_info.hpp"
 #include "mqtk/capture/capture_error.hpp"
 #include "mqtk/capture/capture_pipeline.hpp"
@@ -297,6 +298,7 @@ int run_decode(const decode_options& o, std::FILE* out, std::FILE* err) {
 }
 
 int decode_main(int argc, char** argv) {
+  (void)open_standard_streams();  // fds 0-2 open before anything else takes their numbers
   CLI::App app{"Decode MQTT from packet captures (pcap, pcapng, live, hex dumps)"};
   configure_app(app, tool);
   decode_options o;

@@ -7,6 +7,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "common/run_until_done.hpp"
+#include "common/std_streams.hpp"
 #include "mqtk-ping/ping_checks.hpp"
 #include "mqtk-ping/ping_options.hpp"
 #include "mqtk-ping/prober.hpp"
@@ -85,6 +86,7 @@ asio::awaitable<int> run_ping(const ping_options& o, asio::io_context& io, ping_
 }  // namespace
 
 int ping_main(int argc, char** argv) {
+  (void)open_standard_streams();  // fds 0-2 open before anything else takes their numbers
   ping_options options;
   if (int rc = load_ping_options(argc, argv, options); rc >= 0) return rc;
   asio::io_context io;

@@ -21,7 +21,8 @@ void remove_shared_option(CLI::App& app, const std::string& name) {
 }  // namespace
 
 void add_ping_options(CLI::App& app, ping_options& o) {
-  add_connection_options(app, o.connection);
+  // A URL's topic means nothing to a probe (--roundtrip makes its own unique topic).
+  add_connection_options(app, o.connection, {});
   remove_shared_option(app, "-i");
   remove_shared_option(app, "-c");
   auto* g = app.add_option_group("Ping");

@@ -20,9 +20,12 @@
 #include "common/client_config.hpp"
 #include "common/line_block_reader.hpp"
 #include "common/run_until_done.hpp"
+#include "common/stop_signals.hpp"
 #include "mqtk/client/client.hpp"
 #include "mqtk/diag/exit_code.hpp"
 #include "mqtk/diag/refusal.hpp"
+#include "mqtk/net/net_error.hpp"
+#include "mqtk/net/url.hpp"
 #include "mqtk/proto/reason_code.hpp"
 #include "mqtk/proto/session_error.hpp"
 
@@ -122,13 +125,19 @@ class line_feed {
 class publisher {
  public:
   publisher(const pub_options& o, asio::io_context& io)
-      : o_(o), io_(io), wake_(io), client_(io.get_executor(), make_options()) {
+      : o_(o), io_(io), wake_(io), delay_(io), client_(io.get_executor(), make_options()),
+        signals_(io, [this](int signal) { interrupted(signal); }) {
     publish_properties_ = properties_for(o.connection.properties, property_command::publish);
     wake_.expires_at(asio::steady_timer::time_point::max());
   }
 
   asio::awaitable<int> run(payload_source& source) {
     auto [ec, connack] = co_await client_.async_connect(asio::as_tuple(asio::use_awaitable));
+    if (interrupted_ != 0) {
+      std::cerr << tool << ": interrupted by " << stop_signals::name(interrupted_) << ' ' << connecting_what_
+                << "; nothing was published\n";
+      co_return diag::to_int(diag::exit_code::timeout);
+    }
     if (ec) {
       std::cerr << tool << ": " << client_.last_failure().line() << '\n';
       co_return client_.last_failure().exit_code();
@@ -139,21 +148,106 @@ class publisher {
     } else {
       co_await publish_repeated(source);
     }
-    while (outstanding_ > 0) co_await wait(waiting_for::all_acknowledged);
+    while (outstanding_ > 0 && interrupted_ == 0) co_await wait(waiting_for::all_acknowledged);
+    if (interrupted_ != 0 && outstanding_ > 0) {
+      // Ended before the broker acknowledged everything: an acknowledgement never came in the
+      // time the user gave it (27, as for -W elsewhere).
+      if (exit_code_ == 0) {
+        std::cerr << tool << ": interrupted by " << stop_signals::name(interrupted_) << " with " << outstanding_
+                  << " message(s) not acknowledged by the broker (they may or may not have arrived)\n";
+        exit_code_ = diag::to_int(diag::exit_code::timeout);
+      }
+      client_.close();
+      co_return exit_code_;
+    }
+    signals_.cancel();
+    if (reconnecting_ && exit_code_ == 0) {
+      // -l: the input ended while the connection was down, every line acknowledged before the
+      // loss. Nothing is owed, but the clean end never happened: say so, as for a loss (75).
+      std::cerr << tool << ": connection to " << broker_name() << " lost ("
+                << (client_.last_failure() ? client_.last_failure().message : std::string("no reason given"))
+                << ") and not re-established when the input ended; every line was acknowledged before\n";
+      client_.close();
+      co_return diag::to_int(diag::exit_code::connection_lost);
+    }
     if (client_.connected()) {
-      co_await client_.async_disconnect(asio::as_tuple(asio::use_awaitable));
+      auto [dec] = co_await client_.async_disconnect(asio::as_tuple(asio::use_awaitable));
+      if (dec && dec != net::net_error::not_connected && exit_code_ == 0) {
+        // The PINGREQ after the QoS 0 messages was not answered: the connection ended first.
+        report_unconfirmed(dec);
+      }
+    } else if (exit_code_ == 0 && client_.last_failure() && o_.qos == proto::qos::at_most_once) {
+      report_unconfirmed(client_.last_failure().error);
     } else if (exit_code_ == 0 && client_.last_failure()) {
       // Lost while idle (every message was acknowledged): still not the clean end a script
       // expects, so say so and exit as a lost connection does.
       note_failure(client_.last_failure().error, {});
+    }
+    if (exit_code_ == 0 && lost_qos0_ > 0) {
+      std::cerr << tool << ": " << lost_qos0_
+                << " QoS 0 message(s) were lost with the connection (QoS 0 is never resent); use -q 1 to have "
+                   "every line arrive across a broker restart\n";
+      exit_code_ = diag::to_int(diag::exit_code::connection_lost);
     }
     co_return exit_code_ != 0 ? exit_code_ : input_failed;
   }
 
  private:
   client::client_options make_options() {
-    auto options = make_client_options(o_.connection, storage_, client::reconnect_policy::publisher());
+    // -l is a stream (`tail -f log | mqtk-pub -l`): it outlives a broker restart, as mqtk-sub
+    // does. Unacknowledged messages are resent: with DUP in a resumed session (-c), as new
+    // messages when the broker has no session for us. A single message (-m, -f, -s, -n) keeps
+    // mosquitto_pub's behaviour: a lost connection is the end (exit 75).
+    const bool stream = o_.source == payload_kind::stdin_lines;
+    auto policy = client::reconnect_policy::publisher();
+    if (stream) {
+      policy.enabled = true;
+      policy.resubscribe = false;
+      policy.initial_delay = std::chrono::milliseconds(500);
+      policy.max_delay = std::chrono::milliseconds(10'000);
+      // A restart takes seconds; a broker still unreachable after ~15 s (0.5 + 1 + 2 + 4 + 8)
+      // is gone, and a pipeline must not hang on it: give up (75).
+      policy.max_attempts = 5;
+    }
+    auto options = make_client_options(o_.connection, storage_, policy);
+    if (stream) options.session.on_lost_session = proto::lost_session_policy::resend_as_new;
+    // A QoS 0 PUBLISH the broker refuses is only seen as a closed connection: confirm before
+    // DISCONNECT, so that such a refusal is not reported as success.
+    options.confirm_qos0_before_disconnect = true;
     if (o_.connection.debug) add_debug_trace(options, tool);
+    if (stream) {
+      options.observer.on_connection_lost = [this](const client::connection_lost_event& e) {
+        reconnecting_ = e.will_reconnect;
+        // A broker that drops us again and again with nothing acknowledged in between is
+        // refusing what we resend (a property, a size, an ACL that closes): retrying forever
+        // would hang the pipeline, so give up after a few rounds.
+        if (e.will_reconnect && ++losses_without_progress_ >= max_losses_without_progress) {
+          std::cerr << tool << ": giving up: the connection was lost " << losses_without_progress_
+                    << " times in a row with no message acknowledged in between (last: " << e.message
+                    << ") — the broker most likely refuses a message it is sent again; its log says why\n";
+          exit_code_ = e.reason_code >= 0x80 ? e.reason_code : diag::to_int(diag::exit_code::connection_lost);
+          asio::post(io_, [this] { client_.close(); });
+          return;
+        }
+        std::cerr << tool << ": connection lost (" << broker_name() << "): " << e.message
+                  << (e.will_reconnect ? "; reconnecting" : "") << '\n';
+      };
+      options.observer.on_gave_up = [this](const client::gave_up_event& e) {
+        reconnecting_ = false;
+        if (exit_code_ != 0) return;
+        std::cerr << tool << ": gave up reconnecting to " << broker_name() << " after " << e.attempts
+                  << " attempt(s) (" << e.last_error.message() << "); " << outstanding_
+                  << " message(s) not acknowledged — is the broker still up?\n";
+        exit_code_ = diag::to_int(diag::exit_code::connection_lost);
+      };
+      options.observer.on_reconnected = [this](const client::reconnected_event& e) {
+        reconnecting_ = false;
+        std::cerr << tool << ": reconnected after " << e.attempts << " attempt(s)"
+                  << (e.session_present ? ", session resumed: resending what was not acknowledged"
+                                        : ", new session: resending what was not acknowledged as new messages")
+                  << '\n';
+      };
+    }
     // -l at QoS 1/2 is a stream of acknowledgements: take them in small batches so that each
     // wake-up frees several in-flight slots and their replacements go out in one write. The
     // pause must stay well below what the broker needs for a window of 20 (mosquitto: ~14 µs
@@ -178,7 +272,12 @@ class publisher {
 
   void on_completed(boost::system::error_code ec, const client::publish_result& r) {
     --outstanding_;
+    if (ec && reconnecting_ && o_.qos == proto::qos::at_most_once && !local_refusal(ec)) {
+      ++lost_qos0_;  // written (or not) on the connection that went away; the stream goes on
+      ec = {};
+    }
     if (ec) note_failure(ec, r);
+    if (!ec) losses_without_progress_ = 0;  // acknowledged (QoS 1/2) or written (QoS 0)
     // Room: refill once half the pipeline is free, so that the next batch goes out in one write.
     const bool wanted = ec || (waiting_ == waiting_for::room && outstanding_ <= pipeline_limit() / 2) ||
                         (waiting_ == waiting_for::all_acknowledged && outstanding_ == 0);
@@ -204,8 +303,79 @@ class publisher {
                           [this](boost::system::error_code ec, client::publish_result r) { on_completed(ec, r); });
   }
 
+  // The connection ended after QoS 0 messages and before the broker confirmed them (PINGRESP).
+  void report_unconfirmed(boost::system::error_code ec) {
+    const auto& f = client_.last_failure();
+    if (f && f.broker_refused()) {
+      // A broker that said why (5.0 DISCONNECT reason code) is explained as any refusal is.
+      std::cerr << tool << ": " << f.line() << '\n';
+    } else {
+      std::cerr << tool << ": the broker ended the connection (" << (f ? f.message : ec.message())
+                << ") before confirming the QoS 0 message(s): it most likely refused a PUBLISH, which QoS 0 "
+                   "cannot acknowledge — check the topic (-t), the properties (-D) and the size; -d shows the "
+                   "exchange\n";
+    }
+    exit_code_ = f ? f.exit_code() : diag::to_int(diag::exit_code::connection_lost);
+  }
+
+  static bool local_refusal(boost::system::error_code ec) {
+    return ec == proto::session_error::qos_not_supported || ec == proto::session_error::retain_not_supported ||
+           ec == proto::session_error::packet_too_large || ec == proto::session_error::invalid_request;
+  }
+
+  // SIGINT/SIGTERM: stop taking input and end promptly (run() decides the exit code).
+  void interrupted(int signal) {
+    if (interrupted_ != 0) return;
+    interrupted_ = signal;
+    if (!client_.connected() && outstanding_ == 0 && !started_) {
+      connecting_what_ = describe_connect_wait();
+      client_.close();  // the connect completes with operation_aborted
+    }
+    delay_.cancel();
+    wake();
+  }
+
+  std::string broker_name() const {
+    const auto& o = client_.options();
+    return o.net.unix_socket.empty() ? net::host_port(o.target.host, o.target.port) : "unix:" + o.net.unix_socket;
+  }
+
+  std::string describe_connect_wait() const {
+    const std::string broker = broker_name();
+    if (client_.session().state() == proto::session_state::connecting)
+      return "while waiting for the CONNACK from " + broker +
+             " — something accepted the connection but did not answer CONNECT; is it an MQTT broker (check -p, TLS)?";
+    return "while connecting to " + broker + " — no TCP connection yet; check -h/-p and that the broker is up";
+  }
+
+  // The broker's CONNACK limits refuse the message before it is sent (5.0): the exit code is
+  // the reason code the broker would have answered with (DESIGN.md, 128-162).
+  bool note_local_refusal(boost::system::error_code ec) {
+    const proto::server_limits& limits = client_.session().server();
+    if (ec == proto::session_error::qos_not_supported) {
+      const int max = static_cast<int>(limits.maximum_qos);
+      std::cerr << tool << ": not sent: the broker allows at most QoS " << max
+                << " (Maximum QoS in its CONNACK) and -q " << static_cast<int>(o_.qos) << " asks for more — use -q "
+                << max << " (reason code 0x9B, QoS not supported)\n";
+      exit_code_ = 0x9B;
+    } else if (ec == proto::session_error::retain_not_supported) {
+      std::cerr << tool << ": not sent: the broker does not keep retained messages (Retain Available 0 in its "
+                   "CONNACK) — drop -r (reason code 0x9A, Retain not supported)\n";
+      exit_code_ = 0x9A;
+    } else if (ec == proto::session_error::packet_too_large) {
+      std::cerr << tool << ": not sent: the PUBLISH is larger than the broker's Maximum Packet Size of "
+                << limits.maximum_packet_size
+                << " bytes (in its CONNACK) — send a smaller message (reason code 0x95, Packet too large)\n";
+      exit_code_ = 0x95;
+    } else {
+      return false;
+    }
+    return true;
+  }
+
   void note_failure(boost::system::error_code ec, const client::publish_result& r) {
     if (exit_code_ != 0) return;  // the first failure decides the exit code and the message
+    if (note_local_refusal(ec)) return;
     if (ec == proto::session_error::rejected) {
       std::cerr << tool << ": publish to '" << o_.topic << "' refused by the broker: "
                 << diag::refusal_reason(r.reason_code, o_.connection.version,
@@ -223,23 +393,26 @@ class publisher {
   asio::awaitable<void> publish_repeated(payload_source& source) {
     std::string payload;
     source.next(payload);
-    asio::steady_timer delay(io_);
-    for (unsigned i = 0; i < o_.repeat && exit_code_ == 0; ++i) {
+    started_ = true;
+    for (unsigned i = 0; i < o_.repeat && exit_code_ == 0 && interrupted_ == 0; ++i) {
       if (i > 0 && o_.repeat_delay_s > 0) {
-        delay.expires_after(std::chrono::microseconds(static_cast<long long>(o_.repeat_delay_s * 1e6)));
-        co_await delay.async_wait(asio::as_tuple(asio::use_awaitable));
+        delay_.expires_after(std::chrono::microseconds(static_cast<long long>(o_.repeat_delay_s * 1e6)));
+        co_await delay_.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (interrupted_ != 0) break;
       }
-      while (outstanding_ >= pipeline_limit()) co_await wait(waiting_for::room);
+      while (outstanding_ >= pipeline_limit() && interrupted_ == 0) co_await wait(waiting_for::room);
+      if (interrupted_ != 0) break;
       publish_one(payload);
     }
   }
 
   // Returns the exit code for a failure to read the input, 0 when it was read to its end.
   asio::awaitable<int> publish_lines() {
+    started_ = true;
     line_feed feed(io_, [this] { wake(); }, 4);
     std::string block;
     std::string_view rest;
-    while (exit_code_ == 0) {
+    while (exit_code_ == 0 && interrupted_ == 0) {
       // Check for a block right before deciding to wait for input: the reader's wake-up for it
       // may have been spent on an earlier wait.
       while (outstanding_ < pipeline_limit()) {
@@ -250,6 +423,7 @@ class publisher {
         publish_one(next_line(rest));
       }
       if (rest.empty() && feed.finished()) break;
+      if (interrupted_ != 0) break;
       co_await wait(outstanding_ >= pipeline_limit() ? waiting_for::room : waiting_for::input);
     }
     if (const std::string error = feed.error(); !error.empty()) {
@@ -262,8 +436,17 @@ class publisher {
   const pub_options& o_;
   asio::io_context& io_;
   asio::steady_timer wake_;
+  asio::steady_timer delay_;  // --repeat-delay
   client_config_storage storage_;
   client::client client_;
+  stop_signals signals_;
+  int interrupted_ = 0;         // the signal that ended the run, 0 if none
+  bool started_ = false;        // connected and publishing
+  std::string connecting_what_; // what a signal during the connect interrupted
+  bool reconnecting_ = false;   // -l: the connection is down and will be re-established
+  std::size_t lost_qos0_ = 0;   // -l -q 0: messages that went down with a connection
+  static constexpr unsigned max_losses_without_progress = 3;
+  unsigned losses_without_progress_ = 0;  // -l: losses since the last acknowledgement
   std::vector<proto::property> publish_properties_;
   std::size_t outstanding_ = 0;
   waiting_for waiting_ = waiting_for::nothing;
@@ -272,10 +455,18 @@ class publisher {
 
 }  // namespace
 
-int run_publisher(const pub_options& o) {
+int run_publisher(const pub_options& o, const standard_streams& streams) {
+  const bool reads_stdin = o.source == payload_kind::stdin_whole || o.source == payload_kind::stdin_lines;
+  if (reads_stdin && streams.stdin_closed) {
+    // mosquitto_pub 2.0.11 crashes (-s) or hangs (-l) here; publishing an empty message instead
+    // could clear a retained one, so refuse.
+    std::cerr << tool << ": standard input is closed, so " << (o.source == payload_kind::stdin_lines ? "-l" : "-s")
+              << " has nothing to read — give it input (`< file`, a pipe), or use -n for an empty message\n";
+    return diag::to_int(diag::exit_code::cannot_open_input);
+  }
   std::optional<payload_source> source;
   try {
-    source.emplace(o.source, o.source == payload_kind::file ? o.file : o.message, std::cin);
+    source.emplace(o.source, o.source == payload_kind::file ? o.file : o.message, STDIN_FILENO);
   } catch (const std::exception& e) {
     std::cerr << tool << ": " << e.what() << '\n';
     return diag::to_int(diag::exit_code::cannot_open_input);

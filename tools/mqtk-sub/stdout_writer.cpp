@@ -1,5 +1,6 @@
 #include "mqtk-sub/stdout_writer.hpp"
 
+#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -26,8 +27,13 @@ bool stdout_writer::flush() {
     const ssize_t n = ::write(STDOUT_FILENO, buffer_.data() + at, buffer_.size() - at);
     if (n >= 0) {
       at += static_cast<std::size_t>(n);
-    } else if (errno != EINTR && errno != EAGAIN) {
-      closed_ = true;  // EPIPE, or stdout otherwise unwritable: nobody reads any more
+    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      pollfd p{STDOUT_FILENO, POLLOUT, 0};
+      (void)::poll(&p, 1, -1);
+    } else if (errno != EINTR) {
+      // EPIPE: nobody reads any more (`| head -1`), a normal end. Anything else is a failure.
+      if (errno != EPIPE) error_ = errno;
+      closed_ = true;
     }
   }
   buffer_.clear();

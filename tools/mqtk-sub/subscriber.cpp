@@ -5,7 +5,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -16,10 +15,13 @@
 
 #include "common/client_config.hpp"
 #include "common/run_until_done.hpp"
+#include "common/std_streams.hpp"
+#include "common/stop_signals.hpp"
 #include "mqtk-sub/stdout_writer.hpp"
 #include "mqtk/client/client.hpp"
 #include "mqtk/diag/refusal.hpp"
 #include "mqtk/diag/exit_code.hpp"
+#include "mqtk/net/url.hpp"
 #include "mqtk/proto/reason_code.hpp"
 #include "mqtk/proto/session_error.hpp"
 #include "mqtk/proto/topic.hpp"
@@ -35,8 +37,9 @@ constexpr std::string_view tool = "mqtk-sub";
 class subscriber {
  public:
   subscriber(const sub_options& o, asio::io_context& io, report::message_printer& printer)
-      : o_(o), io_(io), printer_(printer), stop_(io), timeout_(io), flush_timer_(io), signals_(io, SIGINT, SIGTERM),
-        client_(io.get_executor(), make_options()) {
+      : o_(o), io_(io), printer_(printer), stop_(io), timeout_(io), flush_timer_(io),
+        client_(io.get_executor(), make_options()),
+        signals_(io, [this](int signal) { interrupted(signal); }) {
     stop_.expires_at(asio::steady_timer::time_point::max());
     subscribe_properties_ = properties_for(o.connection.properties, property_command::subscribe);
     if (o.subscription_id)
@@ -48,16 +51,19 @@ class subscriber {
   }
 
   asio::awaitable<int> run() {
-    signals_.async_wait([this](boost::system::error_code ec, int) {
-      if (!ec) finish(0);
-    });
+    // -W bounds the whole run, from the first connection attempt (as mosquitto_sub's does).
+    if (o_.timeout_s) start_timeout(*o_.timeout_s);
     auto [ec, connack] = co_await client_.async_connect(asio::as_tuple(asio::use_awaitable));
+    if (finished_) co_return co_await end(exit_code_);  // -W or a signal ended the wait
     if (ec) {
       std::cerr << tool << ": " << client_.last_failure().line() << '\n';
       co_return client_.last_failure().exit_code();
     }
-    if (o_.timeout_s) start_timeout(*o_.timeout_s);
-    if (int rc = co_await subscribe(); rc >= 0) co_return co_await end(rc);
+    stage_ = stage::subscribing;
+    const int rc = co_await subscribe();
+    if (finished_) co_return co_await end(exit_code_);
+    if (rc >= 0) co_return co_await end(rc);
+    stage_ = stage::receiving;
     signal_ready();
     if (o_.exit_after_subscribe) co_return co_await end(0);
     if (!finished_) co_await stop_.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -70,6 +76,10 @@ class subscriber {
     // Into a pipe or file, a millisecond of latency is invisible and halves the wake-ups of a
     // busy stream; on a terminal every message shows at once.
     if (::isatty(STDOUT_FILENO) != 1) options.read_coalescing = std::chrono::milliseconds(1);
+    // A QoS 1/2 message is acknowledged once it is written to stdout, not when it arrives: what
+    // was never printed (after -C, -W, a signal, a failed write) stays with the broker, which
+    // sends it again to the next run of a persistent session (-c), as it does for mosquitto_sub.
+    options.session.manual_acknowledgement = true;
     if (o_.connection.debug) add_debug_trace(options, tool);
     // A subscriber that reconnects says so, -d or not: a silent gap in the output misleads.
     options.observer.on_connection_lost = [](const client::connection_lost_event& e) {
@@ -104,6 +114,7 @@ class subscriber {
       const proto::subscribe request{.subscriptions = proto::list_view<proto::subscription>(subs),
                                      .properties = proto::property_list(subscribe_properties_)};
       auto [ec, result] = co_await client_.async_subscribe(request, asio::as_tuple(asio::use_awaitable));
+      if (finished_) co_return -1;  // -W or a signal abandoned the wait: run() ends the run
       if (ec && ec != proto::session_error::rejected) {
         std::cerr << tool << ": " << client_.last_failure().line() << '\n';
         co_return client_.last_failure().exit_code();
@@ -141,6 +152,7 @@ class subscriber {
       const proto::unsubscribe request{.filters = proto::list_view<std::string_view>(filters),
                                        .properties = proto::property_list(unsubscribe_properties_)};
       auto [ec, result] = co_await client_.async_unsubscribe(request, asio::as_tuple(asio::use_awaitable));
+      if (finished_) co_return -1;
       if (ec && ec != proto::session_error::rejected) {
         std::cerr << tool << ": " << client_.last_failure().line() << '\n';
         co_return client_.last_failure().exit_code();
@@ -172,6 +184,11 @@ class subscriber {
     timeout_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds)));
     timeout_.async_wait([this, seconds](boost::system::error_code ec) {
       if (ec || finished_) return;
+      if (stage_ != stage::receiving) {
+        std::cerr << tool << ": timed out after " << seconds << " s " << waiting_for() << '\n';
+        abandon(diag::to_int(diag::exit_code::timeout));
+        return;
+      }
       // -W: with -C, fewer than N arrived; without -C, nothing arrived. Either is a failure.
       const bool failed = o_.count ? printed_ < *o_.count : printed_ == 0;
       if (failed) {
@@ -182,15 +199,43 @@ class subscriber {
     });
   }
 
+  // SIGINT/SIGTERM. While receiving, the end a user asked for: exit 0, as mosquitto_sub. Before
+  // the subscription was acknowledged nothing could be received: an acknowledgement never came
+  // in the time the user gave it, so 27 as for -W (mosquitto_sub exits 255 there).
+  void interrupted(int signal) {
+    if (finished_) return;
+    if (stage_ == stage::receiving) {
+      finish(0);
+      return;
+    }
+    std::cerr << tool << ": interrupted by " << stop_signals::name(signal) << ' ' << waiting_for() << '\n';
+    abandon(diag::to_int(diag::exit_code::timeout));
+  }
+
+  // What a run that has not started receiving is waiting for, for the line that ends it.
+  std::string waiting_for() const {
+    const std::string broker = client_.last_failure().subject.empty()
+                                   ? net::host_port(client_.options().target.host, client_.options().target.port)
+                                   : client_.last_failure().subject;
+    if (stage_ == stage::subscribing) return "waiting for the SUBACK from " + broker + " — the broker did not answer SUBSCRIBE";
+    if (client_.session().state() == proto::session_state::connecting)
+      return "waiting for the CONNACK from " + broker +
+             " — something accepted the connection but did not answer CONNECT; is it an MQTT broker (check -p, TLS)?";
+    return "connecting to " + broker + " — no TCP connection yet; check -h/-p and that the broker is up";
+  }
+
   // The receive queue is drained: write what was printed. Into a pipe or file, at most once per
   // flush_interval: a steady stream of small messages (each wake-up bringing one or two) then
   // costs one write per few milliseconds instead of one per message; nothing waits longer.
   void drained() {
     if (out_.empty() || finished_) return;
     const auto now = std::chrono::steady_clock::now();
-    if (out_.terminal() || now - last_flush_ >= flush_interval) {
+    // QoS 1/2 messages waiting to be written are also waiting for their acknowledgement, and
+    // the broker's in-flight window (mosquitto: 20) with them: write them at once.
+    if (out_.terminal() || !unwritten_.empty() || now - last_flush_ >= flush_interval) {
       out_.flush();
       last_flush_ = now;
+      after_output();
       return;
     }
     if (flush_pending_) return;
@@ -201,7 +246,7 @@ class subscriber {
       if (ec || finished_) return;
       out_.flush();
       last_flush_ = std::chrono::steady_clock::now();
-      if (out_.closed()) finish(0);  // the reader went away while we were idle
+      after_output();
     });
   }
 
@@ -211,9 +256,10 @@ class subscriber {
       finish(0);
       return;
     }
-    if (m.retain && o_.no_retained) return;
+    // A message handled without printing it (filtered out) is done with at once.
+    if (m.retain && o_.no_retained) return acknowledge_now(m);
     for (const auto& f : o_.filter_out)
-      if (proto::topic_matches(f, m.topic)) return;
+      if (proto::topic_matches(f, m.topic)) return acknowledge_now(m);
     if (o_.remove_retained && m.retain && !m.payload.empty()) {
       // An empty retained message on the same topic clears it (mosquitto_sub --remove-retained).
       // The client encodes it before async_publish returns, so the topic view may go.
@@ -221,19 +267,44 @@ class subscriber {
                             [](boost::system::error_code, client::publish_result) {});
     }
     if (o_.random_filter_percent < 100.0 && std::uniform_real_distribution<double>(0, 100)(rng_) >= o_.random_filter_percent)
-      return;
+      return acknowledge_now(m);
     std::string error;
     const auto view = report::make_message_view(m, std::chrono::system_clock::now());
     if (!printer_.append(out_.buffer(), view, &error)) {
       if (!error.empty()) std::cerr << error;  // a whole line already, as mosquitto_sub prints it
     }
+    if (m.qos != proto::qos::at_most_once) unwritten_.push_back({m.qos, m.packet_id});
     out_.message_done();
-    if (out_.closed()) {
-      finish(0);  // the reader went away (`| head -1`): done, successfully
-      return;
-    }
+    if (!after_output()) return;
     ++printed_;
     if (o_.count && printed_ >= *o_.count) finish(0);
+  }
+
+  void acknowledge_now(const proto::publish& m) {
+    if (m.qos != proto::qos::at_most_once) client_.acknowledge(m.qos, m.packet_id);
+  }
+
+  // After stdout may have been written: acknowledges what now is written, or ends the run when
+  // stdout is gone (false). The reader going away (`| head -1`) is a successful end; a failed
+  // write is not.
+  bool after_output() {
+    if (out_.closed()) {
+      unwritten_.clear();  // never acknowledged: the broker keeps them for a persistent session
+      if (out_.error() != 0 && !write_failed_) {
+        write_failed_ = true;
+        std::cerr << tool << ": cannot write to standard output: " << std::strerror(out_.error())
+                  << " — messages not written were not acknowledged (with -c the broker keeps them)\n";
+        finish(exit_io_error);  // after -C or a signal too: end() sees write_failed_
+      } else {
+        finish(0);
+      }
+      return false;
+    }
+    if (out_.empty()) {
+      for (const auto& [qos, id] : unwritten_) client_.acknowledge(qos, id);
+      unwritten_.clear();
+    }
+    return true;
   }
 
   void finish(int code) {
@@ -243,9 +314,18 @@ class subscriber {
     stop_.cancel();
   }
 
+  // Ends a run that is still connecting or subscribing: the awaited operation completes with
+  // operation_aborted, and run() sees finished_.
+  void abandon(int code) {
+    finish(code);
+    client_.close();
+  }
+
   asio::awaitable<int> end(int code) {
     finished_ = true;
     out_.flush();
+    after_output();  // what this last write put out is acknowledged before the DISCONNECT
+    if (write_failed_) code = exit_io_error;
     timeout_.cancel();
     flush_timer_.cancel();
     signals_.cancel();
@@ -260,9 +340,14 @@ class subscriber {
   asio::steady_timer stop_;
   asio::steady_timer timeout_;
   asio::steady_timer flush_timer_;
-  asio::signal_set signals_;
   client_config_storage storage_;
   client::client client_;
+  stop_signals signals_;
+  enum class stage : std::uint8_t { connecting, subscribing, receiving };
+  stage stage_ = stage::connecting;
+  // Printed QoS 1/2 messages (qos, packet id) not yet written out: acknowledged once they are.
+  std::vector<std::pair<proto::qos, std::uint16_t>> unwritten_;
+  bool write_failed_ = false;
   std::vector<proto::property> subscribe_properties_;
   std::vector<proto::property> unsubscribe_properties_;
   stdout_writer out_;
@@ -277,7 +362,12 @@ class subscriber {
 
 }  // namespace
 
-int run_subscriber(const sub_options& o) {
+int run_subscriber(const sub_options& o, const standard_streams& streams) {
+  if (streams.stdout_closed) {
+    std::cerr << tool << ": standard output is closed, so no message could be printed — start mqtk-sub with "
+                 "stdout open (redirect it to /dev/null to discard the messages)\n";
+    return exit_io_error;
+  }
   std::optional<report::message_printer> printer;
   try {
     printer.emplace(o.printer());

@@ -3,10 +3,12 @@
 // message as asked, and end on -C, -W, -E, --retained-only or a signal. Reconnects and
 // resubscribes after a lost connection, saying so on stderr. Returns the exit code of
 // DESIGN.md.
+#include "common/std_streams.hpp"
 #include "common/sub_options.hpp"
 
 namespace mqtk::tools {
 
-int run_subscriber(const sub_options& options);
+// `streams`: which standard streams were closed at start (a closed stdout is exit 74).
+int run_subscriber(const sub_options& options, const standard_streams& streams);
 
 }  // namespace mqtk::tools

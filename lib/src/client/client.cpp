@@ -283,6 +283,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
       return;
     }
     transport_up = true;
+    qos0_unconfirmed = false;
     current = phase::handshaking;
     early_bytes.clear();
     observe_in.reset();
@@ -377,6 +378,8 @@ struct client::impl : std::enable_shared_from_this<impl> {
       if (self->options.observer.on_packet) self->observe(direction::received, bytes);
       self->process([&](proto::action_list& out) { self->session.received(bytes, clock::now(), out); });
       if (gen != self->generation) co_return;
+      if (self->confirming != confirm_stage::none) self->check_confirmation();
+      if (gen != self->generation) co_return;
       if (self->on_drained) self->on_drained();
       // A read that did not fill the buffer took all there was: let more arrive before the next
       // one, so that a stream of small messages costs one wake-up per batch, not per message.
@@ -431,6 +434,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
 
   // After the transport is closed and the session knows: report, reconnect or give up.
   void connection_ended(error_code ec) {
+    if (confirming != confirm_stage::none) unconfirmed_disconnect(ec);
     if (current == phase::handshaking || current == phase::connecting) {
       connect_attempt_failed(ec);
       return;
@@ -523,7 +527,64 @@ struct client::impl : std::enable_shared_from_this<impl> {
       return;
     }
     disconnect_waiter.emplace(std::move(ex), std::move(h));
+    if (options.confirm_qos0_before_disconnect && qos0_unconfirmed && current == phase::connected) {
+      start_confirmation(d);
+      return;
+    }
     process([&](proto::action_list& out) { session.disconnect(d, clock::now(), out); });
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Confirming QoS 0 publishes before DISCONNECT (client_options::confirm_qos0_before_disconnect)
+
+  void start_confirmation(const proto::disconnect& d) {
+    held_disconnect_properties.clear();
+    held_disconnect_strings.clear();
+    for (proto::property p : d.properties) {
+      p.key = held_disconnect_strings.emplace_back(p.key);
+      p.value = held_disconnect_strings.emplace_back(p.value);
+      held_disconnect_properties.push_back(p);
+    }
+    held_disconnect = d;
+    held_disconnect.properties = proto::property_list(std::span<const proto::property>(held_disconnect_properties));
+    // A keep-alive PINGREQ already out was sent before some of the publishes: its PINGRESP
+    // proves nothing about them, so wait for it and then ask again.
+    confirming = session.ping_outstanding() ? confirm_stage::earlier_ping : confirm_stage::our_ping;
+    if (confirming == confirm_stage::our_ping) process([&](proto::action_list& out) { session.ping(clock::now(), out); });
+    shutdown_timer.expires_after(options.shutdown_timeout);
+    shutdown_timer.async_wait([self = shared_from_this(), gen = generation](error_code ec) {
+      // No PINGRESP in time: nothing observed says the broker refused anything; go on.
+      if (ec || gen != self->generation || self->confirming == confirm_stage::none) return;
+      self->confirmed();
+    });
+  }
+
+  void check_confirmation() {
+    if (session.ping_outstanding()) return;
+    if (confirming == confirm_stage::earlier_ping) {
+      confirming = confirm_stage::our_ping;
+      process([&](proto::action_list& out) { session.ping(clock::now(), out); });
+      return;
+    }
+    confirmed();
+  }
+
+  void confirmed() {
+    confirming = confirm_stage::none;
+    qos0_unconfirmed = false;
+    shutdown_timer.cancel();
+    process([&](proto::action_list& out) { session.disconnect(held_disconnect, clock::now(), out); });
+  }
+
+  // The connection ended while a PINGRESP was awaited: the broker did not accept everything.
+  void unconfirmed_disconnect(error_code ec) {
+    confirming = confirm_stage::none;
+    shutdown_timer.cancel();
+    if (disconnect_waiter) {
+      auto [ex, h] = std::move(*disconnect_waiter);
+      disconnect_waiter.reset();
+      post_completion(ex, std::move(h), ec);
+    }
   }
 
   void close() noexcept {
@@ -605,6 +666,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
     // The session finishes a QoS 0 publish when it hands over the bytes; the caller hears of
     // it once they are written, which also keeps a fast publisher from outrunning the socket.
     const bool qos0 = c.kind == proto::operation_kind::publish && !c.error && c.packet_id == 0;
+    if (qos0) qos0_unconfirmed = true;
     if (qos0 && transport_up && bytes_written < bytes_queued) {
       qos0_waiting.push_back({c.id, bytes_queued});
       return;
@@ -762,6 +824,13 @@ struct client::impl : std::enable_shared_from_this<impl> {
   bool stop_requested = false;
   std::optional<std::pair<executor_type, connect_handler>> connect_waiter;
   std::optional<std::pair<executor_type, done_handler>> disconnect_waiter;
+  // confirm_qos0_before_disconnect: the DISCONNECT held back until a PINGRESP confirms.
+  enum class confirm_stage : std::uint8_t { none, earlier_ping, our_ping };
+  confirm_stage confirming = confirm_stage::none;
+  bool qos0_unconfirmed = false;  // a QoS 0 PUBLISH went out on this connection since
+  proto::disconnect held_disconnect;
+  std::vector<proto::property> held_disconnect_properties;
+  std::deque<std::string> held_disconnect_strings;
   connect_result last_result;
   failure_details failure;
   static constexpr std::size_t early_bytes_limit = 64;
@@ -812,6 +881,11 @@ void client::close() noexcept {
 void client::ping() {
   if (impl_->current != impl::phase::connected) return;
   impl_->process([&](proto::action_list& out) { impl_->session.ping(clock::now(), out); });
+}
+
+void client::acknowledge(proto::qos q, std::uint16_t packet_id) {
+  if (impl_->current == impl::phase::closed) return;
+  impl_->process([&](proto::action_list& out) { impl_->session.acknowledge(q, packet_id, clock::now(), out); });
 }
 
 bool client::connected() const noexcept { return impl_->current == impl::phase::connected; }

@@ -668,6 +668,7 @@ void session::on_connack(const connack& c, action_list& out) {
     resend_inflight(out);
   } else {
     incoming_qos2_.clear();
+    unacknowledged_qos2_.clear();
     drop_lost_session(out);
   }
   if (keep_alive_.count() != 0) arm(timer_kind::keepalive, last_send_ + keep_alive_, out);
@@ -797,7 +798,11 @@ void session::on_publish(const proto::publish& p, action_list& out) {
       return;
     case qos::at_least_once:
       deliver();
-      send_packet(puback{.packet_id = m.packet_id}, out);
+      if (options_.manual_acknowledgement) {
+        unacknowledged_qos1_.reserve(m.packet_id);
+      } else {
+        send_packet(puback{.packet_id = m.packet_id}, out);
+      }
       return;
     case qos::exactly_once:
       // Delivered once, on the first PUBLISH; a resend before PUBREL only gets its PUBREC again.
@@ -811,9 +816,27 @@ void session::on_publish(const proto::publish& p, action_list& out) {
         }
         incoming_qos2_.reserve(m.packet_id);
         deliver();
+        if (options_.manual_acknowledgement) {
+          unacknowledged_qos2_.reserve(m.packet_id);
+          return;
+        }
       }
+      // A resend of a message the caller has not acknowledged yet waits for it too.
+      if (unacknowledged_qos2_.in_use(m.packet_id)) return;
       send_packet(pubrec{.packet_id = m.packet_id}, out);
       return;
+  }
+}
+
+void session::acknowledge(proto::qos q, std::uint16_t packet_id, session_time now, action_list& out) {
+  now_ = now;
+  if (state_ != session_state::connected) return;
+  if (q == qos::at_least_once && unacknowledged_qos1_.in_use(packet_id)) {
+    unacknowledged_qos1_.release(packet_id);
+    send_packet(puback{.packet_id = packet_id}, out);
+  } else if (q == qos::exactly_once && unacknowledged_qos2_.in_use(packet_id)) {
+    unacknowledged_qos2_.release(packet_id);
+    send_packet(pubrec{.packet_id = packet_id}, out);
   }
 }
 
@@ -909,6 +932,10 @@ void session::fail(session_error e, std::uint8_t reason_code, std::string_view m
 
 void session::lose_connection(boost::system::error_code error, action_list& out) {
   state_ = session_state::down;
+  // A QoS 1 message not acknowledged comes again if the session is resumed, and is delivered
+  // again then (at least once); an unacknowledged QoS 2 one stays reserved, so that its resend
+  // is not delivered twice and the caller's late acknowledgement still answers it.
+  unacknowledged_qos1_.clear();
   ping_outstanding_ = false;
   cancel_timers(out);
   decoder_.reset();

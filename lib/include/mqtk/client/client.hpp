@@ -141,7 +141,11 @@ class client {
   // for writing, and closes the transport politely; stops reconnecting. Operations still
   // pending (unacknowledged QoS 1/2) are abandoned and complete with
   // session_error::client_disconnected. Completes with void(error_code): success, or
-  // net_error::not_connected when there was no connection.
+  // net_error::not_connected when there was no connection. With
+  // client_options::confirm_qos0_before_disconnect and QoS 0 messages published on this
+  // connection, a PINGREQ round trip comes first; if the connection ends before its PINGRESP
+  // (the broker rejected a PUBLISH by closing), completes with the loss's error, and
+  // last_failure() says how it ended.
   template <class Token>
   auto async_disconnect(const proto::disconnect& d, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code)>(
@@ -162,6 +166,11 @@ class client {
   // does not come within session_options::pingresp_timeout ends the connection as the keep
   // alive's own would (session_error::pingresp_timeout).
   void ping();
+
+  // With options().session.manual_acknowledgement: acknowledges a delivered QoS 1/2 message
+  // (the qos and packet_id of the proto::publish the message handler saw), e.g. once it was
+  // written out. Ignored for a message not awaiting that (see proto::session::acknowledge).
+  void acknowledge(proto::qos q, std::uint16_t packet_id);
 
   // Closes at once, without DISCONNECT (the broker sends the will); no reconnect. Pending
   // operations complete with operation_aborted.

@@ -38,6 +38,12 @@ struct client_options {
   // much added latency. 0 (the default) reads again at once; mqtk-sub uses it when its output
   // is not a terminal.
   std::chrono::microseconds read_coalescing{0};
+  // QoS 0 has no acknowledgement: a broker that refuses a PUBLISH (a topic with control
+  // characters, a duplicate property, topic alias 0) just closes the connection, which a
+  // DISCONNECT right behind it would hide. With this set, async_disconnect first waits (at most
+  // shutdown_timeout) for the PINGRESP to a PINGREQ sent after the last QoS 0 PUBLISH: the
+  // broker handles packets in order, so the PINGRESP says every one before it was accepted.
+  bool confirm_qos0_before_disconnect = false;
   // Bound on the polite close (DISCONNECT flushed, TLS close_notify, WebSocket close frame).
   std::chrono::milliseconds shutdown_timeout{2000};
 };

@@ -87,6 +87,11 @@ class session {
   // Sends a PINGREQ now (mqtk-ping's round trips) unless one is outstanding, with the PINGRESP
   // deadline of the keep alive. Only when connected.
   void ping(session_time now, action_list& out);
+  // With session_options::manual_acknowledgement: acknowledges the delivered QoS 1 or 2
+  // message `packet_id` (PUBACK, or PUBREC and later PUBCOMP). Ignored when the message is
+  // not awaiting an acknowledgement (QoS 0, already acknowledged, or delivered on a connection
+  // since lost: a resumed session gets it again).
+  void acknowledge(proto::qos q, std::uint16_t packet_id, session_time now, action_list& out);
   // Completes every queued and in-flight operation with `error`.
   void cancel_all(boost::system::error_code error, action_list& out);
 
@@ -107,6 +112,8 @@ class session {
   // Outgoing QoS 1/2 PUBLISH sent and not finished, and requests waiting to be sent.
   std::size_t inflight() const noexcept { return inflight_publishes_; }
   std::size_t queued() const noexcept { return queue_.size(); }
+  // A PINGREQ was sent and its PINGRESP has not arrived.
+  bool ping_outstanding() const noexcept { return ping_outstanding_; }
 
  private:
   enum class stage : std::uint8_t {
@@ -199,6 +206,9 @@ class session {
   std::optional<std::uint16_t> incoming_alias_maximum_;
   std::vector<std::string> incoming_aliases_;  // index = alias
   packet_id_pool incoming_qos2_;               // QoS 2 ids delivered, PUBREL not yet seen
+  // manual_acknowledgement: delivered, not yet acknowledged by the caller.
+  packet_id_pool unacknowledged_qos1_;
+  packet_id_pool unacknowledged_qos2_;
 
   // Outgoing direction.
   std::vector<outgoing> slots_;

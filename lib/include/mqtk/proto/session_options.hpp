@@ -30,6 +30,10 @@ struct session_options {
   lost_session_policy on_lost_session = lost_session_policy::fail;
   // Emit a packet_received_action for every packet from the broker.
   bool report_received_packets = false;
+  // Incoming QoS 1/2 messages are acknowledged (PUBACK, PUBREC) only when the caller says so
+  // with session::acknowledge(), not on delivery: a subscriber that stops after -C messages
+  // or cannot write its output must leave the rest with the broker, for the next run.
+  bool manual_acknowledgement = false;
 };
 
 }  // namespace mqtk::proto
