@@ -44,7 +44,7 @@ nlohmann::json report_of(const test::run_result& r) {
   }
 }
 
-bool contains(const std::string& s, const std::string& needle) { return s.find(needle) != std::string::npos; }
+using test::contains;
 
 TEST(bench_cli, pubsub_counts_are_exact_every_time) {
   broker b;

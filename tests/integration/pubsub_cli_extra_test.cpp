@@ -41,6 +41,8 @@ using test::at;
 using test::broker;
 using test::broker_options;
 using test::concat;
+using test::contains;
+using test::lines_of;
 using test::count_lines;
 using test::process;
 using test::process_options;
@@ -50,16 +52,6 @@ using test::sub_tool;
 using test::wait_for_file;
 using test::wait_for_subscribe;
 
-std::vector<std::string> lines_of(const std::string& s) {
-  std::vector<std::string> out;
-  std::istringstream in(s);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 // ---------------------------------------------------------------------------------------------
 // 1. The in-flight window of mqtk-pub -l (-M), against the scripted broker.

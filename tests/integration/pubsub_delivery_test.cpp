@@ -45,22 +45,14 @@ using test::at;
 using test::broker;
 using test::broker_options;
 using test::concat;
+using test::contains;
+using test::lines_of;
 using test::process;
 using test::process_options;
 using test::pub_tool;
 using test::str;
 using test::sub_tool;
 
-std::vector<std::string> lines_of(const std::string& s) {
-  std::vector<std::string> out;
-  std::istringstream in(s);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 // Single-quotes `s` for sh -c.
 std::string quoted(const std::string& s) {

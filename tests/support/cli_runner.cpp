@@ -1,6 +1,7 @@
 #include "support/cli_runner.hpp"
 
 #include <algorithm>
+#include <sstream>
 #include <thread>
 
 #include "support/process.hpp"
@@ -30,6 +31,15 @@ bool wait_for_subscribe(const broker& b, const std::string& client_id, std::chro
 }
 
 std::size_t count_lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
+
+std::vector<std::string> lines_of(const std::string& s) {
+  std::vector<std::string> out;
+  std::istringstream in(s);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+bool contains(const std::string& haystack, std::string_view needle) { return haystack.find(needle) != std::string::npos; }
 
 std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string>& b) {
   a.insert(a.end(), b.begin(), b.end());

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "support/broker.hpp"
@@ -30,6 +31,9 @@ bool wait_for_subscribe(const broker& b, const std::string& client_id,
                         std::chrono::milliseconds timeout = std::chrono::seconds(15));
 
 std::size_t count_lines(const std::string& s);
+// The lines of `s`, without their newlines.
+std::vector<std::string> lines_of(const std::string& s);
+bool contains(const std::string& haystack, std::string_view needle);
 
 std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string>& b);
 

@@ -110,18 +110,23 @@ void check_topic_filter(std::string_view option, std::string_view filter) {
   }
 }
 
-void check_mqtt_string(std::string_view option, std::string_view what, std::string_view value) {
-  std::string why;
+std::string mqtt_string_fault(std::string_view value) {
   switch (proto::check_mqtt_utf8(value).kind) {
     case proto::utf8_fault::kind::none: break;
-    case proto::utf8_fault::kind::null_character: why = "contains a NUL character (U+0000)"; break;
-    default: why = "is not valid UTF-8"; break;
+    case proto::utf8_fault::kind::null_character: return "contains a NUL character (U+0000)";
+    default: return "is not valid UTF-8";
   }
-  if (why.empty() && proto::find_control_character(value) != std::string_view::npos) {
-    why = "contains a control character (U+0001-U+001F or U+007F-U+009F, e.g. a \\r from a CRLF file), which "
-          "brokers such as mosquitto refuse";
+  if (proto::find_control_character(value) != std::string_view::npos) {
+    return "contains a control character (U+0001-U+001F or U+007F-U+009F, e.g. a \\r from a CRLF file), which "
+           "brokers such as mosquitto refuse";
   }
-  if (!why.empty()) usage_error(option, std::string(what) + " '" + shown(value) + "' " + why);
+  return {};
+}
+
+void check_mqtt_string(std::string_view option, std::string_view what, std::string_view value) {
+  if (const std::string why = mqtt_string_fault(value); !why.empty()) {
+    usage_error(option, std::string(what) + " '" + shown(value) + "' " + why);
+  }
 }
 
 std::string parse_psk_hex(std::string_view option, std::string_view hex) {

@@ -25,6 +25,10 @@ proto::protocol_version parse_protocol_version(std::string_view option, std::str
 // Control characters are refused too (mosquitto refuses them: proto/topic.hpp).
 void check_topic_name(std::string_view option, std::string_view topic);
 void check_topic_filter(std::string_view option, std::string_view filter);
+// Why a string breaks the rules brokers apply to every MQTT string (mosquitto checks them as it
+// checks topics): "" when it does not, else "contains a NUL character (U+0000)", "is not valid
+// UTF-8" or "contains a control character (...)".
+std::string mqtt_string_fault(std::string_view value);
 // A UTF-8 string the broker will check (client id, user name): well-formed, no U+0000 and no
 // control characters, as mosquitto requires. `what` names it in the message ("client id").
 void check_mqtt_string(std::string_view option, std::string_view what, std::string_view value);

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "common/option_values.hpp"
 #include "mqtk/proto/topic.hpp"
 #include "mqtk/proto/utf8.hpp"
 
@@ -52,16 +53,9 @@ std::uint32_t parse_number(std::string_view text, std::uint64_t max, std::string
 
 // The string rules the broker applies (mosquitto: every UTF-8 string checked as topics are).
 void check_string(std::string_view value, std::string_view prop) {
-  std::string why;
-  switch (proto::check_mqtt_utf8(value).kind) {
-    case proto::utf8_fault::kind::none: break;
-    case proto::utf8_fault::kind::null_character: why = "contains a NUL character (U+0000)"; break;
-    default: why = "is not valid UTF-8"; break;
+  if (const std::string why = mqtt_string_fault(value); !why.empty()) {
+    throw std::invalid_argument(std::string(prop) + " value " + why);
   }
-  if (why.empty() && proto::find_control_character(value) != std::string_view::npos) {
-    why = "contains a control character (U+0001-U+001F or U+007F-U+009F), which brokers such as mosquitto refuse";
-  }
-  if (!why.empty()) throw std::invalid_argument(std::string(prop) + " value " + why);
 }
 
 }  // namespace
