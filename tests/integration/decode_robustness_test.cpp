@@ -101,5 +101,20 @@ TEST(decode_robustness, endless_non_hex_input_keeps_memory_bounded) {
   p.kill();
 }
 
+// A packet that breaks a rule but can be read (Payload Format Indicator 144) is shown with its
+// fields and the rule, in text and JSON, as tshark shows it; not as MALFORMED.
+TEST(decode_robustness, rule_break_that_can_be_read_is_shown_with_the_rule) {
+  const std::string pub = "30 07 00 01 61 02 01 90 78\n";
+  const auto text = run({tool_path("mqtk-decode").string(), "--hex", "--mqtt-version", "5", "-"}, 30s, pub);
+  ASSERT_EQ(text.exit_code(), 0) << text.describe();
+  EXPECT_NE(text.out.find("PUBLISH topic=\"a\""), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("[violation: invalid_property_value at offset 6"), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find("MALFORMED"), std::string::npos) << text.out;
+  const auto json = run({tool_path("mqtk-decode").string(), "--hex", "--json", "--mqtt-version", "5", "-"}, 30s, pub);
+  ASSERT_EQ(json.exit_code(), 0) << json.describe();
+  EXPECT_NE(json.out.find("\"violations\":[{\"rule\":\"invalid_property_value\",\"offset\":6"), std::string::npos)
+      << json.out;
+}
+
 }  // namespace
 }  // namespace mqtk::test

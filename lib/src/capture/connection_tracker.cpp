@@ -72,6 +72,16 @@ void connection_tracker::on_packet(const mqtt_packet_record& r) {
   }
   const auto type = proto::type_of(*r.packet);
   ++counts[static_cast<std::size_t>(type)];
+  for (const auto& v : r.violations) {
+    add_finding({.kind = finding_kind::protocol_violation,
+                 .level = severity::warning,
+                 .frame = r.frame,
+                 .ts = r.ts,
+                 .message = std::string(proto::packet_type_name(type)) + " " + dir_text(r.dir) +
+                            " breaks a rule but was read: " + v.message() + " (" +
+                            std::string(proto::decode_error_name(v.error)) + ") at packet offset " +
+                            std::to_string(v.offset)});
+  }
 
   if (c2s) {
     if (have_c2s_ && report_.connect_seen) {

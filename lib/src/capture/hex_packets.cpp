@@ -45,6 +45,7 @@ hex_packets_result hex_packet_stream::finish() {
 void hex_packet_stream::process(bool at_end) {
   const std::span<const std::uint8_t> bytes(buffer_);
   proto::decode_scratch scratch;
+  scratch.lenient = true;  // a dump is read to be understood: rule breaks are annotated
   std::size_t pos = 0;
   const endpoint none;
   while (pos < bytes.size()) {
@@ -91,6 +92,7 @@ void hex_packet_stream::process(bool at_end) {
         rec.len = total;
         rec.packet = &p;
         rec.raw = rest.first(total);
+        rec.violations = scratch.violations;
         if (const auto* pub = std::get_if<proto::publish>(&p)) rec.topic = pub->topic;
         ++number_;
         ++result_.packets;

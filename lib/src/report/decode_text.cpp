@@ -244,6 +244,15 @@ void append_decode_record_text(std::string& out, const mqtt_packet_record& r,
         }
       },
       *r.packet);
+  for (const auto& f : r.violations) {
+    out.append("  [violation: ");
+    out.append(proto::decode_error_name(f.error));
+    out.append(" at offset ");
+    append_uint(out, f.offset);
+    out.append(": ");
+    out.append(f.message());
+    out.append("]");
+  }
 }
 
 void append_connection_text(std::string& out, const capture::mqtt_connection_report& c) {
