@@ -101,6 +101,15 @@ class byte_source {
   bool eof_ = false;
 };
 
+// Timestamps of a hostile or corrupt file can be anything. They are kept within +-2^62 ns
+// (+-146 years around 1970), so that the analyzer's differences of two timestamps, and sums
+// with its windows and will delays, can never overflow.
+__extension__ typedef __int128 wide_time;
+constexpr capture_time clamp_time(wide_time ns) noexcept {
+  constexpr wide_time limit = wide_time{1} << 62;
+  return static_cast<capture_time>(ns > limit ? limit : ns < -limit ? -limit : ns);
+}
+
 // 128-bit intermediates keep 2^-n and 10^-n resolutions exact; __extension__ keeps -Wpedantic quiet.
 __extension__ typedef __int128 wide;
 
@@ -124,7 +133,7 @@ struct interface_info {
       for (int i = 9; i < exponent && i < 40; ++i) scale *= 10;
       ns = static_cast<wide>(units) / scale;
     }
-    return static_cast<capture_time>(ns + static_cast<wide>(offset_seconds) * 1'000'000'000);
+    return clamp_time(ns + static_cast<wide>(offset_seconds) * 1'000'000'000);
   }
 };
 

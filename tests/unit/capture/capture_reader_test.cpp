@@ -11,6 +11,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <fstream>
 
 #include "mqtk/capture/capture_error.hpp"
@@ -328,6 +329,20 @@ TEST(capture_reader, huge_claimed_block_length_is_not_allocated_up_front) {
   };
   EXPECT_EXIT(read_with_little_memory(), ::testing::ExitedWithCode(0), "");
   std::filesystem::remove(path);
+}
+
+// A corrupt or hostile pcapng can claim any timestamp; they are kept within +-2^62 ns so that
+// the analyzer's differences of timestamps cannot overflow (found by capture_decode_fuzz:
+// signed overflow in the keepalive check).
+TEST(capture_reader, absurd_timestamps_are_clamped) {
+  pcap_writer w(pcap_writer::format::pcapng, std::endian::little, 1);
+  const byte_vector a = {1, 2, 3};
+  w.add(a, std::numeric_limits<std::int64_t>::max() - 5);
+  w.add(a, t0);
+  const auto frames = read_all(w.data());
+  ASSERT_EQ(frames.size(), 2u);
+  EXPECT_EQ(frames[0].ts, std::int64_t{1} << 62);
+  EXPECT_EQ(frames[1].ts, t0);
 }
 
 }  // namespace
