@@ -636,6 +636,12 @@ stream_decoder::result stream_decoder::put(std::span<const std::uint8_t> input) 
   }
   if (needed_ != 0) {
     const std::size_t take = std::min(needed_ - buffer_.size(), input.size() - consumed);
+    if (buffer_.size() + take > buffer_.capacity()) {
+      // Grow with the bytes that arrived (never to what the length field claims before they
+      // do), but never past the packet's size: plain doubling would hold up to twice a large
+      // packet.
+      buffer_.reserve(std::min(needed_, std::max(buffer_.size() * 2, buffer_.size() + take)));
+    }
     buffer_.insert(buffer_.end(), input.begin() + static_cast<std::ptrdiff_t>(consumed),
                    input.begin() + static_cast<std::ptrdiff_t>(consumed + take));
     consumed += take;
@@ -643,6 +649,9 @@ stream_decoder::result stream_decoder::put(std::span<const std::uint8_t> input) 
       // The packet views into completed_, which stays untouched until the next call.
       completed_.swap(buffer_);
       buffer_.clear();
+      // The previous large packet's memory is not kept around for the next one: at most one
+      // copy of a large packet is held (the one `current_` views).
+      if (buffer_.capacity() > (1u << 20)) std::vector<std::uint8_t>().swap(buffer_);
       needed_ = 0;
       return finish_packet(completed_, header_size_, consumed, start);
     }
