@@ -22,6 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (w.empty()) std::abort();
 
   CLI::App app{"fuzz"};
+  app.set_help_flag();  // -h is the host, as in the tools (and mosquitto_pub)
   std::string host, topic, message, url;
   int port = 1883, qos = 0;
   bool retain = false, debug = false;
