@@ -78,7 +78,7 @@ void connection_tracker::on_packet(const mqtt_packet_record& r) {
                  .frame = r.frame,
                  .ts = r.ts,
                  .message = std::string(proto::packet_type_name(type)) + " " + dir_text(r.dir) +
-                            " breaks a rule but was read: " + v.message() + " (" +
+                            " breaks a rule but was read: " + proto::make_error_code(v.error).message() + " (" +
                             std::string(proto::decode_error_name(v.error)) + ") at packet offset " +
                             std::to_string(v.offset)});
   }

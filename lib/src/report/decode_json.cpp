@@ -480,7 +480,7 @@ void write_record(W& w, const mqtt_packet_record& r, std::string& scratch) {
       w.key("offset"sv);
       w.num(f.offset);
       w.key("message"sv);
-      scratch = f.message();
+      scratch = proto::make_error_code(f.error).message();
       w.str(scratch);
       w.obj_end();
     }

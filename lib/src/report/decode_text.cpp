@@ -250,7 +250,7 @@ void append_decode_record_text(std::string& out, const mqtt_packet_record& r,
     out.append(" at offset ");
     append_uint(out, f.offset);
     out.append(": ");
-    out.append(f.message());
+    out.append(proto::make_error_code(f.error).message());
     out.append("]");
   }
 }
