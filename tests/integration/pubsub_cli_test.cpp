@@ -74,7 +74,8 @@ void output_compat(const std::string& version) {
   const bool v5 = version == "5";
   test::temp_dir dir("mqtk-pubsub-fmt");
   const std::string topic = "pubsub/fmt/v" + version;
-  std::string binary("\x00\x01\x7f\x80\xfe\xff tab\there\nnext", 24);
+  const char binary_bytes[] = "\x00\x01\x7f\x80\xfe\xff tab\there\nnext";
+  std::string binary(binary_bytes, sizeof binary_bytes - 1);
   test::write_file(dir / "binary", binary);
 
   std::vector<published> messages = {

@@ -8,7 +8,6 @@
 #include <csignal>
 #include <fstream>
 #include <iostream>
-#include <iterator>
 #include <sstream>
 
 #include "common/std_streams.hpp"
@@ -172,33 +171,93 @@ capture::mqtt_analyzer_options analyzer_options(const decode_options& o) {
   return a;
 }
 
+// Hex text is read and decoded line by line: `tail -f log | mqtk-decode --hex -` shows each
+// packet when its last line arrives, memory stays bounded on endless input, and a bad line is
+// reported on stderr (with its number) and skipped. Exit 65 at the end if any line was bad.
 int run_hex(const decode_options& o, std::FILE* out, std::FILE* err) {
-  std::string text;
-  if (o.input.empty() || o.input == "-") {
-    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  } else {
-    std::ifstream in(o.input, std::ios::binary);
+  // Longer lines are not hex dumps; they are skipped (and reported) without being held.
+  constexpr std::size_t max_line = 1u << 20;
+  std::FILE* in = stdin;
+  const bool from_stdin = o.input.empty() || o.input == "-";
+  if (!from_stdin) {
+    in = std::fopen(o.input.c_str(), "rb");
     if (!in) {
       return fail(o, out, err, diag::exit_code::cannot_open_input,
                   "cannot open " + o.input + ": " + std::strerror(errno));
     }
-    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
-  auto parsed = capture::parse_hex_input(text);
-  if (auto* e = std::get_if<capture::hex_input_error>(&parsed)) {
-    const std::string name = o.input.empty() ? "-" : o.input;
-    return fail(o, out, err, diag::exit_code::bad_input,
-                name + ":" + std::to_string(e->line) + ":" + std::to_string(e->column) + ": " +
-                    e->message + " (expected hex bytes such as \"10 0c 00 04\", \"0x10,0x0c\" or xxd output)");
-  }
-  const auto& bytes = std::get<std::vector<std::uint8_t>>(parsed);
+  struct closer {
+    std::FILE* f;
+    bool own;
+    ~closer() {
+      if (own) std::fclose(f);
+    }
+  } close_in{in, !from_stdin};
+  const std::string name = from_stdin ? "-" : o.input;
+
   output_sink sink(o, out);
-  const auto result = capture::decode_hex_packets(bytes, o.mqtt_version, sink);
+  capture::hex_packet_stream stream(o.mqtt_version, sink);
+  capture::hex_line_parser parser;
+  std::vector<std::uint8_t> bytes;
+  std::uint64_t bad_lines = 0;
+  std::string line;
+  bool too_long = false;
+  char chunk[1 << 16];
+
+  auto end_line = [&] {
+    if (too_long) {
+      parser.parse_line({}, bytes);  // counts the line
+      std::fprintf(err, "%s: %s:%zu: line longer than %zu bytes: skipped (is this a hex dump?)\n", tool,
+                   name.c_str(), parser.line_number(), max_line);
+      ++bad_lines;
+    } else if (auto e = parser.parse_line(line, bytes)) {
+      std::fprintf(err, "%s: %s:%zu:%zu: %s: line skipped (expected hex bytes such as \"10 0c 00 04\", \"0x10,0x0c\" or xxd output)\n",
+                   tool, name.c_str(), e->line, e->column, e->message.c_str());
+      ++bad_lines;
+    } else if (!bytes.empty()) {
+      stream.feed(bytes);
+      bytes.clear();
+      sink.flush();
+    }
+    line.clear();
+    too_long = false;
+  };
+
+  bool any_text = false;
+  while (!sink.done() && std::fgets(chunk, sizeof chunk, in)) {
+    any_text = true;
+    std::size_t n = std::strlen(chunk);
+    // fgets stops at a NUL it read as well: a line holding NUL bytes is read on as more pieces.
+    const bool complete = n > 0 && chunk[n - 1] == '\n';
+    if (complete) --n;
+    if (!too_long) {
+      if (line.size() + n > max_line) {
+        too_long = true;
+        line.clear();
+        line.shrink_to_fit();
+      } else {
+        line.append(chunk, n);
+      }
+    }
+    if (complete) end_line();
+  }
+  if (std::ferror(in)) {
+    return fail(o, out, err, diag::exit_code::bad_input, "cannot read " + name + ": " + std::strerror(errno));
+  }
+  if (!line.empty() || too_long) end_line();  // a last line without '\n'
+  const auto result = stream.finish();
   sink.finish();
+  if (result.packets == 0 && result.malformed == 0 && bad_lines == 0) {
+    return fail(o, out, err, diag::exit_code::bad_input,
+                name + ":" + std::to_string(any_text ? parser.line_number() : 1) +
+                    ":1: no hex bytes in the input (expected hex bytes such as \"10 0c 00 04\", \"0x10,0x0c\" or xxd output)");
+  }
   if (result.version_guessed) {
     std::fprintf(err, "%s: note: no CONNECT in the bytes; decoded as MQTT 3.1.1 (use --mqtt-version)\n",
                  tool);
   }
+  // Each bad line already has its stderr line; the exit code tells scripts the input was bad.
+  if (bad_lines) return diag::to_int(diag::exit_code::bad_input);
   return 0;
 }
 

@@ -1,7 +1,6 @@
 #include "mqtk/capture/capture_reader.hpp"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,7 +35,7 @@ std::uint16_t load16(const std::uint8_t* p, bool big) {
                                                           : static_cast<std::uint16_t>(__builtin_bswap16(v));
 }
 
-// Bytes from memory, a mapped file, or a file descriptor read in large chunks. peek() gives
+// Bytes from memory or a file descriptor read in large chunks. peek() gives
 // a contiguous view of the next n bytes (fewer only at the end of the input).
 class byte_source {
  public:
@@ -44,19 +43,12 @@ class byte_source {
   byte_source(const byte_source&) = delete;
   byte_source& operator=(const byte_source&) = delete;
   ~byte_source() {
-    if (mapped_) ::munmap(const_cast<std::uint8_t*>(data_), size_);
     if (fd_ > 0) ::close(fd_);
   }
 
   void set_memory(std::span<const std::uint8_t> bytes) {
     data_ = bytes.data();
     size_ = bytes.size();
-  }
-  void set_mapped(const std::uint8_t* data, std::size_t size, int fd) {
-    data_ = data;
-    size_ = size;
-    mapped_ = true;
-    fd_ = fd;
   }
   void set_fd(int fd) { fd_ = fd, streaming_ = true; }
 
@@ -68,12 +60,15 @@ class byte_source {
   std::uint64_t offset() const { return consumed_before_ + pos_; }
 
  private:
+  // Reads until n bytes are buffered or the input ends. The buffer grows with the bytes that
+  // arrive, never to a size a length field claims: a record header saying 256 MB on an 8 KB
+  // input costs 8 KB, not 256 MB zero-filled up front.
   void refill(std::size_t n) {
     const std::size_t left = size_ - pos_;
-    if (buffer_.size() < std::max(n, read_chunk)) {
-      std::vector<std::uint8_t> bigger(std::max(n, read_chunk));
-      if (left) std::memcpy(bigger.data(), data_ + pos_, left);
-      buffer_.swap(bigger);
+    if (buffer_.empty()) {
+      std::vector<std::uint8_t> fresh(std::max(left, std::min(n, read_chunk)));
+      if (left) std::memcpy(fresh.data(), data_ + pos_, left);
+      buffer_.swap(fresh);
     } else if (left && pos_) {
       std::memmove(buffer_.data(), data_ + pos_, left);
     }
@@ -82,6 +77,10 @@ class byte_source {
     size_ = left;
     data_ = buffer_.data();
     while (size_ < n && !eof_) {
+      if (size_ == buffer_.size()) {
+        buffer_.resize(std::min(n, size_ + std::max(size_, read_chunk)));
+        data_ = buffer_.data();
+      }
       const ssize_t got = ::read(fd_, buffer_.data() + size_, buffer_.size() - size_);
       if (got < 0 && errno == EINTR) continue;
       if (got <= 0) {
@@ -98,10 +97,18 @@ class byte_source {
   std::uint64_t consumed_before_ = 0;
   std::vector<std::uint8_t> buffer_;
   int fd_ = -1;
-  bool mapped_ = false;
   bool streaming_ = false;
   bool eof_ = false;
 };
+
+// Timestamps of a hostile or corrupt file can be anything. They are kept within +-2^62 ns
+// (+-146 years around 1970), so that the analyzer's differences of two timestamps, and sums
+// with its windows and will delays, can never overflow.
+__extension__ typedef __int128 wide_time;
+constexpr capture_time clamp_time(wide_time ns) noexcept {
+  constexpr wide_time limit = wide_time{1} << 62;
+  return static_cast<capture_time>(ns > limit ? limit : ns < -limit ? -limit : ns);
+}
 
 // 128-bit intermediates keep 2^-n and 10^-n resolutions exact; __extension__ keeps -Wpedantic quiet.
 __extension__ typedef __int128 wide;
@@ -126,7 +133,7 @@ struct interface_info {
       for (int i = 9; i < exponent && i < 40; ++i) scale *= 10;
       ns = static_cast<wide>(units) / scale;
     }
-    return static_cast<capture_time>(ns + static_cast<wide>(offset_seconds) * 1'000'000'000);
+    return clamp_time(ns + static_cast<wide>(offset_seconds) * 1'000'000'000);
   }
 };
 
@@ -344,15 +351,9 @@ capture_reader capture_reader::open(const std::string& path) {
     ::close(fd);
     throw capture_error(capture_errc::cannot_open, "cannot open " + path + ": is a directory");
   }
-  // A regular file is mapped: records are then views into the mapping, with no copy at all.
-  if (S_ISREG(st.st_mode) && st.st_size > 0) {
-    void* m = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
-    if (m != MAP_FAILED) {
-      ::madvise(m, static_cast<std::size_t>(st.st_size), MADV_SEQUENTIAL);
-      p->src.set_mapped(static_cast<const std::uint8_t*>(m), static_cast<std::size_t>(st.st_size), fd);
-      return capture_reader(std::move(p));
-    }
-  }
+  // Files are read, not mapped: a capture truncated while mqtk-decode maps it (a rotating
+  // tcpdump -C, a copy still being written) kills a mapping reader with SIGBUS; read() just
+  // sees the shorter file and the reader reports the cut-off record.
   p->src.set_fd(fd);
   return capture_reader(std::move(p));
 }

@@ -72,6 +72,16 @@ void connection_tracker::on_packet(const mqtt_packet_record& r) {
   }
   const auto type = proto::type_of(*r.packet);
   ++counts[static_cast<std::size_t>(type)];
+  for (const auto& v : r.violations) {
+    add_finding({.kind = finding_kind::protocol_violation,
+                 .level = severity::warning,
+                 .frame = r.frame,
+                 .ts = r.ts,
+                 .message = std::string(proto::packet_type_name(type)) + " " + dir_text(r.dir) +
+                            " breaks a rule but was read: " + proto::make_error_code(v.error).message() + " (" +
+                            std::string(proto::decode_error_name(v.error)) + ") at packet offset " +
+                            std::to_string(v.offset)});
+  }
 
   if (c2s) {
     if (have_c2s_ && report_.connect_seen) {
@@ -413,21 +423,34 @@ mqtt_connection_report connection_tracker::finish(std::uint64_t frame, capture_t
   const capture_time end_ts = report_.close.ts ? report_.close.ts : ts;
   const std::uint64_t end_frame = report_.close.frame ? report_.close.frame : frame;
 
-  if (report_.connect_seen && !report_.connack && report_.close.how != close_how::capture_end) {
-    add_finding({.kind = finding_kind::no_connack,
-                 .level = severity::error,
-                 .frame = end_frame,
-                 .ts = end_ts,
-                 .message = "the connection was closed by the " +
-                            std::string(closer_name(report_.close.by)) +
-                            " without a CONNACK: the broker rejected the CONNECT"});
-  } else if (!report_.connect_seen && report_.c2s_packets[0] > 0 && !report_.connack) {
-    add_finding({.kind = finding_kind::no_connack,
-                 .level = severity::error,
-                 .frame = end_frame,
-                 .ts = end_ts,
-                 .message = "the first packet was malformed and the connection closed without a "
-                            "CONNACK: the broker rejected it"});
+  // No CONNACK. Only what the bytes show is claimed: a broker that answered with packets that
+  // could not be read did not "reject" anything we know of, and a client that hung up first
+  // was not rejected either.
+  if (!report_.connack && report_.close.how != close_how::capture_end &&
+      (report_.connect_seen || report_.c2s_packets[0] > 0)) {
+    std::uint64_t from_broker = 0;
+    for (auto n : report_.s2c_packets) from_broker += n;
+    const std::string connect_text =
+        report_.connect_seen ? "the CONNECT" : "the client's first packet (malformed)";
+    finding f{.kind = finding_kind::no_connack, .level = severity::error, .frame = end_frame, .ts = end_ts};
+    if (from_broker > 0) {
+      f.level = severity::warning;
+      f.message = "no CONNACK could be read, although the broker sent " + std::to_string(from_broker) +
+                  " packet(s) (" + std::to_string(report_.s2c_packets[0]) +
+                  " malformed): its answer to " + connect_text + " is among them but undecodable";
+    } else if (report_.close.by == closer::broker) {
+      f.message = "the broker closed the connection (" + std::string(close_how_name(report_.close.how)) +
+                  ") without a CONNACK: it rejected " + connect_text;
+    } else if (report_.close.by == closer::client) {
+      f.level = severity::warning;
+      f.message = "the client closed the connection (" + std::string(close_how_name(report_.close.how)) +
+                  ") before any CONNACK: either it gave up waiting or the broker never answered " +
+                  connect_text;
+    } else {
+      f.message = "the connection ended without a CONNACK and nothing from the broker: " + connect_text +
+                  " was not answered";
+    }
+    add_finding(std::move(f));
   }
   keepalive_findings(end_ts, end_frame);
   if (ping_) {

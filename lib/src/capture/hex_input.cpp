@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "mqtk/report/text_escape.hpp"
+
 namespace mqtk::capture {
 
 namespace {
@@ -61,64 +63,74 @@ std::string_view hex_area(std::string_view line, std::size_t& start, bool& saw_o
 
 }  // namespace
 
+std::optional<hex_input_error> hex_line_parser::parse_line(std::string_view line,
+                                                           std::vector<std::uint8_t>& out) {
+  ++line_no_;
+  const std::size_t before = out.size();
+  std::size_t lead = 0;
+  while (lead < line.size() && (line[lead] == ' ' || line[lead] == '\t')) ++lead;
+  const auto rest = line.substr(lead);
+  if (rest.empty() || rest.front() == '#' || rest.starts_with("//")) return std::nullopt;
+
+  // The bad token as a person may see it: escaped, and cut so one line stays one line.
+  auto shown = [](std::string_view token) {
+    std::string s = "\"";
+    const auto n = report::append_display_escaped(s, token, '"', 40);
+    s += "\"";
+    if (n < token.size()) s += "…";
+    return s;
+  };
+  auto error = [&](std::size_t column, std::string message) {
+    out.resize(before);
+    return hex_input_error{line_no_, column, std::move(message)};
+  };
+
+  std::size_t start = 0;
+  const auto area = hex_area(line, start, saw_offsets_);
+  std::size_t pos = 0;
+  while (pos < area.size()) {
+    while (pos < area.size() && is_separator(area[pos])) ++pos;
+    if (pos >= area.size()) break;
+    std::size_t end = pos;
+    while (end < area.size() && !is_separator(area[end])) ++end;
+    std::string_view token = area.substr(pos, end - pos);
+    const std::size_t column = start + pos + 1;
+    const auto original = token;
+    bool prefixed = false;
+    if (token.size() > 2 && token[0] == '0' && (token[1] == 'x' || token[1] == 'X')) {
+      token.remove_prefix(2);
+      prefixed = true;
+    } else if (token.size() > 1 && (token.back() == 'h' || token.back() == 'H') &&
+               all_hex(token.substr(0, token.size() - 1))) {
+      token.remove_suffix(1);  // "0Ch" assembler style
+      prefixed = true;
+    }
+    if (!all_hex(token)) return error(column, "not a hex byte: " + shown(original));
+    if (token.size() % 2 != 0) {
+      if (!(prefixed && token.size() == 1))
+        return error(column, "odd number of hex digits: " + shown(original));
+      out.push_back(static_cast<std::uint8_t>(hex_value(token[0])));
+    } else {
+      if (prefixed && token.size() > 2)
+        return error(column, "more than one byte after 0x: " + shown(original));
+      for (std::size_t k = 0; k < token.size(); k += 2)
+        out.push_back(static_cast<std::uint8_t>(hex_value(token[k]) * 16 + hex_value(token[k + 1])));
+    }
+    pos = end;
+  }
+  return std::nullopt;
+}
+
 std::variant<std::vector<std::uint8_t>, hex_input_error> parse_hex_input(std::string_view text) {
   std::vector<std::uint8_t> out;
-  std::size_t line_no = 0;
-  bool saw_offsets = false;
+  hex_line_parser parser;
   while (!text.empty()) {
-    ++line_no;
     const auto nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
+    const std::string_view line = text.substr(0, nl);
     text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-
-    std::size_t lead = 0;
-    while (lead < line.size() && (line[lead] == ' ' || line[lead] == '\t')) ++lead;
-    const auto rest = line.substr(lead);
-    if (rest.empty() || rest.front() == '#' || rest.starts_with("//")) continue;
-
-    std::size_t start = 0;
-    const auto area = hex_area(line, start, saw_offsets);
-    std::size_t pos = 0;
-    while (pos < area.size()) {
-      while (pos < area.size() && is_separator(area[pos])) ++pos;
-      if (pos >= area.size()) break;
-      std::size_t end = pos;
-      while (end < area.size() && !is_separator(area[end])) ++end;
-      std::string_view token = area.substr(pos, end - pos);
-      const std::size_t column = start + pos + 1;
-      bool prefixed = false;
-      if (token.size() > 2 && token[0] == '0' && (token[1] == 'x' || token[1] == 'X')) {
-        token.remove_prefix(2);
-        prefixed = true;
-      } else if (token.size() > 1 && (token.back() == 'h' || token.back() == 'H') &&
-                 all_hex(token.substr(0, token.size() - 1))) {
-        token.remove_suffix(1);  // "0Ch" assembler style
-        prefixed = true;
-      }
-      if (!all_hex(token)) {
-        return hex_input_error{line_no, column,
-                               "not a hex byte: \"" + std::string(area.substr(pos, end - pos)) + "\""};
-      }
-      if (token.size() % 2 != 0) {
-        if (!(prefixed && token.size() == 1)) {
-          return hex_input_error{line_no, column,
-                                 "odd number of hex digits: \"" +
-                                     std::string(area.substr(pos, end - pos)) + "\""};
-        }
-        out.push_back(static_cast<std::uint8_t>(hex_value(token[0])));
-      } else {
-        if (prefixed && token.size() > 2) {
-          return hex_input_error{line_no, column,
-                                 "more than one byte after 0x: \"" +
-                                     std::string(area.substr(pos, end - pos)) + "\""};
-        }
-        for (std::size_t k = 0; k < token.size(); k += 2)
-          out.push_back(static_cast<std::uint8_t>(hex_value(token[k]) * 16 + hex_value(token[k + 1])));
-      }
-      pos = end;
-    }
+    if (auto e = parser.parse_line(line, out)) return *e;
   }
-  if (out.empty()) return hex_input_error{line_no ? line_no : 1, 1, "no hex bytes in the input"};
+  if (out.empty()) return hex_input_error{parser.line_number() ? parser.line_number() : 1, 1, "no hex bytes in the input"};
   return out;
 }
 

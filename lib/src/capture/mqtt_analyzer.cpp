@@ -20,6 +20,25 @@ bool is_header_error(proto::decode_error e) noexcept {
          e == decode_error::invalid_fixed_header_flags;
 }
 
+// The protocol level of a CONNECT at the front of `bytes`, from its fixed place (after the
+// fixed header and the protocol name "MQTT" or "MQIsdp"); nullopt when the bytes do not hold
+// it or it is not a known level.
+std::optional<proto::protocol_version> connect_level_of(std::span<const std::uint8_t> bytes) {
+  if (bytes.empty() || (bytes[0] >> 4) != 1) return std::nullopt;
+  std::size_t i = 1;
+  while (i < bytes.size() && i < 5 && (bytes[i] & 0x80)) ++i;
+  const std::size_t name_at = i + 1;
+  if (name_at + 2 > bytes.size()) return std::nullopt;
+  const std::size_t name_len = std::size_t{bytes[name_at]} << 8 | bytes[name_at + 1];
+  const std::size_t level_at = name_at + 2 + name_len;
+  if (level_at >= bytes.size()) return std::nullopt;
+  const std::string_view name(reinterpret_cast<const char*>(bytes.data()) + name_at + 2, name_len);
+  const std::uint8_t level = bytes[level_at];
+  if (name == "MQTT" && (level == 4 || level == 5)) return static_cast<proto::protocol_version>(level);
+  if (name == "MQIsdp" && level == 3) return proto::protocol_version::v31;
+  return std::nullopt;
+}
+
 std::string seconds_after(capture_time ns) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3f s", static_cast<double>(ns) / 1e9);
@@ -38,6 +57,9 @@ struct mqtt_analyzer::direction_state {
   bool quiet = false;            // since a resync: no packet decoded yet, so errors are the resync's
   bool closed = false;
   std::size_t skip = 0;          // bytes still to drop before the next packet starts
+  // The protocol level of a CONNECT being decoded, read from its fixed place: if the rest of
+  // the CONNECT does not decode, both directions still know the version.
+  std::optional<proto::protocol_version> connect_level;
   // What the receiving side declared (5.0).
   std::uint16_t alias_max = 0;
   std::optional<std::uint32_t> max_packet;
@@ -46,7 +68,9 @@ struct mqtt_analyzer::direction_state {
 
 struct mqtt_analyzer::stream_state {
   stream_state(const stream_info& i, const mqtt_analyzer_options& o)
-      : info(i), tracker(i, o.tracker) {}
+      : info(i), tracker(i, o.tracker) {
+    for (auto& d : dirs) d.decoder.set_lenient(o.lenient);
+  }
   stream_info info;
   std::array<direction_state, 2> dirs;
   connection_tracker tracker;
@@ -134,7 +158,10 @@ void mqtt_analyzer::decode(stream_state& s, flow dir, std::span<const std::uint8
       d.frames.clear();
       d.resyncing = false;
     }
-    if (d.decoder.buffered() == 0) d.packet_start = d.decoder.stream_offset();
+    if (d.decoder.buffered() == 0) {
+      d.packet_start = d.decoder.stream_offset();
+      d.connect_level = dir == flow::client_to_server ? connect_level_of(bytes) : std::nullopt;
+    }
     const auto r = d.decoder.put(bytes);
     bytes = bytes.subspan(r.consumed);
     d.offset += r.consumed;
@@ -155,6 +182,12 @@ void mqtt_analyzer::decode(stream_state& s, flow dir, std::span<const std::uint8
     const std::size_t len = header ? 0 : d.decoder.stream_offset() - d.packet_start;
     if (!d.quiet) emit_malformed(s, d, dir, r.failure, len, frame, ts);
     d.frames.clear();
+    if (d.connect_level && !header) {
+      // The CONNECT said its version before the fault: CONNACK and what follows are read in it.
+      s.dirs[index_of(dir) ^ 1].decoder.set_version(*d.connect_level);
+      if (!d.decoder.version()) d.decoder.set_version(*d.connect_level);
+    }
+    d.connect_level.reset();
     if (header) {
       // Drop at least the byte that started the bad packet, then scan.
       if (r.consumed == 0 && !bytes.empty()) {
@@ -203,6 +236,7 @@ void mqtt_analyzer::emit_packet(stream_state& s, direction_state& d, flow dir,
   const bool c2s = dir == flow::client_to_server;
   rec.packet = &p;
   rec.raw = r.raw;
+  rec.violations = d.decoder.violations();
 
   const auto type = static_cast<proto::packet_type>(r.raw[0] >> 4);
   if (type == proto::packet_type::connect && c2s) {

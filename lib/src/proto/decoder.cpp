@@ -14,8 +14,9 @@ constexpr std::uint8_t max_varint_bytes = 4;
 // with its offset (from the start of the packet) and makes every later read fail too.
 class field_reader {
  public:
-  field_reader(std::span<const std::uint8_t> packet, std::size_t start) noexcept
-      : data_(packet.data()), pos_(start), end_(packet.size()) {}
+  field_reader(std::span<const std::uint8_t> packet, std::size_t start,
+               std::vector<decode_failure>* violations = nullptr) noexcept
+      : data_(packet.data()), pos_(start), end_(packet.size()), violations_(violations) {}
 
   std::size_t pos() const noexcept { return pos_; }
   std::size_t end() const noexcept { return end_; }
@@ -27,6 +28,13 @@ class field_reader {
   bool fail(decode_error e, std::size_t at) noexcept {
     if (!failure_) failure_ = decode_failure{e, at};
     return false;
+  }
+  // A broken rule that leaves the packet readable: recorded when lenient (returns true, go on),
+  // else the failure (returns false).
+  bool violation(decode_error e, std::size_t at) {
+    if (!violations_) return fail(e, at);
+    violations_->push_back(decode_failure{e, at});
+    return true;
   }
   void set_end(std::size_t e) noexcept { end_ = e; }
   void replace_error(decode_error e) noexcept { failure_->error = e; }
@@ -82,6 +90,15 @@ class field_reader {
     if (!binary(out)) return false;
     const utf8_fault fault = check_mqtt_utf8(out, forbid_wildcards);
     if (fault.kind == utf8_fault::kind::none) return true;
+    if (fault.kind == utf8_fault::kind::wildcard) {
+      // Still well-formed text: leniency reads on (and checks the rest of it as UTF-8).
+      if (!violation(decode_error::invalid_topic_name, pos_ - out.size() + fault.index)) return false;
+      const utf8_fault rest = check_mqtt_utf8(out, false);
+      if (rest.kind == utf8_fault::kind::none) return true;
+      return fail(rest.kind == utf8_fault::kind::null_character ? decode_error::utf8_null_character
+                                                                 : decode_error::invalid_utf8,
+                  pos_ - out.size() + rest.index);
+    }
     const decode_error e = fault.kind == utf8_fault::kind::null_character ? decode_error::utf8_null_character
                            : fault.kind == utf8_fault::kind::wildcard     ? decode_error::invalid_topic_name
                                                                           : decode_error::invalid_utf8;
@@ -97,6 +114,7 @@ class field_reader {
   std::size_t pos_;
   std::size_t end_;
   std::optional<decode_failure> failure_;
+  std::vector<decode_failure>* violations_;  // non-null when lenient
 };
 
 bool value_in_range(const property_info& info, std::uint32_t v) noexcept {
@@ -141,16 +159,11 @@ bool read_properties(field_reader& r, property_scope scope, std::vector<property
       r.fail(decode_error::unknown_property, at);
       break;
     }
-    if (!(info->scopes & static_cast<std::uint16_t>(scope))) {
-      r.fail(decode_error::property_not_allowed, at);
+    if (!(info->scopes & static_cast<std::uint16_t>(scope)) && !r.violation(decode_error::property_not_allowed, at))
       break;
-    }
     const bool single = !info->repeatable ||
                         (info->id == property_id::subscription_identifier && scope == property_scope::subscribe);
-    if (single && (seen >> id & 1)) {
-      r.fail(decode_error::duplicate_property, at);
-      break;
-    }
+    if (single && (seen >> id & 1) && !r.violation(decode_error::duplicate_property, at)) break;
     seen |= std::uint64_t{1} << id;
     property p{.id = info->id};
     switch (info->type) {
@@ -175,10 +188,7 @@ bool read_properties(field_reader& r, property_scope scope, std::vector<property
         break;
     }
     if (!r.ok()) break;
-    if (!value_in_range(*info, p.number)) {
-      r.fail(decode_error::invalid_property_value, at);
-      break;
-    }
+    if (!value_in_range(*info, p.number) && !r.violation(decode_error::invalid_property_value, at)) break;
     out.push_back(p);
   }
   r.set_end(packet_end);
@@ -195,7 +205,7 @@ bool read_properties(field_reader& r, property_scope scope, std::vector<property
 bool read_packet_id(field_reader& r, std::uint16_t& id) {
   const std::size_t at = r.pos();
   if (!r.u16(id)) return false;
-  if (id == 0) return r.fail(decode_error::packet_id_zero, at);
+  if (id == 0) return r.violation(decode_error::packet_id_zero, at);
   return true;
 }
 
@@ -205,9 +215,13 @@ class body_decoder {
  public:
   body_decoder(std::span<const std::uint8_t> bytes, std::size_t header_size, protocol_version version,
                decode_scratch& scratch)
-      : r_(bytes, header_size), first_(bytes[0]), version_(version), scratch_(scratch) {}
+      : r_(bytes, header_size, scratch.lenient ? &scratch.violations : nullptr),
+        first_(bytes[0]),
+        version_(version),
+        scratch_(scratch) {}
 
   std::optional<decode_failure> run(packet& out) {
+    if (scratch_.lenient) scratch_.violations.clear();
     out = decode();
     if (r_.ok() && r_.remaining() != 0) r_.fail(decode_error::trailing_bytes, r_.pos());
     if (!r_.ok()) return r_.failure();
@@ -270,11 +284,10 @@ class body_decoder {
     const bool will_retain = flags & 0x20;
     const bool has_password = flags & 0x40;
     const bool has_username = flags & 0x80;
-    if ((flags & 0x01) || (!has_will && (will_qos != 0 || will_retain)) ||
-        (has_password && !has_username && version_ == protocol_version::v311)) {
-      r_.fail(decode_error::invalid_connect_flags, flags_at);
+    if (((flags & 0x01) || (!has_will && (will_qos != 0 || will_retain)) ||
+         (has_password && !has_username && version_ == protocol_version::v311)) &&
+        !r_.violation(decode_error::invalid_connect_flags, flags_at))
       return c;
-    }
     if (will_qos == 3) {
       r_.fail(decode_error::invalid_qos, flags_at);
       return c;
@@ -312,10 +325,7 @@ class body_decoder {
     const std::size_t flags_at = r_.pos();
     std::uint8_t flags = 0;
     if (!r_.u8(flags) || !r_.u8(c.reason_code)) return c;
-    if (flags & 0xFE) {
-      r_.fail(decode_error::invalid_connack_flags, flags_at);
-      return c;
-    }
+    if ((flags & 0xFE) && !r_.violation(decode_error::invalid_connack_flags, flags_at)) return c;
     c.session_present = flags & 1;
     // A broker answers an unsupported protocol level with a 3.1.1-style two-byte CONNACK
     // (5.0 §3.1.2.2), so a 5.0 CONNACK without a property length is accepted as that.
@@ -344,10 +354,9 @@ class body_decoder {
       p.properties = property_list(scratch_.properties);
     }
     // An empty topic is allowed only in 5.0 with a topic alias (5.0 §3.3.2.1).
-    if (p.topic.empty() && !(v5() && p.properties.find(property_id::topic_alias))) {
-      r_.fail(decode_error::invalid_topic_name, topic_at);
+    if (p.topic.empty() && !(v5() && p.properties.find(property_id::topic_alias)) &&
+        !r_.violation(decode_error::invalid_topic_name, topic_at))
       return p;
-    }
     r_.rest(p.payload);
     return p;
   }
@@ -389,10 +398,9 @@ class body_decoder {
         r_.fail(decode_error::invalid_qos, options_at);
         break;
       }
-      if ((options & reserved_mask) || (v5() && ((options >> 4) & 3) == 3)) {
-        r_.fail(decode_error::invalid_subscription_options, options_at);
+      if (((options & reserved_mask) || (v5() && ((options >> 4) & 3) == 3)) &&
+          !r_.violation(decode_error::invalid_subscription_options, options_at))
         break;
-      }
       sub.max_qos = static_cast<qos>(options & 3);
       if (v5()) {
         sub.no_local = options & 0x04;
@@ -540,7 +548,9 @@ std::variant<packet, decode_failure> decode_packet(std::span<const std::uint8_t>
 }
 
 stream_decoder::stream_decoder(stream_decoder_options options)
-    : max_packet_size_(options.max_packet_size), version_(options.version) {}
+    : max_packet_size_(options.max_packet_size), version_(options.version) {
+  scratch_.lenient = options.lenient;
+}
 
 void stream_decoder::reset() noexcept {
   buffer_.clear();
@@ -626,6 +636,12 @@ stream_decoder::result stream_decoder::put(std::span<const std::uint8_t> input) 
   }
   if (needed_ != 0) {
     const std::size_t take = std::min(needed_ - buffer_.size(), input.size() - consumed);
+    if (buffer_.size() + take > buffer_.capacity()) {
+      // Grow with the bytes that arrived (never to what the length field claims before they
+      // do), but never past the packet's size: plain doubling would hold up to twice a large
+      // packet.
+      buffer_.reserve(std::min(needed_, std::max(buffer_.size() * 2, buffer_.size() + take)));
+    }
     buffer_.insert(buffer_.end(), input.begin() + static_cast<std::ptrdiff_t>(consumed),
                    input.begin() + static_cast<std::ptrdiff_t>(consumed + take));
     consumed += take;
@@ -633,6 +649,9 @@ stream_decoder::result stream_decoder::put(std::span<const std::uint8_t> input) 
       // The packet views into completed_, which stays untouched until the next call.
       completed_.swap(buffer_);
       buffer_.clear();
+      // The previous large packet's memory is not kept around for the next one: at most one
+      // copy of a large packet is held (the one `current_` views).
+      if (buffer_.capacity() > (1u << 20)) std::vector<std::uint8_t>().swap(buffer_);
       needed_ = 0;
       return finish_packet(completed_, header_size_, consumed, start);
     }

@@ -469,6 +469,23 @@ void write_record(W& w, const mqtt_packet_record& r, std::string& scratch) {
         }
       },
       *r.packet);
+  if (!r.violations.empty()) {
+    // Rules the packet broke although it could be read (mqtk-decode reads what can be read).
+    w.key("violations"sv);
+    w.arr_begin();
+    for (const auto& f : r.violations) {
+      w.obj_begin();
+      w.key("rule"sv);
+      w.str(proto::decode_error_name(f.error));
+      w.key("offset"sv);
+      w.num(f.offset);
+      w.key("message"sv);
+      scratch = proto::make_error_code(f.error).message();
+      w.str(scratch);
+      w.obj_end();
+    }
+    w.arr_end();
+  }
   w.obj_end();
 }
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "mqtk/proto/reason_code.hpp"
+#include "mqtk/report/text_escape.hpp"
 #include "mqtk/report/decode_format.hpp"
 
 namespace mqtk::report {
@@ -19,19 +20,7 @@ void append_hex2(std::string& out, unsigned v) {
 
 void append_quoted(std::string& out, std::string_view s, std::size_t limit = std::string_view::npos) {
   out.push_back('"');
-  const std::size_t n = std::min(s.size(), limit);
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(c));
-    } else if (c < 0x20 || c == 0x7f) {
-      out.append("\\x");
-      append_hex2(out, c);
-    } else {
-      out.push_back(static_cast<char>(c));
-    }
-  }
+  const std::size_t n = report::append_display_escaped(out, s, '"', limit);
   out.push_back('"');
   if (n < s.size()) out.append("…");
 }
@@ -255,6 +244,15 @@ void append_decode_record_text(std::string& out, const mqtt_packet_record& r,
         }
       },
       *r.packet);
+  for (const auto& f : r.violations) {
+    out.append("  [violation: ");
+    out.append(proto::decode_error_name(f.error));
+    out.append(" at offset ");
+    append_uint(out, f.offset);
+    out.append(": ");
+    out.append(proto::make_error_code(f.error).message());
+    out.append("]");
+  }
 }
 
 void append_connection_text(std::string& out, const capture::mqtt_connection_report& c) {
@@ -270,12 +268,12 @@ void append_connection_text(std::string& out, const capture::mqtt_connection_rep
   if (c.carried == capture::carriage::tls) head += "  (TLS)";
   line(head);
   if (c.connect_seen) {
-    std::string s = "  client id \"" + c.client_id + "\"";
+    std::string s = "  client id \"" + display_escaped(c.client_id) + "\"";
     if (c.version) s += ", MQTT " + std::string(proto::version_name(*c.version));
     if (c.keepalive) s += ", keepalive " + std::to_string(*c.keepalive) + " s";
     if (c.clean_start) s += *c.clean_start ? ", clean start" : ", persistent session";
-    if (c.username) s += ", user \"" + *c.username + "\"";
-    if (c.will_topic) s += ", will on \"" + *c.will_topic + "\"";
+    if (c.username) s += ", user \"" + display_escaped(*c.username) + "\"";
+    if (c.will_topic) s += ", will on \"" + display_escaped(*c.will_topic) + "\"";
     line(s);
   } else if (c.c2s_packets[0]) {
     line("  the client's CONNECT could not be decoded (see the MALFORMED finding)");
@@ -284,7 +282,7 @@ void append_connection_text(std::string& out, const capture::mqtt_connection_rep
   }
   if (c.connack) {
     if (c.connack->refused) {
-      line("  CONNACK (frame " + std::to_string(c.connack->frame) + "): " + c.connack->explanation);
+      line("  CONNACK (frame " + std::to_string(c.connack->frame) + "): " + display_escaped(c.connack->explanation, 0));
     } else {
       line("  CONNACK (frame " + std::to_string(c.connack->frame) + "): " + c.connack->name +
            (c.connack->session_present ? ", session present" : ""));
@@ -297,7 +295,7 @@ void append_connection_text(std::string& out, const capture::mqtt_connection_rep
                            : "  closed by " + std::string(capture::closer_name(c.close.by)) + " (";
   closed += std::string(capture::close_how_name(c.close.how));
   if (c.close.reason_code) {
-    closed += " " + proto::reason_code_hex(*c.close.reason_code, proto::hex_case::upper) + " " + c.close.reason;
+    closed += " " + proto::reason_code_hex(*c.close.reason_code, proto::hex_case::upper) + " " + display_escaped(c.close.reason, 0);
   }
   closed += ")";
   if (c.close.frame) closed += " at frame " + std::to_string(c.close.frame);
@@ -327,7 +325,7 @@ void append_connection_text(std::string& out, const capture::mqtt_connection_rep
     std::string s = "  [" + std::string(capture::severity_name(f.level)) + "] " +
                     std::string(capture::finding_kind_name(f.kind));
     if (f.frame) s += " (frame " + std::to_string(f.frame) + ")";
-    s += ": " + f.message;
+    s += ": " + display_escaped(f.message, 0);
     line(s);
   }
 }

@@ -2,12 +2,16 @@
 
 #include "local_time.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <ctime>
 
 namespace mqtk::report {
 namespace {
+
+// Largest field width or precision taken from a -F format.
+constexpr int max_width = 65535;
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -223,14 +227,15 @@ message_format message_format::parse(std::string_view f) {
         if (i < len - 1) ++i;
       }
       while (i < len - 1 && is_digit(f[i])) {
-        p.width = p.width * 10 + (f[i] - '0');
+        // Saturated: a width or precision of billions is a typo or hostile, and would overflow.
+        p.width = std::min(p.width * 10 + (f[i] - '0'), max_width);
         ++i;
       }
       if (f[i] == '.' && i < len - 1) {
         ++i;
         p.precision = 0;
         while (i < len - 1 && is_digit(f[i])) {
-          p.precision = p.precision * 10 + (f[i] - '0');
+          p.precision = std::min(p.precision * 10 + (f[i] - '0'), max_width);
           ++i;
         }
       }

@@ -76,8 +76,12 @@ std::string tshark_type(std::string_view info) {
 }  // namespace
 
 std::vector<tshark_entry> read_tshark(const std::string& capture_name) {
-  std::ifstream in(data_dir() / "captures" / (capture_name + ".tshark.txt"));
-  if (!in) throw std::runtime_error("cannot open tshark text of " + capture_name);
+  return read_tshark_file(data_dir() / "captures" / (capture_name + ".tshark.txt"));
+}
+
+std::vector<tshark_entry> read_tshark_file(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error("cannot open " + file.string());
   std::vector<tshark_entry> out;
   std::string line;
   while (std::getline(in, line)) {
@@ -104,10 +108,14 @@ std::vector<tshark_entry> read_tshark(const std::string& capture_name) {
 }
 
 void decode_capture(const std::string& capture_name, keeping_sink& sink, bool track) {
+  decode_capture_file(capture_path(capture_name), sink, track);
+}
+
+void decode_capture_file(const std::filesystem::path& file, keeping_sink& sink, bool track) {
   capture::mqtt_analyzer_options options;
   options.track_connections = track;
   capture::mqtt_analyzer analyzer(sink, options);
-  const auto summary = capture::read_capture(capture_path(capture_name).string(), analyzer);
+  const auto summary = capture::read_capture(file.string(), analyzer);
   analyzer.finish(summary.frames, 0);
 }
 

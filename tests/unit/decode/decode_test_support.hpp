@@ -2,6 +2,7 @@
 // Helpers for mqtk-decode's unit tests: a sink that keeps what the analyzer hands out, packet
 // bytes built with the codec, and tshark's reading of the recordings in tests/data/captures.
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -51,8 +52,11 @@ struct tshark_entry {
   friend bool operator==(const tshark_entry&, const tshark_entry&) = default;
 };
 std::vector<tshark_entry> read_tshark(const std::string& capture_name);
+// The same from any tshark text file (the repository's own recordings).
+std::vector<tshark_entry> read_tshark_file(const std::filesystem::path& file);
 
 // Decodes a shared capture through the real capture pipeline into a keeping_sink.
 void decode_capture(const std::string& capture_name, keeping_sink& sink, bool track = true);
+void decode_capture_file(const std::filesystem::path& file, keeping_sink& sink, bool track = true);
 
 }  // namespace mqtk::test

@@ -133,5 +133,85 @@ TEST(hex_packets, truncated_dump_reports_once) {
   EXPECT_EQ(sink.records[1].error, "truncated");
 }
 
+TEST(hex_line_parser, bad_line_is_reported_and_the_next_line_read) {
+  capture::hex_line_parser parser;
+  bytes out;
+  EXPECT_FALSE(parser.parse_line("10 0e", out));
+  const auto e = parser.parse_line("00 04 qq", out);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->line, 2u);
+  EXPECT_EQ(e->column, 7u);
+  EXPECT_EQ(out, (bytes{0x10, 0x0e}));  // nothing of the bad line kept
+  EXPECT_FALSE(parser.parse_line("00 04", out));
+  EXPECT_EQ(out, (bytes{0x10, 0x0e, 0x00, 0x04}));
+  EXPECT_EQ(parser.line_number(), 3u);
+}
+
+TEST(hex_line_parser, error_message_escapes_terminal_controls_and_invalid_utf8) {
+  capture::hex_line_parser parser;
+  bytes out;
+  // ESC [ 2 J (clear screen) glued to a C1 CSI byte and a UTF-8 encoded C1 (U+009B).
+  const auto e = parser.parse_line("\x1b" "2J\x9b" "31m\xc2\x9b" "x", out);
+  ASSERT_TRUE(e);
+  for (char c : e->message) {
+    const auto u = static_cast<unsigned char>(c);
+    EXPECT_FALSE(u < 0x20 || u == 0x7f) << e->message;
+  }
+  EXPECT_EQ(e->message.find('\x9b'), std::string::npos) << e->message;
+  EXPECT_EQ(e->message.find("\xc2\x9b"), std::string::npos) << e->message;
+  EXPECT_NE(e->message.find("\\x1b2J\\x9b31m\\xc2\\x9bx"), std::string::npos) << e->message;
+}
+
+TEST(hex_line_parser, valid_utf8_in_a_bad_token_is_shown_as_is) {
+  capture::hex_line_parser parser;
+  bytes out;
+  const auto e = parser.parse_line("grüße", out);
+  ASSERT_TRUE(e);
+  EXPECT_NE(e->message.find("\"grüße\""), std::string::npos) << e->message;
+}
+
+TEST(hex_packet_stream, byte_by_byte_gives_each_packet_when_its_last_byte_arrives) {
+  keeping_sink sink;
+  capture::hex_packet_stream stream(std::nullopt, sink);
+  for (std::size_t i = 0; i + 1 < connect_bytes.size(); ++i) stream.feed(bytes{connect_bytes[i]});
+  EXPECT_TRUE(sink.records.empty());
+  stream.feed(bytes{connect_bytes.back()});
+  ASSERT_EQ(sink.records.size(), 1u);
+  EXPECT_EQ(sink.records[0].type, "CONNECT");
+  const bytes pub{0x30, 0x07, 0x00, 0x03, 'a', '/', 'b', 'h', 'i'};
+  stream.feed(pub);
+  ASSERT_EQ(sink.records.size(), 2u);
+  EXPECT_EQ(sink.records[1].topic, "a/b");
+  const auto r = stream.finish();
+  EXPECT_EQ(r.packets, 2u);
+  EXPECT_EQ(r.malformed, 0u);
+}
+
+TEST(hex_packet_stream, garbage_fed_in_pieces_resyncs_with_whole_input_offsets) {
+  keeping_sink sink;
+  capture::hex_packet_stream stream(proto::protocol_version::v311, sink);
+  stream.feed(bytes{0x00, 0x00});
+  stream.feed(bytes{0xc0, 0x00});
+  stream.feed(bytes{0xd0});
+  stream.feed(bytes{0x00});
+  stream.finish();
+  ASSERT_EQ(sink.records.size(), 3u);
+  EXPECT_EQ(sink.records[0].type, "MALFORMED");
+  EXPECT_EQ(sink.records[1].type, "PINGREQ");
+  EXPECT_EQ(sink.records[2].type, "PINGRESP");
+}
+
+TEST(hex_packet_stream, packet_cut_by_the_end_is_reported_at_finish) {
+  keeping_sink sink;
+  capture::hex_packet_stream stream(proto::protocol_version::v311, sink);
+  stream.feed(bytes{0xc0, 0x00, 0x30, 0x20, 0x00});
+  ASSERT_EQ(sink.records.size(), 1u);  // PINGREQ; the PUBLISH may still come
+  const auto r = stream.finish();
+  ASSERT_EQ(sink.records.size(), 2u);
+  EXPECT_EQ(sink.records[1].type, "MALFORMED");
+  EXPECT_EQ(sink.records[1].error, "truncated");
+  EXPECT_EQ(r.malformed, 1u);
+}
+
 }  // namespace
 }  // namespace mqtk::test

@@ -530,5 +530,123 @@ TEST(mqtt_analyzer, bytes_after_reset_do_not_start_a_second_report) {
   EXPECT_EQ(c.sink.records.size(), 2u);
 }
 
+// A packet that breaks a rule but can be read is shown with all its fields and the rule it
+// broke (as tshark shows it), never dropped as MALFORMED.
+TEST(mqtt_analyzer, readable_rule_break_is_a_packet_with_a_violation_and_a_finding) {
+  conversation c;
+  c.sink.keep_json = true;
+  c.send(c2s, connect_packet(protocol_version::v5), protocol_version::v5);
+  c.send(s2c, proto::connack{}, protocol_version::v5);
+  // PUBLISH "a" with Payload Format Indicator 144 (only 0 and 1 are defined).
+  c.send(c2s, std::vector<std::uint8_t>{0x30, 0x07, 0x00, 0x01, 'a', 0x02, 0x01, 0x90, 'x'});
+  c.send(c2s, proto::pingreq{}, protocol_version::v5);
+  c.close(c2s);
+  c.close(s2c);
+  c.finish();
+  ASSERT_EQ(c.sink.records.size(), 4u);
+  const auto& pub = c.sink.records[2];
+  EXPECT_EQ(pub.type, "PUBLISH");
+  EXPECT_EQ(pub.topic, "a");
+  EXPECT_NE(pub.json.find("\"violations\":[{\"rule\":\"invalid_property_value\",\"offset\":6"), std::string::npos)
+      << pub.json;
+  EXPECT_EQ(c.sink.records[3].type, "PINGREQ");
+  EXPECT_EQ(c.sink.count_findings(finding_kind::protocol_violation), 1u);
+  EXPECT_FALSE(c.sink.has_finding(finding_kind::malformed_packet));
+}
+
+TEST(mqtt_analyzer, strict_option_still_drops_the_rule_break_as_malformed) {
+  capture::mqtt_analyzer_options o;
+  o.lenient = false;
+  conversation c(0, o);
+  c.send(c2s, connect_packet(protocol_version::v5), protocol_version::v5);
+  c.send(c2s, std::vector<std::uint8_t>{0x30, 0x07, 0x00, 0x01, 'a', 0x02, 0x01, 0x90, 'x'});
+  c.finish();
+  ASSERT_EQ(c.sink.records.size(), 2u);
+  EXPECT_EQ(c.sink.records[1].type, "MALFORMED");
+  EXPECT_EQ(c.sink.records[1].error, "invalid_property_value");
+}
+
+// A CONNECT whose body does not decode (an unknown property) still says "5" at its fixed
+// place: the broker's CONNACK with properties is read as 5.0, not as a malformed 3.1.1 one.
+TEST(mqtt_analyzer, undecodable_connect_still_sets_the_version_for_the_connack) {
+  conversation c;
+  c.send(c2s, std::vector<std::uint8_t>{0x10, 0x10, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x05, 0x02, 0x00, 0x3c,
+                                        0x02, 0xff, 0x00, 0x00, 0x01, 'a'});
+  c.send(s2c, std::vector<std::uint8_t>{0x20, 0x06, 0x00, 0x00, 0x03, 0x22, 0x00, 0x0a});
+  c.send(c2s, std::vector<std::uint8_t>{0x30, 0x06, 0x00, 0x01, 'a', 0x00, 'h', 'i'});
+  c.finish();
+  ASSERT_EQ(c.sink.records.size(), 3u);
+  EXPECT_EQ(c.sink.records[0].type, "MALFORMED");
+  EXPECT_EQ(c.sink.records[1].type, "CONNACK") << c.sink.records[1].error;
+  EXPECT_NE(c.sink.records[1].text.find("10"), std::string::npos) << c.sink.records[1].text;
+  EXPECT_EQ(c.sink.records[2].type, "PUBLISH") << c.sink.records[2].error;
+}
+
+const capture::finding* find_kind(const capture::mqtt_connection_report& r, finding_kind k) {
+  for (const auto& f : r.findings)
+    if (f.kind == k) return &f;
+  return nullptr;
+}
+
+// The contradiction this guards against: "no CONNACK, the broker rejected it" when a successful
+// CONNACK and a PUBACK follow a CONNECT that could not be decoded.
+TEST(mqtt_analyzer, undecodable_connect_with_successful_connack_is_not_called_rejected) {
+  conversation c;
+  c.send(c2s, std::vector<std::uint8_t>{0x10, 0x10, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x05, 0x02, 0x00, 0x3c,
+                                        0x02, 0xff, 0x00, 0x00, 0x01, 'a'});
+  c.send(s2c, proto::connack{}, protocol_version::v5);
+  c.send(c2s, proto::publish{.topic = "t", .payload = "x", .qos = proto::qos::at_least_once, .packet_id = 1},
+         protocol_version::v5);
+  c.send(s2c, proto::puback{.packet_id = 1}, protocol_version::v5);
+  c.close(s2c);
+  c.close(c2s);
+  c.finish();
+  ASSERT_EQ(c.sink.reports.size(), 1u);
+  const auto& r = c.sink.reports[0];
+  ASSERT_TRUE(r.connack);
+  EXPECT_FALSE(r.connack->refused);
+  EXPECT_FALSE(find_kind(r, finding_kind::no_connack));
+  EXPECT_FALSE(find_kind(r, finding_kind::connection_refused));
+  EXPECT_FALSE(find_kind(r, finding_kind::incomplete_flow));
+}
+
+TEST(mqtt_analyzer, unreadable_broker_answer_is_not_called_a_rejection) {
+  conversation c;
+  c.send(c2s, connect_packet());
+  c.send(s2c, std::vector<std::uint8_t>{0x00, 0x01, 0x02});  // not MQTT
+  c.close(s2c);
+  c.close(c2s);
+  c.finish();
+  const auto* f = find_kind(c.sink.reports.at(0), finding_kind::no_connack);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->message.find("rejected"), std::string::npos) << f->message;
+  EXPECT_NE(f->message.find("no CONNACK could be read"), std::string::npos) << f->message;
+}
+
+TEST(mqtt_analyzer, client_hanging_up_before_connack_is_not_a_broker_rejection) {
+  conversation c;
+  c.send(c2s, connect_packet());
+  c.close(c2s);
+  c.close(s2c);
+  c.finish();
+  const auto* f = find_kind(c.sink.reports.at(0), finding_kind::no_connack);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->message.find("rejected"), std::string::npos) << f->message;
+  EXPECT_NE(f->message.find("the client closed"), std::string::npos) << f->message;
+}
+
+TEST(mqtt_analyzer, broker_closing_without_connack_is_a_rejection) {
+  conversation c;
+  c.send(c2s, connect_packet());
+  c.close(s2c);
+  c.close(c2s);
+  c.finish();
+  const auto* f = find_kind(c.sink.reports.at(0), finding_kind::no_connack);
+  ASSERT_TRUE(f);
+  EXPECT_NE(f->message.find("the broker closed the connection (fin) without a CONNACK: it rejected the CONNECT"),
+            std::string::npos)
+      << f->message;
+}
+
 }  // namespace
 }  // namespace mqtk::test

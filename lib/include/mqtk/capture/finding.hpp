@@ -31,6 +31,7 @@ enum class finding_kind : std::uint8_t {
   queued_delivery,          // messages delivered from a persistent session before any SUBSCRIBE
   large_packet,             // one packet spread over many TCP segments
   truncated_at_close,       // a packet cut short by the end of the connection or capture
+  protocol_violation,       // a packet that breaks a rule but could still be read
 };
 
 // snake_case names used in JSON ("keepalive_violated").
@@ -55,6 +56,7 @@ constexpr std::string_view finding_kind_name(finding_kind k) noexcept {
     case finding_kind::queued_delivery: return "queued_delivery";
     case finding_kind::large_packet: return "large_packet";
     case finding_kind::truncated_at_close: return "truncated_at_close";
+    case finding_kind::protocol_violation: return "protocol_violation";
   }
   return "unknown";
 }

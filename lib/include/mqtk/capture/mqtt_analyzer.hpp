@@ -33,6 +33,9 @@ struct mqtt_analyzer_options {
   // Build connection reports (findings, counts). Off, only packet records are produced.
   bool track_connections = true;
   tracker_options tracker;
+  // Read packets that break a rule but can still be read, with the rule as a violation on the
+  // record and a protocol_violation finding, instead of dropping them as malformed.
+  bool lenient = true;
   // A broker that closes a connection this soon after another connection with the same client
   // id connected is taken to have handed the session over (3.1.1 has no reason code for it).
   capture_time takeover_window = 2'000'000'000;

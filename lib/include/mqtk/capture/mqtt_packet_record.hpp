@@ -26,6 +26,10 @@ struct mqtt_packet_record {
   const proto::packet* packet = nullptr;   // null when malformed
   std::optional<proto::decode_failure> malformed;  // offset counted from the direction's first byte
   std::span<const std::uint8_t> raw;       // the packet's bytes, when decoded
+  // Rules the packet broke that still left it readable (a property value out of range, a
+  // property not allowed or repeated, reserved bits, ...): decoded anyway, as tshark does.
+  // Offsets count from the packet's first byte.
+  std::span<const proto::decode_failure> violations;
   // PUBLISH: the topic after 5.0 topic-alias resolution (empty when unknown).
   std::string_view topic;
   // The client id of the connection, once its CONNECT was seen.

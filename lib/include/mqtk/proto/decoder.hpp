@@ -20,6 +20,14 @@ struct decode_scratch {
   std::vector<property> will_properties;
   std::vector<subscription> subscriptions;
   std::vector<std::string_view> filters;
+  // Leniency, for tools that read what others sent (mqtk-decode) rather than talk to them: a
+  // rule broken in a way that leaves every field readable (a property value out of range, a
+  // property not allowed on the packet or repeated, reserved bits in CONNECT or CONNACK flags
+  // or in subscription options, packet identifier 0, a wildcard or empty topic name) is
+  // recorded in `violations` (offsets from the packet's first byte) and decoding goes on.
+  // Off by default: a client (proto::session) must treat each as a protocol error.
+  bool lenient = false;
+  std::vector<decode_failure> violations;  // of the last packet decoded with this scratch
 };
 
 struct fixed_header {
@@ -46,6 +54,8 @@ struct stream_decoder_options {
   std::uint32_t max_packet_size = 268'435'460;
   // Version for packets before a CONNECT is seen; a decoded CONNECT sets it.
   std::optional<protocol_version> version;
+  // See decode_scratch::lenient; the rules broken by a ready packet are in violations().
+  bool lenient = false;
 };
 
 class stream_decoder {
@@ -71,6 +81,10 @@ class stream_decoder {
   void set_version(protocol_version v) noexcept { version_ = v; }
   std::optional<protocol_version> version() const noexcept { return version_; }
   void set_max_packet_size(std::uint32_t n) noexcept { max_packet_size_ = n; }
+  void set_lenient(bool on) noexcept { scratch_.lenient = on; }
+  // With the lenient option: the rules the last ready packet broke (offsets from its first
+  // byte); valid until the next call.
+  std::span<const decode_failure> violations() const noexcept { return scratch_.violations; }
   // Bytes consumed since construction or reset().
   std::size_t stream_offset() const noexcept { return stream_offset_; }
   // Bytes held while waiting for the rest of a packet.
