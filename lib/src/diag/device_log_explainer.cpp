@@ -189,7 +189,7 @@ std::optional<entry> connack_entry(int rc, std::string source, std::string code,
       e.meaning = "the broker refused the connection: identifier rejected (CONNACK return code 2)";
       e.causes = {"the client id is empty, too long or has characters the broker does not allow",
                   "the broker requires a client id prefix or a registered id (cloud brokers often do)"};
-      e.tries = {c.plain("-i ESP32_a1b2c3"), c.plain("-i \"\"")};
+      e.tries = {c.plain("--id ESP32_a1b2c3"), c.plain("--id \"\"")};
       return e;
     case 3:
       e.meaning = "the broker refused the connection: server unavailable (CONNACK return code 3)";
@@ -207,7 +207,7 @@ std::optional<entry> connack_entry(int rc, std::string source, std::string code,
       e.meaning = "the broker refused the connection: not authorized (CONNACK return code 5)";
       e.causes = {"the broker did not accept the credentials, or this user/client id is not allowed to "
                   "connect (mosquitto: password_file, allow_anonymous false, or a plugin's ACL)"};
-      e.tries = {c.plain("-u USER -P PASSWORD"), c.plain("-u USER -P PASSWORD -i DEVICE_CLIENT_ID")};
+      e.tries = {c.plain("-u USER -P PASSWORD"), c.plain("-u USER -P PASSWORD --id DEVICE_CLIENT_ID")};
       return e;
     default:
       return std::nullopt;
@@ -299,7 +299,7 @@ entry mbedtls_entry(const mbedtls_code& m, const commands& c) {
     case -0x004E:
       e.causes = {"the broker or something in between (firewall, NAT, load balancer) reset the connection",
                   "Wi-Fi dropped or roamed during the exchange"};
-      e.tries = {c.plain("--roundtrip 10")};
+      e.tries = {c.plain("-c 10")};
       break;
     case -0x0044:
     case -0x0042:
@@ -429,7 +429,7 @@ std::optional<entry> errno_entry(int value, std::string_view text, const command
     case 104:
       e.causes = {"the broker (or a firewall/NAT in between) reset the connection",
                   "TLS spoken to a plain port or plain MQTT to a TLS port, which the broker answers by closing"};
-      e.tries = {c.plain(), c.plain("--roundtrip 10")};
+      e.tries = {c.plain(), c.plain("-c 10")};
       break;
     case 111:
       e.causes = {"nothing listens on that port on the broker's host (broker down, wrong port)"};
@@ -485,7 +485,7 @@ std::optional<entry> match_esp_mqtt(const cleaned_log_line& l, const commands& c
     e.causes = {"return code 2, identifier rejected: esp-mqtt 3.1.1 prints no text for it (client id "
                 "empty, too long, or not allowed by the broker)",
                 "a code outside 1-5 from a non-conforming broker"};
-    e.tries = {c.plain("-i ESP32_a1b2c3")};
+    e.tries = {c.plain("--id ESP32_a1b2c3")};
     return e;
   }
   if (contains(m, "No PING_RESP, disconnected")) {
@@ -496,7 +496,7 @@ std::optional<entry> match_esp_mqtt(const cleaned_log_line& l, const commands& c
                 "(esp-mqtt pings at half the keepalive, 120 s by default: idle timeouts below ~60 s kill it)",
                 "Wi-Fi lost packets or went to sleep (modem sleep) long enough to miss the answer",
                 "the broker's max_keepalive is lower than the device's keepalive"};
-    e.tries = {c.plain("--keepalive-check -k 120"), c.plain("--roundtrip 10")};
+    e.tries = {c.plain("--keepalive-check -k 120"), c.plain("-c 10")};
     return e;
   }
   if (contains(m, "Can't send ping, disconnected") || contains(m, "Error sending ping")) {
@@ -554,7 +554,7 @@ std::optional<entry> match_esp_mqtt(const cleaned_log_line& l, const commands& c
                 "disconnects 3.1.1 clients on ACL-denied publishes only with specific settings; "
                 "brokers like AWS IoT always do)",
                 "a packet larger than the broker's message_size_limit / Maximum Packet Size"};
-    e.tries = {c.plain("-i DEVICE_CLIENT_ID"), c.plain("--keepalive-check -k 120"), c.plain("--capabilities")};
+    e.tries = {c.plain("--id DEVICE_CLIENT_ID"), c.plain("--keepalive-check -k 120"), c.plain("--capabilities")};
     return e;
   }
   static const std::regex read_errno(R"(transport_read\(\) error: errno=(\d+))");
@@ -581,7 +581,7 @@ std::optional<entry> match_esp_mqtt(const cleaned_log_line& l, const commands& c
     e.causes = {"the broker stopped reading or the TCP path lost its ACKs (lwIP's send buffer is full "
                 "until the peer acknowledges)",
                 "the connection is already closed"};
-    e.tries = {c.plain("--roundtrip 10")};
+    e.tries = {c.plain("-c 10")};
     return e;
   }
   if (contains(m, "message is too big, insufficient buffer size")) {
@@ -606,7 +606,7 @@ std::optional<entry> match_esp_mqtt(const cleaned_log_line& l, const commands& c
     entry e{"esp-mqtt", "Network timeout while reading MQTT message",
             "a packet started arriving but the rest did not come within the network timeout", {}, {}};
     e.causes = {"packet loss or a stalled path (weak Wi-Fi)", "a broker that stalls mid-packet"};
-    e.tries = {c.plain("--roundtrip 10")};
+    e.tries = {c.plain("-c 10")};
     return e;
   }
   static const std::regex poll_error(R"(Poll read error: (\d+), aborting connection)");
@@ -666,7 +666,7 @@ std::optional<entry> match_esp_mqtt(const cleaned_log_line& l, const commands& c
     entry e{"esp-mqtt", "Clean Session flag must be true if client has a null id",
             "an empty client id requires a clean session (MQTT 3.1.1 section 3.1.3.1)", {}, {}};
     e.causes = {"set_null_client_id together with disable_clean_session"};
-    e.tries = {c.plain("-i \"\" -c")};
+    e.tries = {c.plain("--id \"\"")};
     return e;
   }
   if (contains(m, "SSL related configs set, but the URI scheme specifies a non-SSL scheme") ||
@@ -934,13 +934,13 @@ std::optional<entry> pubsub_entry(int v, const commands& c) {
                   "keepalive lapses",
                   "the broker or network drops the idle connection",
                   "TLS/TCP reached something that is not an MQTT broker, which never answers CONNECT"};
-      e.tries = {c.plain("--device pubsubclient --keepalive-check"), c.plain("--roundtrip 10")};
+      e.tries = {c.plain("--device pubsubclient --keepalive-check"), c.plain("-c 10")};
       break;
     case -3:
       e.meaning = "the network connection broke while connected";
       e.causes = {"the broker closed the connection (another client with the same client id, keepalive "
                   "expired, a packet it refused)", "Wi-Fi dropped"};
-      e.tries = {c.plain("--device pubsubclient -i DEVICE_CLIENT_ID"), c.plain("--device pubsubclient --keepalive-check")};
+      e.tries = {c.plain("--device pubsubclient --id DEVICE_CLIENT_ID"), c.plain("--device pubsubclient --keepalive-check")};
       break;
     case -2:
       e.meaning = "the network connection (TCP, or TLS with WiFiClientSecure) to the broker failed; no MQTT was exchanged";
@@ -1018,7 +1018,7 @@ std::optional<entry> lwmqtt_entry(int v, const commands& c) {
       e.meaning = "the broker did not answer within the command timeout (1000 ms by default)";
       e.causes = {"the round trip to the broker (or its TLS handshake) is longer than 1 s: raise it with "
                   "setTimeout()/setOptions()", "the broker dropped the request"};
-      e.tries = {c.plain("--device arduino-mqtt --roundtrip 10")};
+      e.tries = {c.plain("--device arduino-mqtt -c 10")};
       break;
     case -5:
     case -6:
