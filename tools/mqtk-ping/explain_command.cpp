@@ -39,6 +39,7 @@ void print_text(const diag::log_explanation_report& r, std::ostream& out) {
     out << '\n';
   }
   const std::size_t total = r.explanations.size() + r.unrecognised.size();
+  if (total == 0) return;  // the stderr line says it all
   out << r.explanations.size() << " of " << total << " line" << (total == 1 ? "" : "s") << " recognised";
   if (r.unrecognised.empty()) {
     out << ".\n";
@@ -97,9 +98,13 @@ int run_explain_command(const std::string& source, bool json, std::istream& in, 
 
   const auto report = diag::explain_device_log(text);
   const bool none = report.explanations.empty();
+  const std::size_t n = report.unrecognised.size();
   const std::string none_line =
-      "--explain: none of the " + std::to_string(report.unrecognised.size()) +
-      " non-blank lines is a line mqtk knows \u2014 paste the device's E/W lines around the failure "
+      "--explain: " +
+      (n == 0 ? std::string("the input has no log lines")
+              : n == 1 ? std::string("the one line given is not a line mqtk knows")
+                       : "none of the " + std::to_string(n) + " lines given is a line mqtk knows") +
+      " \u2014 paste the device's E/W lines around the failure "
       "(esp-mqtt, esp-tls/mbedTLS, PubSubClient state(), arduino-mqtt lastError(), AsyncMqttClient reasons)";
   if (json) {
     auto j = to_json(report);

@@ -1,0 +1,109 @@
+// mqtk-ping --explain and --device run as a user runs them: --explain over a file and stdin of
+// real device log lines (exit codes, words of the explanations, --json that parses), and
+// --device against a real mosquitto (a PubSubClient-sized payload that does not fit its buffer;
+// a broker whose max_keepalive is below the device library's keepalive).
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "support/broker.hpp"
+#include "support/cli_runner.hpp"
+#include "support/process.hpp"
+
+namespace mqtk::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+run_result ping(std::vector<std::string> args, std::string input = {}) {
+  args.insert(args.begin(), tool_path("mqtk-ping").string());
+  return run(std::move(args), 60s, std::move(input));
+}
+
+bool contains(const std::string& s, std::string_view needle) { return s.find(needle) != std::string::npos; }
+
+std::size_t count_of(const std::string& s, std::string_view needle) {
+  std::size_t n = 0;
+  for (auto pos = s.find(needle); pos != std::string::npos; pos = s.find(needle, pos + needle.size())) ++n;
+  return n;
+}
+
+// Real lines: the ESP-IDF MQTT FAQ's log (CRLF and colour codes as idf.py monitor shows them),
+// a certificate failure as esp-mqtt's example prints it, and a PubSubClient sketch's output.
+const std::string device_log =
+    "\x1b[0;33mW (4211) MQTT_CLIENT: Connection refused, not authorized\x1b[0m\r\n"
+    "I (4217) MQTT_CLIENT: Error MQTT Connected\r\n"
+    "I (4222) MQTT_CLIENT: Reconnect after 10000 ms\r\n"
+    "I (4228) MQTT_EXAMPLE: MQTT_EVENT_DISCONNECTED\r\n"
+    "\r\n"
+    "E (5000) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x2700\r\n"
+    "E (5001) esp-tls-mbedtls: Failed to verify peer certificate!\r\n"
+    "E (5002) mqtt_client: Error transport connect\r\n"
+    "12:01:02.345 -> Attempting MQTT connection...failed, rc=-2 try again in 5 seconds\r\n";
+
+TEST(ping_explain, file_of_real_lines) {
+  temp_dir dir("mqtk-explain");
+  write_file(dir / "device.log", device_log);
+  const auto r = ping({"--explain", "@" + (dir / "device.log").string()});
+  ASSERT_EQ(r.exit_code(), 0) << r.describe();
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  EXPECT_TRUE(contains(r.out, "line 1: W (4211) MQTT_CLIENT: Connection refused, not authorized")) << r.out;
+  EXPECT_TRUE(contains(r.out, "not authorized (CONNACK return code 5)")) << r.out;
+  EXPECT_TRUE(contains(r.out, "MBEDTLS_ERR_X509_CERT_VERIFY_FAILED (-0x2700)")) << r.out;
+  EXPECT_TRUE(contains(r.out, "likely causes (the line alone does not say which)")) << r.out;
+  EXPECT_TRUE(contains(r.out, "mqtk-ping -h HOST -p 8883 --cafile ca.pem")) << r.out;
+  EXPECT_TRUE(contains(r.out, "MQTT_CONNECT_FAILED (-2)")) << r.out;
+  EXPECT_TRUE(contains(r.out, "7 of 8 lines recognised; not recognised (1):")) << r.out;
+  EXPECT_TRUE(contains(r.out, "line 4: I (4228) MQTT_EXAMPLE: MQTT_EVENT_DISCONNECTED")) << r.out;
+  EXPECT_FALSE(contains(r.out, "\x1b[")) << "colour codes must not reach the output";
+}
+
+TEST(ping_explain, json_from_stdin_parses) {
+  const auto r = ping({"--explain", "-", "--json"}, device_log);
+  ASSERT_EQ(r.exit_code(), 0) << r.describe();
+  ASSERT_EQ(count_of(r.out, "\n"), 1u) << "one JSON object on one line: " << r.out;
+  nlohmann::json j;
+  ASSERT_NO_THROW(j = nlohmann::json::parse(r.out)) << r.out;
+  ASSERT_TRUE(j["explanations"].is_array());
+  EXPECT_EQ(j["explanations"].size(), 7u);
+  EXPECT_EQ(j["recognised_count"], 7);
+  EXPECT_EQ(j["unrecognised_count"], 1);
+  const auto& first = j["explanations"][0];
+  EXPECT_EQ(first["line_no"], 1);
+  EXPECT_EQ(first["line"], "W (4211) MQTT_CLIENT: Connection refused, not authorized");
+  EXPECT_EQ(first["source"], "esp-mqtt");
+  EXPECT_TRUE(first["causes"].is_array());
+  EXPECT_TRUE(first["try"].is_array());
+  EXPECT_FALSE(first["meaning"].get<std::string>().empty());
+  EXPECT_EQ(j["unrecognised"][0]["line_no"], 4);
+}
+
+TEST(ping_explain, text_argument) {
+  const auto r = ping({"--explain", "E (13733) esp-tls: [sock=54] select() timeout"});
+  ASSERT_EQ(r.exit_code(), 0) << r.describe();
+  EXPECT_TRUE(contains(r.out, "timed out")) << r.out;
+  EXPECT_TRUE(contains(r.out, "1 of 1 line recognised.")) << r.out;
+}
+
+TEST(ping_explain, nothing_recognised_exits_65_with_one_line) {
+  const auto r = ping({"--explain", "-"}, "rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\nhello\n");
+  EXPECT_EQ(r.exit_code(), 65) << r.describe();
+  EXPECT_EQ(count_of(r.err, "\n"), 1u) << r.err;
+  EXPECT_TRUE(contains(r.err, "none of the 2 lines given is a line mqtk knows")) << r.err;
+  EXPECT_TRUE(contains(r.out, "0 of 2 lines recognised")) << r.out;
+}
+
+TEST(ping_explain, unreadable_file_exits_66) {
+  temp_dir dir("mqtk-explain");
+  const auto r = ping({"--explain", "@" + (dir / "missing.log").string()});
+  EXPECT_EQ(r.exit_code(), 66) << r.describe();
+  EXPECT_EQ(count_of(r.err, "\n"), 1u) << r.err;
+  EXPECT_TRUE(contains(r.err, "cannot open")) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
+}  // namespace
+}  // namespace mqtk::test
