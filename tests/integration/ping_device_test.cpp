@@ -105,5 +105,97 @@ TEST(ping_explain, unreadable_file_exits_66) {
   EXPECT_TRUE(r.out.empty()) << r.out;
 }
 
+// --- --device against a real mosquitto --------------------------------------------------------
+
+const nlohmann::json* finding(const nlohmann::json& report, std::string_view code) {
+  for (const auto& f : report["findings"])
+    if (f.value("code", "") == code) return &f;
+  return nullptr;
+}
+
+TEST(ping_device, pubsubclient_300_byte_payload_does_not_fit_its_buffer) {
+  broker b;
+  const std::string payload(300, 'x');
+  const auto r = ping(concat(at(b), {"--device", "pubsubclient", "-t", "home/livingroom/sensors", "-m", payload,
+                                     "-c", "1", "--json"}));
+  // The finding is at error level: a check failed (DESIGN.md exit 90), one stderr line.
+  ASSERT_EQ(r.exit_code(), 90) << r.describe();
+  EXPECT_EQ(count_of(r.err, "\n"), 1u) << r.err;
+  EXPECT_TRUE(contains(r.err, "does not fit PubSubClient's default 256-byte buffer")) << r.err;
+  nlohmann::json j;
+  ASSERT_NO_THROW(j = nlohmann::json::parse(r.out)) << r.out;
+  const auto* f = finding(j, "device_buffer_too_small");
+  ASSERT_NE(f, nullptr) << j.dump(2);
+  EXPECT_EQ((*f)["level"], "error");
+  EXPECT_TRUE(contains((*f)["message"], "a 300-byte payload on topic 'home/livingroom/sensors' needs 330 bytes"))
+      << (*f)["message"];
+  EXPECT_TRUE(contains((*f)["message"], "publish() returns false silently")) << (*f)["message"];
+  EXPECT_EQ((*f)["hint"], "call client.setBufferSize(384) before connect()");
+  // It connected the way PubSubClient does: 3.1.1, keepalive 15, clean session, its id form.
+  const auto& dev = j["checks"]["device"];
+  EXPECT_EQ(dev["connected_as"]["version"], "3.1.1");
+  EXPECT_EQ(dev["connected_as"]["keepalive_s"], 15);
+  EXPECT_EQ(dev["connected_as"]["clean_session"], true);
+  EXPECT_TRUE(dev["connected_as"]["client_id"].get<std::string>().starts_with("ESP32Client-")) << dev.dump();
+  EXPECT_EQ(dev["message"]["device_packet_bytes"], 330);
+  // The broker saw exactly that CONNECT.
+  EXPECT_TRUE(contains(b.log(), "(p2, c1, k15)")) << b.log();
+}
+
+TEST(ping_device, pubsubclient_payload_that_fits_is_not_an_error) {
+  broker b;
+  const auto r = ping(concat(at(b), {"--device", "pubsubclient", "-t", "t", "-m", std::string(200, 'x'), "-c", "1"}));
+  ASSERT_EQ(r.exit_code(), 0) << r.describe();
+  EXPECT_FALSE(contains(r.out, "does not fit")) << r.out;
+  EXPECT_TRUE(contains(r.out, "--- device: PubSubClient 2.8")) << r.out;
+}
+
+TEST(ping_device, broker_max_keepalive_below_device_keepalive) {
+  // mosquitto announces its max_keepalive as Server Keep Alive to a 5.0 client asking for more;
+  // a 3.1.1 device (PubSubClient asks for 15 s) is never told.
+  broker b({.extra_config = "max_keepalive 10"});
+  const auto r = ping(concat(at(b), {"--device", "pubsubclient", "-c", "1", "--json"}));
+  ASSERT_EQ(r.exit_code(), 0) << r.describe();  // a warning, not an error
+  nlohmann::json j;
+  ASSERT_NO_THROW(j = nlohmann::json::parse(r.out)) << r.out;
+  const auto* f = finding(j, "device_keepalive_above_broker_limit");
+  ASSERT_NE(f, nullptr) << j.dump(2);
+  EXPECT_EQ((*f)["level"], "warning");
+  EXPECT_TRUE(contains((*f)["message"], "limits keepalive to 10 s")) << (*f)["message"];
+  EXPECT_TRUE(contains((*f)["message"], "asks for 15 s")) << (*f)["message"];
+  EXPECT_TRUE(contains((*f)["hint"], "client.setKeepAlive(10)")) << (*f)["hint"];
+  EXPECT_EQ(j["checks"]["device"]["broker"]["server_keep_alive"], 10);
+}
+
+TEST(ping_device, esp_idf_keepalive_120_against_max_keepalive_60_text) {
+  broker b({.extra_config = "max_keepalive 60"});
+  const auto r = ping(concat(at(b), {"--device", "esp-idf", "-c", "1"}));
+  ASSERT_EQ(r.exit_code(), 0) << r.describe();
+  EXPECT_TRUE(contains(r.out, "(3.1.1, client id ESP32_")) << r.out;
+  EXPECT_TRUE(contains(r.out, "limits keepalive to 60 s")) << r.out;
+  EXPECT_TRUE(contains(r.out, "esp-mqtt asks for 120 s")) << r.out;
+  EXPECT_TRUE(contains(r.out, "session.keepalive = 60")) << r.out;
+  EXPECT_TRUE(contains(b.log(), "k120)")) << b.log();
+}
+
+TEST(ping_device, keepalive_within_the_broker_limit_gives_no_warning) {
+  broker b({.extra_config = "max_keepalive 60"});
+  const auto r = ping(concat(at(b), {"--device", "pubsubclient", "-c", "1"}));
+  ASSERT_EQ(r.exit_code(), 0) << r.describe();
+  EXPECT_FALSE(contains(r.out, "limits keepalive")) << r.out;
+}
+
+TEST(ping_device, unknown_library_is_a_usage_error) {
+  const auto r = ping({"-h", "127.0.0.1", "--device", "toaster"});
+  EXPECT_EQ(r.exit_code(), 64) << r.describe();
+  EXPECT_TRUE(contains(r.err, "esp-idf, pubsubclient, arduino-mqtt, async-mqtt-client")) << r.err;
+}
+
+TEST(ping_device, message_without_device_is_a_usage_error) {
+  const auto r = ping({"-h", "127.0.0.1", "-t", "a", "-m", "hello"});
+  EXPECT_EQ(r.exit_code(), 64) << r.describe();
+  EXPECT_TRUE(contains(r.err, "--device")) << r.err;
+}
+
 }  // namespace
 }  // namespace mqtk::test

@@ -71,7 +71,7 @@ void finish_device_options(device_options& d, connection_options& c, int pid) {
 
 std::optional<diag::device_message> device_message_of(const device_options& d) {
   if (!d.profile || !d.payload) return std::nullopt;
-  return diag::device_message{.topic_bytes = d.topic.size(), .payload_bytes = d.payload->size(), .qos = d.qos,
+  return diag::device_message{.topic = d.topic, .topic_bytes = d.topic.size(), .payload_bytes = d.payload->size(), .qos = d.qos,
                               .retain = d.retain};
 }
 

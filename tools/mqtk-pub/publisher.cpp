@@ -22,6 +22,7 @@
 #include "common/run_until_done.hpp"
 #include "mqtk/client/client.hpp"
 #include "mqtk/diag/exit_code.hpp"
+#include "mqtk/diag/refusal.hpp"
 #include "mqtk/proto/reason_code.hpp"
 #include "mqtk/proto/session_error.hpp"
 
@@ -207,11 +208,10 @@ class publisher {
     if (exit_code_ != 0) return;  // the first failure decides the exit code and the message
     if (ec == proto::session_error::rejected) {
       std::cerr << tool << ": publish to '" << o_.topic << "' refused by the broker: "
-                << proto::reason_code_name(r.reason_code, o_.qos == proto::qos::exactly_once ? proto::packet_type::pubrec
-                                                                                             : proto::packet_type::puback,
-                                           o_.connection.version)
-                << " (reason code " << proto::reason_code_hex(r.reason_code)
-                << ") — check the broker's ACL and limits for this client and topic\n";
+                << diag::refusal_reason(r.reason_code, o_.connection.version,
+                                        o_.qos == proto::qos::exactly_once ? proto::packet_type::pubrec
+                                                                           : proto::packet_type::puback)
+                << '\n';
       exit_code_ = r.reason_code;
       return;
     }

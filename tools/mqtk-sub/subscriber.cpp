@@ -18,6 +18,7 @@
 #include "common/run_until_done.hpp"
 #include "mqtk-sub/stdout_writer.hpp"
 #include "mqtk/client/client.hpp"
+#include "mqtk/diag/refusal.hpp"
 #include "mqtk/diag/exit_code.hpp"
 #include "mqtk/proto/reason_code.hpp"
 #include "mqtk/proto/session_error.hpp"
@@ -126,7 +127,8 @@ class subscriber {
         std::cerr << tool << ": " << (refusals.size() == 1 ? "subscription" : "every subscription")
                   << " denied by the broker: ";
         for (std::size_t i = 0; i < refusals.size(); ++i) std::cerr << (i ? ", " : "") << refusals[i];
-        std::cerr << " — check the broker's ACL for this client and filter\n";
+        std::cerr << " — " << diag::explain_refusal(first_failure, o_.connection.version, proto::packet_type::suback).fix
+                  << '\n';
         co_return first_failure;
       }
       for (const std::string& r : refusals) {

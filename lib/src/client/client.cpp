@@ -284,6 +284,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
     }
     transport_up = true;
     current = phase::handshaking;
+    early_bytes.clear();
     observe_in.reset();
     observe_out.reset();
     observe_in.set_version(options.connect.version);
@@ -372,6 +373,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
         co_return;
       }
       std::span<const std::uint8_t> bytes(self->read_buffer.data(), n);
+      if (self->current == phase::handshaking) self->keep_early_bytes(bytes);
       if (self->options.observer.on_packet) self->observe(direction::received, bytes);
       self->process([&](proto::action_list& out) { self->session.received(bytes, clock::now(), out); });
       if (gen != self->generation) co_return;
@@ -549,7 +551,15 @@ struct client::impl : std::enable_shared_from_this<impl> {
     qos0_head = 0;
   }
 
+  // What the peer sent before CONNACK, for the diagnosis of a port that speaks something else.
+  void keep_early_bytes(std::span<const std::uint8_t> bytes) {
+    const std::size_t room = early_bytes_limit - std::min(early_bytes.size(), early_bytes_limit);
+    early_bytes.insert(early_bytes.end(), bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(std::min(room, bytes.size())));
+  }
+
   void set_failure(error_code ec, std::uint8_t reason, proto::packet_type where, std::string message) {
+    failure.before_connack = current == phase::handshaking;
+    failure.peer_bytes = failure.before_connack ? early_bytes : std::vector<std::uint8_t>{};
     failure.error = ec;
     failure.reason_code = reason;
     failure.where = where;
@@ -753,6 +763,8 @@ struct client::impl : std::enable_shared_from_this<impl> {
   std::optional<std::pair<executor_type, done_handler>> disconnect_waiter;
   connect_result last_result;
   failure_details failure;
+  static constexpr std::size_t early_bytes_limit = 64;
+  std::vector<std::uint8_t> early_bytes;  // received before CONNACK, for failure.peer_bytes
 
   std::vector<pending_op> pending;  // ordered by id from pending_head on
   std::size_t pending_head = 0;
@@ -794,6 +806,11 @@ void client::on_drained(drained_handler handler) { impl_->on_drained = std::move
 
 void client::close() noexcept {
   if (impl_) impl_->close();
+}
+
+void client::ping() {
+  if (impl_->current != impl::phase::connected) return;
+  impl_->process([&](proto::action_list& out) { impl_->session.ping(clock::now(), out); });
 }
 
 bool client::connected() const noexcept { return impl_->current == impl::phase::connected; }

@@ -28,6 +28,7 @@ using proto::protocol_version;
 constexpr std::array<device_profile, 4> profiles = {{
     {.name = "esp-idf",
      .library = "ESP-IDF esp-mqtt (espressif/esp-mqtt)",
+     .display = "esp-mqtt",
      .version = protocol_version::v311,
      .can_speak_v5 = true,
      .keepalive_s = 120,
@@ -45,6 +46,7 @@ constexpr std::array<device_profile, 4> profiles = {{
      .defaults_source = "esp-mqtt mqtt_config.h / mqtt_client.c"},
     {.name = "pubsubclient",
      .library = "PubSubClient 2.8 (knolleary/pubsubclient)",
+     .display = "PubSubClient",
      .version = protocol_version::v311,
      .can_speak_v5 = false,
      .keepalive_s = 15,
@@ -63,6 +65,7 @@ constexpr std::array<device_profile, 4> profiles = {{
      .defaults_source = "PubSubClient.h (MQTT_MAX_PACKET_SIZE, MQTT_KEEPALIVE, MQTT_SOCKET_TIMEOUT)"},
     {.name = "arduino-mqtt",
      .library = "arduino-mqtt 2.x (256dpi/arduino-mqtt, lwmqtt)",
+     .display = "arduino-mqtt",
      .version = protocol_version::v311,
      .can_speak_v5 = false,
      .keepalive_s = 10,
@@ -80,6 +83,7 @@ constexpr std::array<device_profile, 4> profiles = {{
      .defaults_source = "MQTTClient.h (bufSize 128, keepAlive 10, cleanSession true, timeout 1000)"},
     {.name = "async-mqtt-client",
      .library = "AsyncMqttClient (marvinroger/async-mqtt-client)",
+     .display = "AsyncMqttClient",
      .version = protocol_version::v311,
      .can_speak_v5 = false,
      .keepalive_s = 15,
@@ -207,7 +211,7 @@ std::string describe_device(const device_profile& p) {
 std::vector<device_warning> check_device(const device_profile& p, const broker_facts& broker,
                                          const std::optional<device_message>& message) {
   std::vector<device_warning> out;
-  const std::string lib(p.library);
+  const std::string lib(p.display);
   const std::string version(proto::version_name(p.version));
 
   // --- protocol level -------------------------------------------------------------------------
@@ -299,8 +303,10 @@ std::vector<device_warning> check_device(const device_profile& p, const broker_f
     const auto& m = *message;
     const std::size_t packet = device_publish_bytes(p, m);
     if (p.buffer_bytes != 0 && packet > p.buffer_bytes) {
-      std::string what = "a " + std::to_string(m.payload_bytes) + "-byte payload on a " + std::to_string(m.topic_bytes) +
-                         "-byte topic needs " + std::to_string(packet) + " bytes and does not fit " + lib +
+      std::string what = "a " + std::to_string(m.payload_bytes) + "-byte payload on " +
+                         (m.topic.empty() ? "a " + std::to_string(m.topic_bytes) + "-byte topic"
+                                          : "topic '" + std::string(m.topic) + "'") +
+                         " needs " + std::to_string(packet) + " bytes and does not fit " + lib +
                          "'s default " + std::to_string(p.buffer_bytes) + "-byte buffer: ";
       if (p.name == "pubsubclient")
         what += "publish() returns false silently and nothing is sent";

@@ -279,7 +279,9 @@ asio::awaitable<error_code> transport::impl::upgrade(Ws& ws, const connection_ta
   co_await ws.async_handshake(res, host_header, path, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) {
     if (timed_out || ec == beast::error::timeout) co_return fail(connect_phase::websocket_upgrade, net_error::websocket_timeout, ec);
-    if (ec == websocket::error::upgrade_declined || (res.result_int() != 0 && res.result_int() != 101)) {
+    // Without an answer (EOF, reset, bytes that are not HTTP) the response holds no status:
+    // only a declined upgrade has one worth citing.
+    if (ec == websocket::error::upgrade_declined) {
       failure.http_status = static_cast<int>(res.result_int());
       failure.http_reason = std::string(res.reason());
       failure.http_body = res.body().substr(0, 512);

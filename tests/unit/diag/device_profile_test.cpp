@@ -112,11 +112,13 @@ TEST(device_publish_bytes, lwmqtt_counts_the_encoded_packet) {
 // --- the warnings --------------------------------------------------------------------------------
 
 TEST(check_device, pubsubclient_300_byte_payload_does_not_fit) {
-  const auto ws = check_device(profile("pubsubclient"), {}, device_message{.topic_bytes = 14, .payload_bytes = 300});
+  const auto ws = check_device(profile("pubsubclient"), {},
+                               device_message{.topic = "home/sensors/x", .topic_bytes = 14, .payload_bytes = 300});
   const auto* w = find(ws, "device_buffer_too_small");
   ASSERT_NE(w, nullptr);
   EXPECT_EQ(w->level, device_warning_level::error);
-  EXPECT_TRUE(contains(w->message, "300-byte payload")) << w->message;
+  EXPECT_TRUE(contains(w->message, "a 300-byte payload on topic 'home/sensors/x' needs 321 bytes")) << w->message;
+  EXPECT_TRUE(contains(w->message, "PubSubClient's default 256-byte buffer")) << w->message;
   EXPECT_TRUE(contains(w->message, "256-byte buffer")) << w->message;
   EXPECT_TRUE(contains(w->message, "publish() returns false silently")) << w->message;
   EXPECT_EQ(w->hint, "call client.setBufferSize(384) before connect()");
@@ -132,6 +134,7 @@ TEST(check_device, arduino_mqtt_buffer_too_short) {
   const auto* w = find(ws, "device_buffer_too_small");
   ASSERT_NE(w, nullptr);
   EXPECT_TRUE(contains(w->message, "LWMQTT_BUFFER_TOO_SHORT")) << w->message;
+  EXPECT_TRUE(contains(w->message, "on a 20-byte topic")) << w->message;
   EXPECT_EQ(w->hint, "call MQTTClient client(192)");
 }
 

@@ -157,6 +157,12 @@ class client {
     return async_disconnect(normal, std::forward<Token>(token));
   }
 
+  // Sends a PINGREQ now, unless one is outstanding or there is no connection (mqtk-ping's round
+  // trips: observer.on_packet sees the PINGREQ go out and the PINGRESP come in). A PINGRESP that
+  // does not come within session_options::pingresp_timeout ends the connection as the keep
+  // alive's own would (session_error::pingresp_timeout).
+  void ping();
+
   // Closes at once, without DISCONNECT (the broker sends the will); no reconnect. Pending
   // operations complete with operation_aborted.
   void close() noexcept;

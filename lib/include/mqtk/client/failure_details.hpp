@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/system/error_code.hpp>
 
@@ -28,6 +29,12 @@ struct failure_details {
   std::string subject;
   // Set when the transport failed to connect: phase, address, OpenSSL verify error, HTTP status.
   std::optional<net::connect_failure> connect;
+  // The transport was up and CONNECT sent, but no CONNACK had arrived when this failed: a drop
+  // or garbage now says something about what listens on the port.
+  bool before_connack = false;
+  // The first bytes the peer sent before CONNACK (at most 64): an HTTP status line or a TLS
+  // alert there names the protocol the port really speaks (diag::classify_reply).
+  std::vector<std::uint8_t> peer_bytes;
 
   explicit operator bool() const noexcept { return static_cast<bool>(error); }
 

@@ -28,6 +28,7 @@ enum class publish_buffer_rule : std::uint8_t {
 struct device_profile {
   std::string_view name;              // "pubsubclient": the --device spelling
   std::string_view library;           // "PubSubClient 2.8 (knolleary/pubsubclient)"
+  std::string_view display;           // "PubSubClient": how messages name it
   proto::protocol_version version = proto::protocol_version::v311;  // what it sends by default
   bool can_speak_v5 = false;          // whether the library can be configured for 5.0 at all
   std::uint16_t keepalive_s = 60;
@@ -70,6 +71,7 @@ struct broker_facts {
 
 // A message the device would send (-t, -m/-f/-s, -q, -r of mqtk-ping).
 struct device_message {
+  std::string_view topic;  // for messages only; may be empty
   std::size_t topic_bytes = 0;
   std::size_t payload_bytes = 0;
   proto::qos qos = proto::qos::at_most_once;

@@ -20,9 +20,11 @@ struct refusal_explanation {
   bool known = true;       // false when the code is not defined for that packet and version
 };
 
-// The explanation of `code` received in `where` (CONNACK or DISCONNECT; any other packet type
-// is treated like DISCONNECT) from a broker speaking `version`. 3.1 and 3.1.1 have only CONNACK
-// return codes. An undefined code gets a generic explanation with `known == false`.
+// The explanation of `code` received in `where` (CONNACK, DISCONNECT, PUBACK/PUBREC,
+// PUBREL/PUBCOMP, SUBACK, UNSUBACK; any other packet type is treated like DISCONNECT) from a
+// broker speaking `version`. 3.1 and 3.1.1 have only CONNACK return codes and the SUBACK 0x80.
+// A code the spec does not define for that packet but does elsewhere keeps that meaning with
+// `known == false`; a code defined nowhere gets a generic explanation, also `known == false`.
 refusal_explanation explain_refusal(std::uint8_t code, proto::protocol_version version,
                                     proto::packet_type where) noexcept;
 
@@ -32,6 +34,10 @@ refusal_explanation explain_refusal(std::uint8_t code, proto::protocol_version v
 std::string refusal_line(std::uint8_t code, proto::protocol_version version,
                          proto::packet_type where);
 
+// The part after the colon: `packet too large (5.0 reason code 0x95) — <cause>; <fix>`.
+std::string refusal_reason(std::uint8_t code, proto::protocol_version version,
+                           proto::packet_type where);
+
 // "3.1.1 return code 5" / "5.0 reason code 0x87": how the code is cited in messages.
 std::string reason_code_label(std::uint8_t code, proto::protocol_version version);
 
@@ -40,8 +46,8 @@ std::string reason_code_label(std::uint8_t code, proto::protocol_version version
 // 0x80 that are not failures (success, granted QoS, no matching subscribers, ...).
 int exit_code_for_reason(std::uint8_t code) noexcept;
 
-// Every entry the table holds for `version` and `where` (CONNACK or DISCONNECT), in code order:
-// for tests and documentation. Empty for a DISCONNECT before 5.0, which carries no code.
+// Every entry the table holds for `version` and `where`, in code order: for tests and
+// documentation. Empty before 5.0 for packets other than CONNACK and SUBACK.
 std::span<const refusal_explanation> all_refusals(proto::protocol_version version,
                                                   proto::packet_type where) noexcept;
 
