@@ -287,6 +287,8 @@ void broker::write_config() {
     case server_cert::expired: server = certs.expired_server; break;
     case server_cert::unknown_ca: server = certs.unknown_ca_server; break;
     case server_cert::wrong_host: server = certs.wrong_host_server; break;
+    case server_cert::not_yet_valid: server = certs.not_yet_valid_server; break;
+    case server_cert::ip_only: server = certs.ip_only_server; break;
   }
 
   std::ostringstream c;
@@ -318,6 +320,7 @@ void broker::write_config() {
     c << "certfile " << server.cert.string() << "\n";
     c << "keyfile " << server.key.string() << "\n";
     if (options_.require_certificate) c << "require_certificate true\n";
+    if (!options_.tls_listener_config.empty()) c << options_.tls_listener_config << "\n";
   };
   for (const auto& h : hosts_of(options_.address)) {
     if (options_.tcp) c << "\nlistener " << port(listener::tcp) << " " << h << "\n";

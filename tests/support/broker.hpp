@@ -28,7 +28,7 @@ enum class listener { tcp, tls, ws, wss };
 const char* to_string(listener l);
 
 // Which certificate the TLS and WSS listeners present.
-enum class server_cert { valid, expired, unknown_ca, wrong_host };
+enum class server_cert { valid, expired, unknown_ca, wrong_host, not_yet_valid, ip_only };
 
 // Where the TCP and TLS listeners listen. The WebSocket ones are bound to the "lo" interface
 // (the only way Debian's mosquitto serves WebSockets), i.e. both loopback addresses.
@@ -59,6 +59,7 @@ struct broker_options {
   int autosave_interval_s = 1;
   bool verbose_log = false;        // log_type all (every packet) instead of the default set
   std::string extra_config;        // appended to the global section verbatim, one option per line
+  std::string tls_listener_config; // appended to each TLS listener (tls, wss): "tls_version tlsv1.2"
   std::chrono::milliseconds start_timeout{10'000};
 };
 

@@ -179,6 +179,19 @@ test_certs generate(const std::filesystem::path& dir) {
                          wrong_key.get(), ca.get(), ca_key.get());
   certs.wrong_host_server = save(dir, "wrong_host_server", wrong.get(), wrong_key.get());
 
+  auto future_key = make_key();
+  auto future = make_cert({.common_name = "localhost",
+                           .subject_alt_names = server_sans,
+                           .not_before_s = 30L * 86400L,
+                           .not_after_s = 60L * 86400L},
+                          future_key.get(), ca.get(), ca_key.get());
+  certs.not_yet_valid_server = save(dir, "not_yet_valid_server", future.get(), future_key.get());
+
+  auto ip_key = make_key();
+  auto ip_only = make_cert({.common_name = "127.0.0.1", .subject_alt_names = "IP:127.0.0.1"}, ip_key.get(), ca.get(),
+                           ca_key.get());
+  certs.ip_only_server = save(dir, "ip_only_server", ip_only.get(), ip_key.get());
+
   auto uclient_key = make_key();
   auto uclient = make_cert({.common_name = "mqtk-untrusted-client", .client_auth = true}, uclient_key.get(),
                            other.get(), other_key.get());

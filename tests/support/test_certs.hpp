@@ -9,6 +9,8 @@
 //   unknown_ca_server like server, but signed by other_ca, which nobody trusts
 //   wrong_host_server signed by ca, but only for DNS:wrong.example.com
 //   unknown_ca_client like client, but signed by other_ca
+//   not_yet_valid_server like server, but valid only from 30 days from now
+//   ip_only_server    signed by ca; CN=127.0.0.1, SAN IP:127.0.0.1 only (no DNS name)
 //
 // Keys are P-256 EC keys in unencrypted PEM; files are world-readable so that a broker that
 // drops privileges can read them.
@@ -31,6 +33,8 @@ struct test_certs {
   cert_pair unknown_ca_server;
   cert_pair wrong_host_server;
   cert_pair unknown_ca_client;
+  cert_pair not_yet_valid_server;
+  cert_pair ip_only_server;
 
   // The process-wide set, generated on first use (thread-safe); throws std::runtime_error
   // with OpenSSL's error text if generation fails.

@@ -269,7 +269,8 @@ void prober::record_failure() {
     if (c.phase == net::connect_phase::tls_handshake) {
       d["openssl_error"] = c.openssl_error;
       std::vector<std::string> lines;
-      describe_chain(c.tls, d, lines);
+      // Without a certificate from the server there is no chain to describe nor verdict.
+      if (!c.tls.peer_chain.empty()) describe_chain(c.tls, d, lines);
       if (c.verify_result != 0) {
         d["verify_result"] = c.verify_result;
         d["verify"] = c.verify_error;

@@ -124,3 +124,102 @@ TEST(failure_details, unix_socket_failures_point_at_the_path) {
 
 }  // namespace
 }  // namespace mqtk::client
+
+namespace mqtk::client {
+namespace {
+
+failure_details tls_failure(boost::system::error_code ec, long verify, net::certificate_info leaf, int depth = 0) {
+  net::connect_failure c{.phase = net::connect_phase::tls_handshake, .host = "localhost", .address = "127.0.0.1:8883"};
+  c.verify_result = verify;
+  c.verify_depth = depth;
+  c.tls.peer_chain.push_back(std::move(leaf));
+  auto f = failure_details{.error = ec, .subject = "localhost:8883"};
+  c.error = ec;
+  f.connect = std::move(c);
+  return f;
+}
+
+TEST(failure_details, certificate_problems_are_named_with_their_evidence) {
+  const net::certificate_info leaf{.subject = "CN=localhost", .issuer = "CN=Other CA",
+                                   .not_before = "2026-01-01T00:00:00Z", .not_after = "2026-02-01T00:00:00Z",
+                                   .subject_alt_names = {"DNS:broker.lan", "IP:10.0.0.5"}};
+  auto expired = tls_failure(net::net_error::tls_verify_failed, 10 /* X509_V_ERR_CERT_HAS_EXPIRED */, leaf);
+  EXPECT_EQ(expired.exit_code(), 79);
+  EXPECT_NE(expired.line().find("the broker's certificate (localhost) expired on 2026-02-01 00:00 UTC"),
+            std::string::npos) << expired.line();
+  auto future = tls_failure(net::net_error::tls_verify_failed, 9 /* X509_V_ERR_CERT_NOT_YET_VALID */, leaf);
+  EXPECT_NE(future.line().find("not valid yet: valid from 2026-01-01 00:00 UTC"), std::string::npos) << future.line();
+  EXPECT_NE(future.line().find("clock"), std::string::npos);
+  auto unknown = tls_failure(net::net_error::tls_verify_failed, 20 /* UNABLE_TO_GET_ISSUER_CERT_LOCALLY */, leaf);
+  EXPECT_NE(unknown.line().find("signed by a CA this client does not trust (issuer: Other CA)"), std::string::npos)
+      << unknown.line();
+  EXPECT_NE(unknown.line().find("--cafile"), std::string::npos);
+  auto name = tls_failure(net::net_error::tls_hostname_mismatch, 62 /* X509_V_ERR_HOSTNAME_MISMATCH */, leaf);
+  EXPECT_NE(name.line().find("valid for DNS:broker.lan, IP:10.0.0.5, not for 'localhost'"), std::string::npos)
+      << name.line();
+}
+
+TEST(failure_details, handshake_failures_read_the_openssl_error) {
+  auto f = tls_failure(net::net_error::tls_handshake_failed, 0, {});
+  f.connect->tls.peer_chain.clear();
+  f.connect->openssl_error = "wrong version number (SSL routines)";
+  EXPECT_NE(f.line().find("not TLS"), std::string::npos) << f.line();
+  f.connect->openssl_error = "tlsv1 alert protocol version (SSL routines)";
+  EXPECT_NE(f.line().find("no TLS version in common"), std::string::npos) << f.line();
+  f.connect->openssl_error = "tlsv13 alert certificate required (SSL routines)";
+  EXPECT_NE(f.line().find("--cert and --key"), std::string::npos) << f.line();
+  f.connect->openssl_error = "Connection reset by peer";
+  f.connect->detail = boost::asio::error::connection_reset;
+  EXPECT_NE(f.line().find("plain MQTT listener"), std::string::npos) << f.line();
+}
+
+TEST(failure_details, what_came_before_connack_names_the_protocol) {
+  auto http = of(session_error::malformed_packet);
+  http.before_connack = true;
+  const std::string reply = "HTTP/1.1 400 Bad Request\r\n\r\n";
+  http.peer_bytes.assign(reply.begin(), reply.end());
+  EXPECT_EQ(http.exit_code(), 76);
+  EXPECT_NE(http.line().find("with HTTP (HTTP/1.1 400 Bad Request)"), std::string::npos) << http.line();
+  EXPECT_NE(http.line().find("ws://"), std::string::npos);
+
+  auto reset = of(boost::asio::error::connection_reset);
+  reset.before_connack = true;
+  EXPECT_EQ(reset.exit_code(), 75);
+  EXPECT_NE(reset.line().find("without a CONNACK"), std::string::npos) << reset.line();
+  EXPECT_NE(reset.line().find("TLS listener"), std::string::npos) << reset.line();
+  EXPECT_EQ(reset.line().find("same id"), std::string::npos) << reset.line();
+
+  auto silent = of(session_error::connack_timeout);
+  silent.before_connack = true;
+  silent.message = "no CONNACK within 5 s";
+  EXPECT_EQ(silent.exit_code(), 69);
+  EXPECT_NE(silent.line().find("not an MQTT listener"), std::string::npos) << silent.line();
+  EXPECT_EQ(silent.line().find("firewall"), std::string::npos) << silent.line();
+
+  // After CONNACK a drop keeps the usual candidates.
+  auto later = of(boost::asio::error::eof);
+  EXPECT_NE(later.line().find("same id"), std::string::npos) << later.line();
+}
+
+TEST(failure_details, websocket_statuses) {
+  net::connect_failure c{.phase = net::connect_phase::websocket_upgrade, .host = "h", .address = "127.0.0.1:80",
+                         .http_status = 404};
+  auto f = of(net::net_error::websocket_upgrade_rejected);
+  c.error = f.error;
+  f.connect = c;
+  EXPECT_EQ(f.exit_code(), 80);
+  EXPECT_NE(f.line().find("no WebSocket endpoint at this path"), std::string::npos) << f.line();
+  f.connect->http_status = 0;
+  f.error = net::net_error::websocket_handshake_failed;
+  f.connect->detail = boost::asio::error::connection_reset;
+  EXPECT_NE(f.line().find("without an HTTP answer"), std::string::npos) << f.line();
+}
+
+TEST(failure_details, ack_refusals_use_the_table) {
+  auto f = of(session_error::rejected, 0x95, packet_type::puback, protocol_version::v5);
+  EXPECT_EQ(f.exit_code(), 0x95);
+  EXPECT_NE(f.line().find("packet too large (5.0 reason code 0x95)"), std::string::npos) << f.line();
+}
+
+}  // namespace
+}  // namespace mqtk::client

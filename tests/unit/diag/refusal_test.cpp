@@ -269,3 +269,63 @@ TEST(reason_code_label, formats_by_version) {
 
 }  // namespace
 }  // namespace mqtk::diag
+
+namespace mqtk::diag {
+namespace {
+
+// Every 5.0 failure code, in every packet the spec allows it in, has its own entry: the proto
+// table's name (lower case), a cause and a fix; and the line reads as that packet's refusal.
+TEST(refusal_table, every_failure_code_in_every_packet_has_its_name_and_hint) {
+  for (const auto& info : proto::all_reason_codes()) {
+    if (info.v311_return_code || info.code < 0x80) continue;
+    for (const auto where : {packet_type::connack, packet_type::puback, packet_type::pubrec, packet_type::pubrel,
+                             packet_type::pubcomp, packet_type::suback, packet_type::unsuback,
+                             packet_type::disconnect}) {
+      if ((info.packets & (1u << static_cast<unsigned>(where))) == 0) continue;
+      const auto e = explain_refusal(info.code, protocol_version::v5, where);
+      EXPECT_TRUE(e.known) << info.name << " in " << proto::packet_type_name(where);
+      EXPECT_TRUE(same_ignoring_case(e.name, info.name)) << e.name << " vs " << info.name;
+      EXPECT_FALSE(e.cause.empty());
+      EXPECT_FALSE(e.fix.empty());
+      EXPECT_TRUE(std::islower(static_cast<unsigned char>(e.cause.front()))) << e.cause;
+      EXPECT_NE(refusal_line(info.code, protocol_version::v5, where).find(std::string(e.name)), std::string::npos);
+    }
+  }
+}
+
+TEST(refusal_table, ack_tables_are_sorted_and_unique) {
+  for (const auto where : {packet_type::puback, packet_type::pubrel, packet_type::suback, packet_type::unsuback}) {
+    const auto entries = all_refusals(protocol_version::v5, where);
+    EXPECT_FALSE(entries.empty());
+    EXPECT_TRUE(std::ranges::is_sorted(entries, std::less<>{}, &refusal_explanation::code));
+    EXPECT_EQ(std::ranges::adjacent_find(entries, {}, &refusal_explanation::code), entries.end());
+  }
+}
+
+TEST(refusal_line, puback_packet_too_large_has_its_own_hint) {
+  // mosquitto 2.0 answers a PUBLISH over message_size_limit with PUBACK 0x95.
+  const auto line = refusal_line(0x95, protocol_version::v5, packet_type::puback);
+  EXPECT_TRUE(line.starts_with("publish refused by the broker: packet too large (5.0 reason code 0x95)")) << line;
+  EXPECT_TRUE(contains(line, "message_size_limit")) << line;
+  EXPECT_FALSE(contains(line, "ACL")) << line;
+  EXPECT_EQ(refusal_reason(0x87, protocol_version::v5, packet_type::puback).rfind("not authorized (5.0 reason code 0x87)", 0),
+            0u);
+}
+
+TEST(refusal_line, suback_codes_have_their_own_fix) {
+  EXPECT_TRUE(contains(explain_refusal(0x8F, protocol_version::v5, packet_type::suback).fix, "'#'"));
+  EXPECT_TRUE(contains(explain_refusal(0x87, protocol_version::v5, packet_type::suback).fix, "ACL"));
+  EXPECT_TRUE(contains(explain_refusal(0xA2, protocol_version::v5, packet_type::suback).fix, "exact topic"));
+  EXPECT_EQ(explain_refusal(0x80, protocol_version::v311, packet_type::suback).name, "failure");
+  EXPECT_TRUE(refusal_line(0x80, protocol_version::v311, packet_type::suback).starts_with("subscription refused"));
+}
+
+TEST(refusal_line, a_code_outside_its_packet_keeps_its_meaning_but_is_marked) {
+  // 0x8E (session taken over) is a DISCONNECT code; in a PUBACK it is out of place.
+  const auto e = explain_refusal(0x8E, protocol_version::v5, packet_type::puback);
+  EXPECT_EQ(e.name, "session taken over");
+  EXPECT_FALSE(e.known);
+}
+
+}  // namespace
+}  // namespace mqtk::diag
