@@ -25,6 +25,13 @@ diag::finding_level finding_level_of(diag::device_warning_level l) {
   return diag::finding_level::warning;
 }
 
+void read_limits(const proto::server_limits& limits, diag::broker_facts& f) {
+  f.server_keep_alive = limits.server_keep_alive;
+  if (limits.maximum_packet_size < no_packet_limit) f.maximum_packet_size = limits.maximum_packet_size;
+  if (limits.maximum_qos != proto::qos::exactly_once) f.maximum_qos = static_cast<std::uint8_t>(limits.maximum_qos);
+  if (!limits.retain_available) f.retain_available = false;
+}
+
 // A 5.0 CONNECT with the device's keepalive: brokers announce Server Keep Alive only to 5.0
 // clients (mosquitto only when the asked keepalive is above its max_keepalive), and the other
 // limits (Maximum Packet Size, Maximum QoS, Retain Available) only in a 5.0 CONNACK.
@@ -44,11 +51,7 @@ asio::awaitable<bool> probe_v5_limits(const ping_options& o, asio::io_context& i
     co_return false;
   }
   f.accepted_versions.push_back(proto::protocol_version::v5);
-  const auto& limits = c.session().server();
-  f.server_keep_alive = limits.server_keep_alive;
-  if (limits.maximum_packet_size < no_packet_limit) f.maximum_packet_size = limits.maximum_packet_size;
-  if (limits.maximum_qos != proto::qos::exactly_once) f.maximum_qos = static_cast<std::uint8_t>(limits.maximum_qos);
-  if (!limits.retain_available) f.retain_available = false;
+  read_limits(c.session().server(), f);
   co_await c.async_disconnect(asio::as_tuple(asio::use_awaitable));
   co_return true;
 }
@@ -81,11 +84,19 @@ asio::awaitable<void> check_device(const ping_options& o, asio::io_context& io, 
     facts.refused_versions.push_back(o.connection.version);
   }
   bool probed = false;
-  if (o.connection.version != proto::protocol_version::v5 && !intr.requested) {
+  if (o.connection.version == proto::protocol_version::v5 && device_accepted) {
+    // The device itself spoke 5.0: its own CONNACK carried the limits.
+    read_limits(p.client().session().server(), facts);
+    probed = true;
+  } else if (!intr.requested) {
     probed = co_await probe_v5_limits(o, io, p, facts, intr);
   }
   const auto message = device_message_of(o.device);
-  const auto warnings = diag::check_device(profile, facts, message);
+  // Judge what was actually sent: -V and -k on the command line override the library's defaults.
+  auto effective = profile;
+  effective.version = o.connection.version;
+  effective.keepalive_s = o.connection.keepalive;
+  const auto warnings = diag::check_device(effective, facts, message);
 
   out.line("");
   out.line("--- device: " + diag::describe_device(profile) + " ---");

@@ -235,7 +235,14 @@ std::vector<device_warning> check_device(const device_profile& p, const broker_f
   // --- keepalive ------------------------------------------------------------------------------
   if (broker.server_keep_alive) {
     const auto ska = *broker.server_keep_alive;
-    if (ska != 0 && ska < p.keepalive_s) {
+    if (p.version == protocol_version::v5 && ska != p.keepalive_s) {
+      // A 5.0 client is told, and must use the broker's value (MQTT-3.2.2-21).
+      out.push_back({device_warning_level::info, "device_keepalive_replaced_by_broker",
+                     "the broker replaces " + lib + "'s keepalive " + std::to_string(p.keepalive_s) +
+                         " s with its Server Keep Alive " + std::to_string(ska) + " s, which a 5.0 client must use",
+                     "nothing to do on a 5.0 connection; set the device's keepalive to " + std::to_string(ska) +
+                         " s to make its configuration say what happens"});
+    } else if (ska != 0 && ska < p.keepalive_s) {
       out.push_back({device_warning_level::warning, "device_keepalive_above_broker_limit",
                      "the broker limits keepalive to " + std::to_string(ska) + " s (Server Keep Alive it "
                      "announces to 5.0 clients) but " + lib + " asks for " + std::to_string(p.keepalive_s) +
@@ -249,11 +256,6 @@ std::vector<device_warning> check_device(const device_profile& p, const broker_f
                                      : p.name == "esp-idf"      ? "session.keepalive = " + std::to_string(ska)
                                                                 : "setKeepAlive(" + std::to_string(ska) + ")") +
                          "), or raise max_keepalive on the broker"});
-    } else if (ska > p.keepalive_s && p.can_speak_v5) {
-      out.push_back({device_warning_level::info, "device_keepalive_below_broker_value",
-                     "the broker's Server Keep Alive (" + std::to_string(ska) + " s) is longer than " + lib +
-                         "'s " + std::to_string(p.keepalive_s) + " s; with 5.0 the device must use the broker's value",
-                     "nothing to do unless the device relies on its own keepalive to notice a dead link sooner"});
     }
   }
 

@@ -167,14 +167,18 @@ TEST(check_device, server_keep_alive_below_device_keepalive) {
   EXPECT_TRUE(contains(w->hint, "client.setKeepAlive(10)")) << w->hint;
 }
 
-TEST(check_device, server_keep_alive_above_device_keepalive_is_info_for_v5_capable) {
-  const auto ws = check_device(profile("esp-idf"), broker_facts{.server_keep_alive = 300}, std::nullopt);
-  const auto* w = find(ws, "device_keepalive_below_broker_value");
+TEST(check_device, a_v5_device_is_told_the_server_keep_alive) {
+  auto p = profile("esp-idf");
+  p.version = protocol_version::v5;  // esp-mqtt configured for 5.0
+  const auto ws = check_device(p, broker_facts{.server_keep_alive = 10}, std::nullopt);
+  EXPECT_EQ(find(ws, "device_keepalive_above_broker_limit"), nullptr);
+  const auto* w = find(ws, "device_keepalive_replaced_by_broker");
   ASSERT_NE(w, nullptr);
   EXPECT_EQ(w->level, device_warning_level::info);
-  EXPECT_EQ(find(check_device(profile("pubsubclient"), broker_facts{.server_keep_alive = 300}, std::nullopt),
-                 "device_keepalive_below_broker_value"),
-            nullptr);
+  EXPECT_TRUE(contains(w->message, "keepalive 120 s with its Server Keep Alive 10 s")) << w->message;
+  // A 3.1.1 device is not told a longer value either, and is not affected by it.
+  EXPECT_TRUE(check_device(profile("esp-idf"), broker_facts{.server_keep_alive = 300}, std::nullopt).size() ==
+              check_device(profile("esp-idf"), {}, std::nullopt).size());
 }
 
 TEST(check_device, broker_maximum_packet_size_below_device_buffer) {
