@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <map>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -103,6 +105,72 @@ TEST(ping_explain, unreadable_file_exits_66) {
   EXPECT_EQ(count_of(r.err, "\n"), 1u) << r.err;
   EXPECT_TRUE(contains(r.err, "cannot open")) << r.err;
   EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
+// --- the suggested runs reproduce the device's failure --------------------------------------------
+//
+// The log names the broker (the URI esp-mqtt was given), so --explain's first suggestion is a
+// complete command; run against a real broker in the device's situation it must fail the same way.
+
+std::vector<std::string> split_words(const std::string& command) {
+  std::vector<std::string> words;
+  std::string w;
+  for (char ch : command) {
+    if (ch == ' ') {
+      if (!w.empty()) words.push_back(std::exchange(w, {}));
+    } else {
+      w += ch;
+    }
+  }
+  if (!w.empty()) words.push_back(w);
+  return words;
+}
+
+// The first suggested command for the log's first explanation, with the placeholders a user
+// would fill in replaced.
+std::vector<std::string> suggestion(const std::string& log, const std::map<std::string, std::string>& fill) {
+  const auto r = ping({"--explain", "-", "--json"}, log);
+  EXPECT_EQ(r.exit_code(), 0) << r.describe();
+  const auto j = nlohmann::json::parse(r.out);
+  const std::string cmd = j["explanations"][0]["try"][0];
+  auto words = split_words(cmd);
+  EXPECT_EQ(words.at(0), "mqtk-ping") << cmd;
+  words.erase(words.begin());
+  for (auto& w : words)
+    if (auto it = fill.find(w); it != fill.end()) w = it->second;
+  return words;
+}
+
+TEST(ping_explain_reproduces, not_authorized) {
+  broker b({.allow_anonymous = false, .users = {{"sensor", "right"}}});
+  const std::string log = "I (1200) app: broker " + b.url() + "\n"
+                          "W (4211) MQTT_CLIENT: Connection refused, not authorized\n";
+  auto args = suggestion(log, {{"USER", "sensor"}, {"PASSWORD", "wrong"}});
+  ASSERT_EQ(args.at(0), "-h");
+  EXPECT_EQ(args.at(1), b.host());
+  const auto r = ping(concat(args, {"-c", "1"}));
+  EXPECT_EQ(r.exit_code(), 5) << r.describe();  // the broker's 3.1.1 return code, as on the device
+  EXPECT_TRUE(contains(r.err, "not authorized")) << r.err;
+}
+
+TEST(ping_explain_reproduces, certificate_verify_failed) {
+  broker b({.tls = true, .cert = server_cert::unknown_ca});
+  const std::string log = "I (1200) app: broker " + b.url(listener::tls) + "\n"
+                          "E (5000) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x2700\n";
+  auto args = suggestion(log, {{"ca.pem", broker::certs().ca.cert.string()}});
+  EXPECT_TRUE(std::ranges::find(args, "--cafile") != args.end());
+  const auto r = ping(concat(args, {"-c", "1"}));
+  EXPECT_EQ(r.exit_code(), 79) << r.describe();  // TLS verification failed, as on the device
+  EXPECT_TRUE(contains(r.err, "certificate")) << r.err;
+}
+
+TEST(ping_explain_reproduces, nothing_listens_on_the_port) {
+  const auto port = free_port();
+  const std::string log = "I (1200) app: broker mqtt://127.0.0.1:" + std::to_string(port) + "\n"
+                          "E (618) esp-tls: [sock=54] delayed connect error: Connection reset by peer\n";
+  const auto r = ping(concat(suggestion(log, {}), {"-c", "1"}));
+  EXPECT_EQ(r.exit_code(), 69) << r.describe();  // unreachable: TCP refused
+  EXPECT_TRUE(contains(r.err, "refused")) << r.err;
 }
 
 // --- --device against a real mosquitto --------------------------------------------------------
