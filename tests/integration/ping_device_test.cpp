@@ -90,6 +90,12 @@ TEST(ping_explain, text_argument) {
   EXPECT_TRUE(contains(r.out, "1 of 1 line recognised.")) << r.out;
 }
 
+TEST(ping_explain, suggestions_use_the_broker_given_with_h) {
+  const auto r = ping({"-h", "broker.example.com", "--explain", "failed, rc=5 try again in 5 seconds"});
+  ASSERT_EQ(r.exit_code(), 0) << r.describe();
+  EXPECT_TRUE(contains(r.out, "mqtk-ping -h broker.example.com -u USER -P PASSWORD")) << r.out;
+}
+
 TEST(ping_explain, nothing_recognised_exits_65_with_one_line) {
   const auto r = ping({"--explain", "-"}, "rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\nhello\n");
   EXPECT_EQ(r.exit_code(), 65) << r.describe();

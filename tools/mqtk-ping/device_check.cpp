@@ -88,7 +88,9 @@ asio::awaitable<void> check_device(const ping_options& o, asio::io_context& io, 
     // The device itself spoke 5.0: its own CONNACK carried the limits.
     read_limits(p.client().session().server(), facts);
     probed = true;
-  } else if (!intr.requested) {
+  } else if (facts.device_connack && !intr.requested) {
+    // Only a broker that answered CONNECT is worth a second one (and a refusal of the device's
+    // level is explained by whether 5.0 is accepted).
     probed = co_await probe_v5_limits(o, io, p, facts, intr);
   }
   const auto message = device_message_of(o.device);
@@ -100,7 +102,10 @@ asio::awaitable<void> check_device(const ping_options& o, asio::io_context& io, 
 
   out.line("");
   out.line("--- device: " + diag::describe_device(profile) + " ---");
-  if (!probed) out.line("  (no 5.0 CONNECT accepted: the broker's 5.0 limits are unknown)");
+  if (!facts.device_connack)
+    out.line("  (the broker did not answer the device's CONNECT: only the library's own limits are checked)");
+  else if (!probed)
+    out.line("  (no 5.0 CONNECT accepted: the broker's 5.0 limits are unknown)");
   nlohmann::json list = nlohmann::json::array();
   for (const auto& w : warnings) {
     const std::string level(diag::level_name(w.level));

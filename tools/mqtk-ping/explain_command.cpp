@@ -78,7 +78,7 @@ nlohmann::json to_json(const diag::log_explanation_report& r) {
 }  // namespace
 
 int run_explain_command(const std::string& source, bool json, std::istream& in, std::ostream& out,
-                        std::ostream& err) {
+                        std::ostream& err, const diag::log_target_hint& hint) {
   std::string text;
   if (source == "-") {
     text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
@@ -96,7 +96,7 @@ int run_explain_command(const std::string& source, bool json, std::istream& in, 
     text = source;
   }
 
-  const auto report = diag::explain_device_log(text);
+  const auto report = diag::explain_device_log(text, hint);
   const bool none = report.explanations.empty();
   const std::size_t n = report.unrecognised.size();
   const std::string none_line =
@@ -120,8 +120,9 @@ int run_explain_command(const std::string& source, bool json, std::istream& in, 
   return diag::to_int(diag::exit_code::success);
 }
 
-int run_explain_command(const std::string& source, bool json, std::ostream& out, std::ostream& err) {
-  return run_explain_command(source, json, std::cin, out, err);
+int run_explain_command(const std::string& source, bool json, std::ostream& out, std::ostream& err,
+                        const diag::log_target_hint& hint) {
+  return run_explain_command(source, json, std::cin, out, err, hint);
 }
 
 }  // namespace mqtk::tools

@@ -94,7 +94,11 @@ asio::awaitable<int> run_ping(const ping_options& o, asio::io_context& io, ping_
 int ping_main(int argc, char** argv) {
   ping_options options;
   if (int rc = load_ping_options(argc, argv, options); rc >= 0) return rc;
-  if (options.explain) return run_explain_command(*options.explain, options.json, std::cout, std::cerr);
+  if (options.explain) {
+    const auto& c = options.connection;
+    return run_explain_command(*options.explain, options.json, std::cout, std::cerr,
+                               {.host = c.host_given ? c.host : std::string(), .port = c.port_given && c.port ? *c.port : 0u});
+  }
   asio::io_context io;
   ping_report report;
   const ping_output out(options.json);

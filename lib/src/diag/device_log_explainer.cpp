@@ -1126,7 +1126,9 @@ log_explanation to_explanation(std::size_t line_no, const cleaned_log_line& l, e
 
 }  // namespace
 
-log_explanation_report explain_device_log(std::string_view text) {
+log_explanation_report explain_device_log(std::string_view text) { return explain_device_log(text, {}); }
+
+log_explanation_report explain_device_log(std::string_view text, const log_target_hint& hint) {
   std::vector<cleaned_log_line> lines;
   for (std::size_t start = 0; start <= text.size();) {
     std::size_t end = text.find('\n', start);
@@ -1138,6 +1140,8 @@ log_explanation_report explain_device_log(std::string_view text) {
 
   target t;
   for (const auto& l : lines) learn_target(l, t);
+  if (!hint.host.empty()) t.host = hint.host;
+  if (hint.port != 0) t.port = hint.port;
   const commands c{t};
 
   using matcher = std::optional<entry> (*)(const cleaned_log_line&, const commands&);

@@ -348,6 +348,15 @@ TEST(device_log_explainer, commands_use_the_host_and_port_the_log_names) {
             "mqtk-ping -h broker.example.com -p 8883 --cafile ca.pem");
 }
 
+TEST(device_log_explainer, the_broker_named_by_the_user_wins) {
+  const auto report = explain_device_log(
+      "I (1200) mqtt_example: connecting to mqtts://broker.example.com:8883\n"
+      "E (5000) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x2700\n",
+      log_target_hint{.host = "test.local", .port = 8884});
+  ASSERT_EQ(report.explanations.size(), 1u);
+  EXPECT_EQ(report.explanations[0].try_commands.front(), "mqtk-ping -h test.local -p 8884 --cafile ca.pem");
+}
+
 TEST(device_log_explainer, a_whole_tls_failure_sequence) {
   // A real esp-mqtt sequence from a project README: all but the event name are recognised.
   const auto report = explain_device_log(

@@ -47,6 +47,13 @@ struct log_explanation_report {
 // ("E (12345) TAG: "), ANSI colour codes, and serial-monitor or bracketed timestamps.
 log_explanation_report explain_device_log(std::string_view text);
 
+// The same, with the broker the user names (mqtk-ping -h/-p): it wins over what the log says.
+struct log_target_hint {
+  std::string host;   // empty: take it from the log
+  unsigned port = 0;  // 0: take it from the log
+};
+log_explanation_report explain_device_log(std::string_view text, const log_target_hint& hint);
+
 // The message part of one log line with colour codes, CR, timestamps and the ESP-IDF
 // "L (ticks) TAG: " prefix removed, and the tag it carried ("" when none): for tests and for
 // callers that want to show a line the way the explainer read it.
