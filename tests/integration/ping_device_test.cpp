@@ -259,6 +259,17 @@ TEST(ping_device, keepalive_within_the_broker_limit_gives_no_warning) {
   EXPECT_FALSE(contains(r.out, "limits keepalive")) << r.out;
 }
 
+TEST(ping_device, arduino_mqtt_payload_from_stdin) {
+  broker b;
+  const auto r = ping(concat(at(b), {"--device", "arduino-mqtt", "-t", "garden/soil", "-s", "-c", "1"}),
+                      std::string(120, 'z'));
+  ASSERT_EQ(r.exit_code(), 90) << r.describe();
+  EXPECT_TRUE(contains(r.out, "a 120-byte payload on topic 'garden/soil' needs 136 bytes")) << r.out;
+  EXPECT_TRUE(contains(r.out, "LWMQTT_BUFFER_TOO_SHORT (-1)")) << r.out;
+  EXPECT_TRUE(contains(r.out, "call MQTTClient client(192)")) << r.out;
+  EXPECT_TRUE(contains(b.log(), "(p2, c1, k10)")) << b.log();  // arduino-mqtt's keepalive 10
+}
+
 TEST(ping_device, unknown_library_is_a_usage_error) {
   const auto r = ping({"-h", "127.0.0.1", "--device", "toaster"});
   EXPECT_EQ(r.exit_code(), 64) << r.describe();
