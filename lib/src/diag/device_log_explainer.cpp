@@ -440,8 +440,15 @@ std::optional<entry> errno_entry(int value, std::string_view text, const command
       e.causes = {"the broker's address is unreachable from the device's network, or a firewall drops the packets"};
       e.tries = {c.plain()};
       break;
+    case 113:
+      e.causes = {"lwIP aborted the connection itself: Wi-Fi dropped or the stack ran out of memory"};
+      e.tries = {c.plain("-c 10")};
+      break;
+    case 128:
+      e.causes = {"the socket was used after the connection had already closed; the error before this line is the cause"};
+      break;
     default:
-      e.causes = {"a stale errno: esp-mqtt prints errno after EOF too; the EOF line next to it is what happened"};
+      e.causes = {"a stale errno: esp-mqtt prints errno after EOF too, so the EOF or TLS line next to it is what happened"};
       break;
   }
   return e;
@@ -548,11 +555,10 @@ std::optional<entry> match_esp_mqtt(const cleaned_log_line& l, const commands& c
   if (contains(m, "transport_read(): EOF")) {
     entry e{"esp-mqtt", "transport_read(): EOF", "the broker closed the connection (TCP FIN)", {}, {}};
     e.causes = {"another client connected with the same client id and took the session over",
-                "the broker's keepalive expired (it waits 1.5x the device's keepalive) or its max_keepalive "
-                "is lower than what the device asked for",
-                "the device published or subscribed to something it is not allowed to (mosquitto 2 "
-                "disconnects 3.1.1 clients on ACL-denied publishes only with specific settings; "
-                "brokers like AWS IoT always do)",
+                "the broker's keepalive timer expired (it waits 1.5x the device's keepalive), or it enforces "
+                "a max_keepalive lower than the device's keepalive",
+                "the device published or subscribed where the broker's ACL forbids it, on a broker that "
+                "disconnects for that (AWS IoT Core does; mosquitto drops such publishes silently)",
                 "a packet larger than the broker's message_size_limit / Maximum Packet Size"};
     e.tries = {c.plain("--id DEVICE_CLIENT_ID"), c.plain("--keepalive-check -k 120"), c.plain("--capabilities")};
     return e;
