@@ -107,8 +107,47 @@ _mqtk_ping() {
   cur="${COMP_WORDS[COMP_CWORD]}"
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   case "$prev" in
+    -h|--host) return ;;
+    -p|--port) return ;;
+    -L|--url) return ;;
+    --unix) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    -A) return ;;
+    -I|--id-prefix) return ;;
+    -k|--keepalive) return ;;
+    -x) return ;;
+    -V|--protocol-version) COMPREPLY=($(compgen -W "31 311 5 mqttv31 mqttv311 mqttv5" -- "$cur")); return ;;
+    -M) return ;;
+    --proxy) return ;;
+    --ws-header) return ;;
+    -u|--username) return ;;
+    -P|--pw) return ;;
+    --password-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --will-topic) return ;;
+    --will-payload) return ;;
+    --will-qos) COMPREPLY=($(compgen -W "0 1 2" -- "$cur")); return ;;
+    -D|--property) return ;;
+    --cafile) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --capath) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+    --cert) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --key) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --tls-version) COMPREPLY=($(compgen -W "tlsv1.3 tlsv1.2 tlsv1.1" -- "$cur")); return ;;
+    --ciphers) return ;;
+    --tls-alpn) return ;;
+    --id) return ;;
+    -c|--count) return ;;
+    -i|--interval) return ;;
+    -W|--timeout) return ;;
+    --wait) return ;;
+    --max-connect-ms) return ;;
+    --max-rtt-ms) return ;;
+    --max-loss) return ;;
+    --explain) return ;;
+    --device) return ;;
+    -t|--topic) return ;;
+    -m|--message) return ;;
+    -q|--qos) COMPREPLY=($(compgen -W "0 1 2" -- "$cur")); return ;;
   esac
-  COMPREPLY=($(compgen -W "--help --version" -- "$cur"))
+  COMPREPLY=($(compgen -W "--cafile --capabilities --capath --cert --ciphers --count --debug --device --disable-clean-session --explain --help --host --id --id-prefix --insecure --interval --json --keepalive --keepalive-check --key --max-connect-ms --max-loss --max-rtt-ms --message --nodelay --password-file --port --property --protocol-version --proxy --pw --qos --quiet --retain --roundtrip --stdin-file --timeout --tls-alpn --tls-use-os-certs --tls-version --topic --unix --url --username --version --versions --wait --will-payload --will-qos --will-retain --will-topic --ws-header -A -D -I -L -M -P -V -W -c -d -h -i -k -m -p -q -r -s -t -u -x" -- "$cur"))
 }
 complete -F _mqtk_ping mqtk-ping
 
