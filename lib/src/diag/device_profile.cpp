@@ -204,7 +204,6 @@ std::string describe_device(const device_profile& p) {
          " for answers";
   if (p.reconnect_ms != 0) s += ", retries every " + std::to_string(p.reconnect_ms / 1000) + " s";
   s += ", publishes at QoS " + std::string(p.max_publish_qos == 0 ? "0 only" : "0-2");
-  s += "; client id: " + std::string(p.client_id_form);
   return s;
 }
 

@@ -98,7 +98,8 @@ std::size_t device_publish_bytes(const device_profile& p, const device_message& 
 std::vector<device_warning> check_device(const device_profile& p, const broker_facts& broker,
                                          const std::optional<device_message>& message);
 
-// One line: "PubSubClient 2.8: MQTT 3.1.1, keepalive 15 s, clean session, 256-byte buffer, ...".
+// One line: "PubSubClient 2.8 (knolleary/pubsubclient): MQTT 3.1.1, keepalive 15 s, clean session,
+// 256-byte buffer, waits 15 s for answers, publishes at QoS 0 only".
 std::string describe_device(const device_profile& p);
 
 }  // namespace mqtk::diag
