@@ -324,6 +324,16 @@ entry mbedtls_entry(const mbedtls_code& m, const commands& c) {
       e.causes = {"the broker (or the network) is too slow for the configured timeout"};
       e.tries = {c.tls()};
       break;
+    case -0x7880:
+      e.causes = {"the broker ended the TLS session on purpose: it dropped the client after a refused or "
+                  "invalid CONNECT, a duplicate client id, or its own connection limits"};
+      e.tries = {c.tls()};
+      break;
+    case -0x7700:
+      e.causes = {"the peer does not follow the TLS handshake mbedTLS expects: a proxy or middlebox in "
+                  "between, or a server asking for renegotiation"};
+      e.tries = {c.tls()};
+      break;
     default:
       e.causes = {"the certificate or key given to the device is not what mbedTLS expects (wrong file, "
                   "PEM without its terminating NUL, or a DER blob passed as PEM)"};

@@ -124,6 +124,14 @@ const table_case esp_mqtt_cases[] = {
   {"ssl_config_plain_scheme", "W (500) mqtt_client: SSL related configs set, but the URI scheme specifies a "
                               "non-SSL scheme, scheme = mqtt",
    "esp-mqtt", "non-SSL scheme", "TLS is not used", "mqtts://", "--cafile"},
+  {"mqtt_connect_failed", "E (5230) mqtt_client: MQTT connect failed",
+   "esp-mqtt", "MQTT connect failed", "CONNECT/CONNACK", "no CONNACK within the network timeout", "--versions"},
+  {"null_id_clean_session", "E (300) mqtt_client: Clean Session flag must be true if client has a null id",
+   "esp-mqtt", "null id", "empty client id requires a clean session", "set_null_client_id", "--id \"\""},
+  {"no_valid_transport", "E (300) mqtt_client: There are no transports valid, stop mqtt client, config scheme = wss",
+   "esp-mqtt", "no transports valid", "built without", "CONFIG_MQTT_TRANSPORT_WEBSOCKET", ""},
+  {"cant_send_ping_write", "E (120000) mqtt_client: Error sending ping",
+   "esp-mqtt", "Can't send ping", "already gone", "closed the connection", "--keepalive-check"},
   {"mqtt5_not_enabled", "E (300) mqtt_client: Please first enable MQTT_PROTOCOL_5 feature in menuconfig",
    "esp-mqtt", "MQTT_PROTOCOL_5", "built without it", "sdkconfig", "--versions"},
 };
@@ -197,6 +205,12 @@ const table_case example_report_cases[] = {
    "lwip", "ECONNABORTED (113)", "Software caused connection abort", "Wi-Fi dropped", "-c 10"},
   {"captured_errno_refused", "E (9120) mqtt_example: Last captured errno : 111 (Connection refused)",
    "lwip", "ECONNREFUSED (111)", "Connection refused", "nothing listens", "mqtk-ping -h HOST"},
+  {"esp_tls_cert_parse", "E (700) mqtt_example: Last error reported from esp-tls: 0x8015",
+   "esp-tls", "ESP_ERR_MBEDTLS_X509_CRT_PARSE_FAILED (0x8015)", "did not parse", "terminating NUL", "--cert"},
+  {"esp_tls_key_parse", "E (700) mqtt_example: Last error reported from esp-tls: 0x8019",
+   "esp-tls", "ESP_ERR_MBEDTLS_PK_PARSE_KEY_FAILED (0x8019)", "private key did not parse", "wrong format", "--key"},
+  {"errno_timed_out", "I (700) mqtt_example: Last errno string (Connection timed out)",
+   "lwip", "ETIMEDOUT (116)", "Connection timed out", "unreachable", "mqtk-ping -h HOST"},
   {"captured_errno_success", "Last captured errno : 0 (Success)",
    "esp-mqtt example", "errno 0", "no socket error", "TLS stack error", "mqtk-ping -h HOST"},
   {"esphome_fin_8008", "[20:04:30.324][E][mqtt.idf:169]: Last error code reported from esp-tls: 0x8008",
@@ -204,6 +218,40 @@ const table_case example_report_cases[] = {
    "--keepalive-check"},
   {"connection_refused_code", "E (700) mqtt_example: Connection refused error: 0x5",
    "esp-mqtt", "return code 5", "not authorized", "allow_anonymous", "-u USER"},
+};
+
+// Every mbedTLS code the table holds, as esp-tls prints a failed handshake.
+const table_case mbedtls_code_cases[] = {
+  {"net_socket_failed", "E (100) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x0042",
+   "esp-tls", "MBEDTLS_ERR_NET_SOCKET_FAILED (-0x0042)", "open a socket", "no route", "mqtk-ping -h HOST"},
+  {"net_connect_failed", "E (100) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x0044",
+   "esp-tls", "MBEDTLS_ERR_NET_CONNECT_FAILED (-0x0044)", "TCP connection", "nothing listens", "mqtk-ping -h HOST"},
+  {"net_recv_failed", "E (100) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x004C",
+   "esp-tls", "MBEDTLS_ERR_NET_RECV_FAILED (-0x004C)", "reading from the socket", "reset the connection", "-c 10"},
+  {"net_send_failed", "E (100) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x004E",
+   "esp-tls", "MBEDTLS_ERR_NET_SEND_FAILED (-0x004E)", "sending on the socket", "Wi-Fi", "-c 10"},
+  {"net_unknown_host", "E (100) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x0052",
+   "esp-tls", "MBEDTLS_ERR_NET_UNKNOWN_HOST (-0x0052)", "did not resolve", "mDNS", "mqtk-ping -h HOST"},
+  {"x509_invalid_format", "E (100) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x2180",
+   "esp-tls", "MBEDTLS_ERR_X509_INVALID_FORMAT (-0x2180)", "not valid DER/PEM", "terminating NUL", "--cert"},
+  {"x509_unknown_format", "E (100) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x2780",
+   "esp-tls", "MBEDTLS_ERR_X509_CERT_UNKNOWN_FORMAT (-0x2780)", "neither DER nor PEM", "DER blob", "--key"},
+  {"pk_invalid_format", "E (100) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x3D00",
+   "esp-tls", "MBEDTLS_ERR_PK_KEY_INVALID_FORMAT (-0x3D00)", "private key", "wrong file", "--key"},
+  {"ssl_timeout", "E (100) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x6800",
+   "esp-tls", "MBEDTLS_ERR_SSL_TIMEOUT (-0x6800)", "timed out", "too slow", "--cafile"},
+  {"invalid_record", "E (100) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x7200",
+   "esp-tls", "MBEDTLS_ERR_SSL_INVALID_RECORD (-0x7200)", "not a TLS record", "plain-MQTT port", "-p 1883"},
+  {"ca_chain_required", "E (100) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x7680",
+   "esp-tls", "MBEDTLS_ERR_SSL_CA_CHAIN_REQUIRED (-0x7680)", "no CA certificate", "verification but no CA", "--cafile"},
+  {"unexpected_message", "E (100) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x7700",
+   "esp-tls", "MBEDTLS_ERR_SSL_UNEXPECTED_MESSAGE (-0x7700)", "out of order", "middlebox", "--cafile"},
+  {"peer_close_notify", "E (100) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x7880",
+   "esp-tls", "MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY (-0x7880)", "close_notify", "duplicate client id", "--cafile"},
+  {"alloc_failed", "E (100) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x7F00",
+   "esp-tls", "MBEDTLS_ERR_SSL_ALLOC_FAILED (-0x7F00)", "allocate memory", "heap exhausted", ""},
+  {"bad_certificate", "E (100) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x7A00",
+   "esp-tls", "BAD_CERTIFICATE (-0x7A00)", "certificate message", "wrong file", "--cert"},
 };
 
 const table_case mbedtls_cases[] = {
@@ -235,6 +283,8 @@ const table_case pubsubclient_cases[] = {
    "pubsubclient", "MQTT_CONNECT_BAD_CREDENTIALS (4)", "bad username or password", "password_file", "-u USER"},
   {"rc_5_capital", "Failed, rc=5 Try again in 5 seconds",
    "pubsubclient", "MQTT_CONNECT_UNAUTHORIZED (5)", "not authorized", "allow_anonymous", "-u USER"},
+  {"rc_minus_5_fork", "failed, rc=-5 try again in 5 seconds",
+   "pubsubclient", "MQTT_TLS_BAD_SERVER_CREDENTIALS (-5)", "forks", "fingerprint", "--device pubsubclient"},
   {"state_name", "MQTT state: MQTT_CONNECTION_TIMEOUT",
    "pubsubclient", "MQTT_CONNECTION_TIMEOUT (-4)", "did not answer in time", "loop()", "-c 10"},
 };
@@ -252,6 +302,14 @@ const table_case arduino_mqtt_cases[] = {
    "arduino-mqtt", "LWMQTT_NETWORK_FAILED_CONNECT (-3)", "could not connect", "DNS", "--device arduino-mqtt"},
   {"pong_timeout", "lastError: -13",
    "arduino-mqtt", "LWMQTT_PONG_TIMEOUT (-13)", "no PINGRESP", "10 s keepalive", "--keepalive-check"},
+  {"varnum_overflow", "lastError: -2",
+   "arduino-mqtt", "LWMQTT_VARNUM_OVERFLOW (-2)", "malformed", "not an MQTT listener", "--device arduino-mqtt"},
+  {"failed_read", "lastError: -5",
+   "arduino-mqtt", "LWMQTT_NETWORK_FAILED_READ (-5)", "reading from the network failed", "closed", "--device arduino-mqtt"},
+  {"failed_write", "lastError: -6",
+   "arduino-mqtt", "LWMQTT_NETWORK_FAILED_WRITE (-6)", "writing to the network failed", "Wi-Fi", "--device arduino-mqtt"},
+  {"return_code_name", "connect failed: LWMQTT_BAD_USERNAME_OR_PASSWORD",
+   "arduino-mqtt", "LWMQTT_BAD_USERNAME_OR_PASSWORD", "return code 4", "password_file", "-u USER"},
   {"failed_subscription", "lastError: -11",
    "arduino-mqtt", "LWMQTT_FAILED_SUBSCRIPTION (-11)", "SUBACK 0x80", "ACL", "--device arduino-mqtt"},
 };
@@ -263,6 +321,10 @@ const table_case async_mqtt_client_cases[] = {
    "async-mqtt-client", "MQTT_NOT_AUTHORIZED", "return code 5", "password_file", "-u USER"},
   {"malformed_credentials", "Disconnected from MQTT. reason: MQTT_MALFORMED_CREDENTIALS",
    "async-mqtt-client", "MQTT_MALFORMED_CREDENTIALS", "return code 4", "username/password", "-u USER"},
+  {"not_enough_space", "Disconnected from MQTT. reason: ESP8266_NOT_ENOUGH_SPACE",
+   "async-mqtt-client", "ESP8266_NOT_ENOUGH_SPACE", "did not fit the TCP send buffer", "will message", ""},
+  {"identifier_rejected", "Disconnected from MQTT. reason: MQTT_IDENTIFIER_REJECTED",
+   "async-mqtt-client", "MQTT_IDENTIFIER_REJECTED", "return code 2", "client id", "--id "},
   {"bad_fingerprint", "Disconnected from MQTT. reason: TLS_BAD_FINGERPRINT",
    "async-mqtt-client", "TLS_BAD_FINGERPRINT", "fingerprint", "renewed", "--cafile"},
 };
@@ -273,6 +335,7 @@ std::string case_name(const ::testing::TestParamInfo<table_case>& info) { return
 INSTANTIATE_TEST_SUITE_P(esp_mqtt, device_log_table, ::testing::ValuesIn(esp_mqtt_cases), case_name);
 INSTANTIATE_TEST_SUITE_P(esp_tls, device_log_table, ::testing::ValuesIn(esp_tls_cases), case_name);
 INSTANTIATE_TEST_SUITE_P(example_report, device_log_table, ::testing::ValuesIn(example_report_cases), case_name);
+INSTANTIATE_TEST_SUITE_P(mbedtls_codes, device_log_table, ::testing::ValuesIn(mbedtls_code_cases), case_name);
 INSTANTIATE_TEST_SUITE_P(mbedtls, device_log_table, ::testing::ValuesIn(mbedtls_cases), case_name);
 INSTANTIATE_TEST_SUITE_P(pubsubclient, device_log_table, ::testing::ValuesIn(pubsubclient_cases), case_name);
 INSTANTIATE_TEST_SUITE_P(arduino_mqtt, device_log_table, ::testing::ValuesIn(arduino_mqtt_cases), case_name);
