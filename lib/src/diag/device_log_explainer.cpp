@@ -329,6 +329,12 @@ entry mbedtls_entry(const mbedtls_code& m, const commands& c) {
                   "invalid CONNECT, a duplicate client id, or its own connection limits"};
       e.tries = {c.tls()};
       break;
+    case -0x7A00:
+      e.causes = {"the broker's certificate chain uses a key or signature algorithm the device's mbedTLS "
+                  "was built without (Ed25519, RSA-PSS, a curve not enabled)",
+                  "the chain is larger than the device's TLS input buffer (MBEDTLS_SSL_IN_CONTENT_LEN)"};
+      e.tries = {c.tls()};
+      break;
     case -0x7700:
       e.causes = {"the peer does not follow the TLS handshake mbedTLS expects: a proxy or middlebox in "
                   "between, or a server asking for renegotiation"};

@@ -251,7 +251,7 @@ const table_case mbedtls_code_cases[] = {
   {"alloc_failed", "E (100) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x7F00",
    "esp-tls", "MBEDTLS_ERR_SSL_ALLOC_FAILED (-0x7F00)", "allocate memory", "heap exhausted", ""},
   {"bad_certificate", "E (100) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x7A00",
-   "esp-tls", "BAD_CERTIFICATE (-0x7A00)", "certificate message", "wrong file", "--cert"},
+   "esp-tls", "BAD_CERTIFICATE (-0x7A00)", "certificate message", "MBEDTLS_SSL_IN_CONTENT_LEN", "--cafile"},
 };
 
 const table_case mbedtls_cases[] = {
