@@ -1,12 +1,10 @@
 #include "mqtk/diag/device_log_explainer.hpp"
 
-#include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
-#include <functional>
 #include <optional>
 #include <regex>
 #include <string>
