@@ -151,7 +151,7 @@ complete -c mqtk-ping -s i -l interval -x -d 'Seconds between PINGREQs (default 
 complete -c mqtk-ping -s W -l timeout -x -d 'Seconds to wait for each layer and each PINGRESP (default 5)'
 complete -c mqtk-ping -l json -d 'Print one JSON report object instead of text'
 complete -c mqtk-ping -l versions -d 'Try MQTT 5.0, 3.1.1 and 3.1 and report which the broker accepts'
-complete -c mqtk-ping -l keepalive-check -d 'Go silent with a short keepalive and measure when the broker drops the connection'
+complete -c mqtk-ping -l keepalive-check -d 'Go silent with a short keepalive (5 s, or -k) and measure when the broker drops the connection and whether the will is published'
 complete -c mqtk-ping -l roundtrip -d 'Subscribe and publish at QoS 0/1/2 to a unique topic; time each'
 complete -c mqtk-ping -l capabilities -d 'Report the broker\'s limits and supported features'
 complete -c mqtk-ping -l wait -x -d 'Retry until the broker accepts a connection, at most SECONDS; exit 0 then'

@@ -134,4 +134,34 @@ void scripted_peer::serve_connection(int fd) {
   }
 }
 
+unanswered_port::unanswered_port() {
+  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (listen_fd_ < 0) throw sys_error("socket");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) throw sys_error("bind");
+  if (::listen(listen_fd_, 0) != 0) throw sys_error("listen");
+  socklen_t len = sizeof addr;
+  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+  port_ = ntohs(addr.sin_port);
+  // Fill the accept queue (backlog 0 holds one) so that the kernel drops the next SYNs.
+  for (int i = 0; i < 3; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) throw sys_error("socket");
+    (void)::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    fillers_.push_back(fd);
+  }
+  // Let the handshakes of the fillers complete (bounded: a few polls).
+  for (int fd : fillers_) {
+    pollfd p{fd, POLLOUT, 0};
+    (void)::poll(&p, 1, 200);
+  }
+}
+
+unanswered_port::~unanswered_port() {
+  for (int fd : fillers_) ::close(fd);
+  ::close(listen_fd_);
+}
+
 }  // namespace mqtk::test

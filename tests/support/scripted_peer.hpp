@@ -46,6 +46,22 @@ class scripted_peer {
   std::thread thread_;
 };
 
+// A port on 127.0.0.1 whose SYNs go unanswered, as behind a firewall that drops them: a
+// listener with a full accept queue that never accepts (Linux drops further SYNs then).
+class unanswered_port {
+ public:
+  unanswered_port();
+  ~unanswered_port();
+  unanswered_port(const unanswered_port&) = delete;
+  unanswered_port& operator=(const unanswered_port&) = delete;
+  std::uint16_t port() const { return port_; }
+
+ private:
+  int listen_fd_ = -1;
+  std::vector<int> fillers_;
+  std::uint16_t port_ = 0;
+};
+
 // A 5.0 CONNACK with `reason` and, when given, a Server Reference and a Reason String.
 std::vector<std::uint8_t> v5_connack(std::uint8_t reason, const std::string& server_reference = {},
                                      const std::string& reason_string = {});

@@ -45,7 +45,7 @@ void add_ping_options(CLI::App& app, ping_options& o) {
   auto* c = app.add_option_group("Checks");
   c->add_flag("--versions", o.versions, "Try MQTT 5.0, 3.1.1 and 3.1 and report which the broker accepts");
   c->add_flag("--keepalive-check", o.keepalive_check,
-              "Go silent with a short keepalive and measure when the broker drops the connection");
+              "Go silent with a short keepalive (5 s, or -k) and measure when the broker drops the connection and whether the will is published");
   c->add_flag("--roundtrip", o.roundtrip, "Subscribe and publish at QoS 0/1/2 to a unique topic; time each");
   c->add_flag("--capabilities", o.capabilities, "Report the broker's limits and supported features");
   add_value_option(*c, "--wait", "Retry until the broker accepts a connection, at most SECONDS; exit 0 then",

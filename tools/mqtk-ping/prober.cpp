@@ -237,8 +237,26 @@ asio::awaitable<bool> prober::connect(bool quiet_failure) {
   interrupt_.stop = nullptr;
   if (!ec) co_return true;
   if (interrupt_.requested) {
-    add_stage(report_.stages.empty() ? "dns" : "interrupted", false, client::clock::now(), {}, "interrupted");
-    report_.fail(diag::to_int(diag::exit_code::timeout), "interrupted before the broker answered", "interrupted");
+    // The stage that was under way: the one after the last that finished.
+    const auto scheme = client_->options().target.scheme;
+    const std::string last = report_.stages.empty() ? std::string() : report_.stages.back().stage;
+    std::string stage = "connack";
+    if (last.empty()) {
+      stage = "dns";
+    } else if (last == "dns") {
+      stage = "tcp";
+    } else if (last == "tcp" && net::is_tls(scheme)) {
+      stage = "tls";
+    } else if ((last == "tcp" || last == "tls") && (scheme == net::scheme::ws || scheme == net::scheme::wss)) {
+      stage = "websocket";
+    }
+    const double waited = ms_between(start_, client::clock::now());
+    add_stage(stage, false, client::clock::now(), {{"interrupted", true}}, "interrupted");
+    report_.fail(diag::to_int(diag::exit_code::timeout),
+                 "interrupted while waiting for " + stage + " (" + format_ms(waited) + " ms after the start) \u2014 " +
+                     "the stages above are what answered; raise -W to give the broker longer",
+                 "interrupted");
+    std::cerr << tool << ": " << report_.explanation << " \u2014 " << report_.hint << '\n';
     co_return false;
   }
   record_failure();

@@ -560,6 +560,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
   void set_failure(error_code ec, std::uint8_t reason, proto::packet_type where, std::string message) {
     failure.before_connack = current == phase::handshaking;
     failure.peer_bytes = failure.before_connack ? early_bytes : std::vector<std::uint8_t>{};
+    failure.scheme = options.target.scheme;
     failure.error = ec;
     failure.reason_code = reason;
     failure.where = where;

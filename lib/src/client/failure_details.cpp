@@ -273,6 +273,15 @@ void explain_before_connack(const failure_details& d, diag::failure& f) {
       return;
     }
   }
+  if (is_eof_or_reset(d.error) && net::is_tls(d.scheme)) {
+    // TLS 1.3 finishes the client's side of the handshake before the server has checked the
+    // client certificate: a missing one shows up as this drop, the alert often lost to the reset.
+    f.reason = "the broker closed the TLS connection after CONNECT without a CONNACK";
+    f.hint = "candidates: the broker requires a client certificate (mosquitto: require_certificate; pass --cert and "
+             "--key signed by a CA it trusts), or it dropped this CONNECT without an answer (its log says why, e.g. "
+             "a protocol version it does not speak: try -V 311)";
+    return;
+  }
   if (is_eof_or_reset(d.error)) {
     f.reason = "the broker closed the connection after CONNECT without a CONNACK";
     f.hint = "candidates: the port is a TLS listener (mosquitto resets plain MQTT there: add --cafile or use "
@@ -306,6 +315,12 @@ diag::failure failure_details::to_failure() const {
     f.reason = connect->message();
     f.hint = connect_hint(*connect);
     if (proxy_failed(*connect)) f.kind = diag::failure_kind::unreachable;
+    if (connect->phase == net::connect_phase::tcp_connect && error == net::net_error::connect_timeout &&
+        connect->proxy.empty()) {
+      // The OS error of an attempt cut short by the deadline is "operation canceled": say what it means.
+      f.reason = "no answer to the TCP connection request (SYN) from " + connect->address;
+      if (connect->attempts.size() > 1) f.reason += " (tried " + join(connect->attempts, "; ") + ")";
+    }
     if (connect->phase == net::connect_phase::tls_handshake && !explain_certificate(*connect, f)) {
       explain_handshake(*connect, f);
     }

@@ -12,6 +12,7 @@
 
 #include "mqtk/diag/failure.hpp"
 #include "mqtk/net/connect_failure.hpp"
+#include "mqtk/net/url.hpp"
 #include "mqtk/proto/types.hpp"
 
 namespace mqtk::client {
@@ -35,6 +36,8 @@ struct failure_details {
   // The first bytes the peer sent before CONNACK (at most 64): an HTTP status line or a TLS
   // alert there names the protocol the port really speaks (diag::classify_reply).
   std::vector<std::uint8_t> peer_bytes;
+  // The scheme connected with: a drop before CONNACK means one thing over TLS, another without.
+  net::scheme scheme = net::scheme::mqtt;
 
   explicit operator bool() const noexcept { return static_cast<bool>(error); }
 
