@@ -270,6 +270,37 @@ TEST(ping_device, arduino_mqtt_payload_from_stdin) {
   EXPECT_TRUE(contains(b.log(), "(p2, c1, k10)")) << b.log();  // arduino-mqtt's keepalive 10
 }
 
+TEST(ping_device, message_qos_above_the_broker_max_qos) {
+  // mosquitto disconnects a 3.1.1 client publishing above max_qos ("Too high QoS in PUBLISH").
+  // max_qos is a per-listener option: set it on the TLS listener (the harness's per-listener hook).
+  broker b({.tls = true, .tls_listener_config = "max_qos 1"});
+  const auto r = ping({"-h", b.host(), "-p", str(b.port(listener::tls)), "--cafile", broker::certs().ca.cert.string(),
+                       "--device", "esp-idf", "-t", "plant/valve", "-m", "open", "-q", "2", "-c", "1", "--json"});
+  ASSERT_EQ(r.exit_code(), 90) << r.describe();
+  const auto j = nlohmann::json::parse(r.out);
+  const auto* f = finding(j, "device_message_qos_above_broker_maximum");
+  ASSERT_NE(f, nullptr) << j.dump(2);
+  EXPECT_TRUE(contains((*f)["message"], "above the broker's Maximum QoS 1")) << (*f)["message"];
+  EXPECT_NE(finding(j, "device_qos_above_broker_maximum"), nullptr) << j.dump(2);
+  EXPECT_EQ(j["checks"]["device"]["broker"]["maximum_qos"], 1);
+}
+
+TEST(ping_device, broker_maximum_packet_size_below_the_device_buffer_and_the_message) {
+  // mosquitto announces max_packet_size to 5.0 clients and disconnects anyone sending more.
+  broker b({.extra_config = "max_packet_size 200"});
+  const auto r = ping(concat(at(b), {"--device", "esp-idf", "-t", "t", "-m", std::string(400, 'p'), "-c", "1", "--json"}));
+  ASSERT_EQ(r.exit_code(), 90) << r.describe();
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["checks"]["device"]["broker"]["maximum_packet_size"], 200);
+  const auto* buffer = finding(j, "device_buffer_above_broker_maximum_packet_size");
+  ASSERT_NE(buffer, nullptr) << j.dump(2);
+  EXPECT_EQ((*buffer)["level"], "warning");
+  const auto* message = finding(j, "device_message_above_broker_maximum_packet_size");
+  ASSERT_NE(message, nullptr) << j.dump(2);
+  EXPECT_EQ((*message)["level"], "error");
+  EXPECT_TRUE(contains((*message)["message"], "above the broker's Maximum Packet Size of 200")) << (*message)["message"];
+}
+
 TEST(ping_device, unknown_library_is_a_usage_error) {
   const auto r = ping({"-h", "127.0.0.1", "--device", "toaster"});
   EXPECT_EQ(r.exit_code(), 64) << r.describe();

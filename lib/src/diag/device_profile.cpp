@@ -276,7 +276,8 @@ std::vector<device_warning> check_device(const device_profile& p, const broker_f
                    "the broker's Maximum QoS is " + std::to_string(broker_qos) + " but " + lib +
                        " can use QoS " + std::to_string(std::max(p.max_publish_qos, p.max_subscribe_qos)) +
                        "; an MQTT " + version + " device is not told, and a publish above QoS " +
-                       std::to_string(broker_qos) + " is downgraded or makes the broker disconnect it",
+                       std::to_string(broker_qos) + " makes the broker disconnect it (mosquitto: \"Too high QoS "
+                       "in PUBLISH\")",
                    "publish and subscribe at QoS " + std::to_string(broker_qos) + " or less, or raise max_qos on the broker"});
   }
 
@@ -335,9 +336,9 @@ std::vector<device_warning> check_device(const device_profile& p, const broker_f
                          std::to_string(static_cast<int>(m.qos))});
     }
     if (broker.maximum_qos && static_cast<std::uint8_t>(m.qos) > broker_qos) {
-      out.push_back({device_warning_level::warning, "device_message_qos_above_broker_maximum",
+      out.push_back({device_warning_level::error, "device_message_qos_above_broker_maximum",
                      "the message's QoS " + std::to_string(static_cast<int>(m.qos)) + " is above the broker's Maximum QoS " +
-                         std::to_string(broker_qos),
+                         std::to_string(broker_qos) + ": the broker disconnects the device when it publishes it",
                      "publish at QoS " + std::to_string(broker_qos)});
     }
     if (m.retain && broker.retain_available && !*broker.retain_available) {
