@@ -301,6 +301,19 @@ TEST(ping_device, broker_maximum_packet_size_below_the_device_buffer_and_the_mes
   EXPECT_TRUE(contains((*message)["message"], "above the broker's Maximum Packet Size of 200")) << (*message)["message"];
 }
 
+TEST(ping_device, retained_message_on_a_broker_without_retain) {
+  broker b({.extra_config = "retain_available false"});
+  const auto r = ping(concat(at(b), {"--device", "async-mqtt-client", "-t", "status", "-m", "online", "-r", "-q", "1",
+                                     "-c", "1", "--json"}));
+  ASSERT_EQ(r.exit_code(), 90) << r.describe();
+  const auto j = nlohmann::json::parse(r.out);
+  const auto* f = finding(j, "device_retain_not_available");
+  ASSERT_NE(f, nullptr) << j.dump(2);
+  EXPECT_TRUE(contains((*f)["message"], "Retain Available = 0")) << (*f)["message"];
+  EXPECT_EQ(j["checks"]["device"]["broker"]["retain_available"], false);
+  EXPECT_TRUE(j["checks"]["device"]["connected_as"]["client_id"].get<std::string>().starts_with("esp8266"));
+}
+
 TEST(ping_device, unknown_library_is_a_usage_error) {
   const auto r = ping({"-h", "127.0.0.1", "--device", "toaster"});
   EXPECT_EQ(r.exit_code(), 64) << r.describe();

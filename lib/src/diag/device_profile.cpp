@@ -342,8 +342,10 @@ std::vector<device_warning> check_device(const device_profile& p, const broker_f
                      "publish at QoS " + std::to_string(broker_qos)});
     }
     if (m.retain && broker.retain_available && !*broker.retain_available) {
-      out.push_back({device_warning_level::warning, "device_retain_not_available",
-                     "the message is retained but the broker says Retain Available = 0", "publish without retain"});
+      out.push_back({device_warning_level::error, "device_retain_not_available",
+                     "the message is retained but the broker says Retain Available = 0: it disconnects the device "
+                     "when it publishes it (mosquitto with retain_available false does, to 3.1.1 clients too)",
+                     "publish without retain, or set retain_available true on the broker"});
     }
     if (broker.maximum_packet_size) {
       const std::size_t remaining = 2 + m.topic_bytes + m.payload_bytes + (m.qos == proto::qos::at_most_once ? 0 : 2);
