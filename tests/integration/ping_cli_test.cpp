@@ -239,9 +239,19 @@ TEST(ping_protocol, tls_to_a_websocket_listener) {
 }
 
 TEST(ping_protocol, websocket_path_not_found) {
-  scripted_peer http(peer_script{.reply = test::bytes_of("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")});
+  scripted_peer http(
+      peer_script{.reply = test::bytes_of("HTTP/1.1 404 Not Found\r\nServer: nginx/1.22\r\nContent-Length: 0\r\n\r\n")});
   const auto r = ping(concat({"-L", "ws://127.0.0.1:" + str(http.port()) + "/wrong"}, fast()));
   expect_failure(r, 80, {"HTTP 404", "no WebSocket endpoint at this path", "/mqtt"});
+  EXPECT_TRUE(has(r.out, "Server: nginx/1.22")) << r.out;
+
+  scripted_peer auth(peer_script{.reply = test::bytes_of(
+                                     "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"mqtt\"\r\n"
+                                     "Content-Length: 0\r\n\r\n")});
+  const auto a = ping(concat({"-L", "ws://127.0.0.1:" + str(auth.port()) + "/mqtt", "--json"}, fast()));
+  expect_failure(a, 80, {"HTTP 401", "--ws-header"});
+  const auto j = nlohmann::json::parse(a.out);
+  EXPECT_EQ(j["stages"].back()["http_headers"][0], "WWW-Authenticate: Basic realm=\"mqtt\"") << a.out;
 }
 
 // ---------------------------------------------------------------------------------------------

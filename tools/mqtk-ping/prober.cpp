@@ -10,6 +10,7 @@
 #include "mqtk/diag/exit_code.hpp"
 #include "mqtk/diag/peer_reply.hpp"
 #include "mqtk/diag/refusal.hpp"
+#include "mqtk/net/tls_context.hpp"
 #include "mqtk/net/transport.hpp"
 #include "mqtk/proto/reason_code.hpp"
 #include "mqtk/proto/session_error.hpp"
@@ -135,7 +136,10 @@ void prober::observe(client::client_options& c) {
     for (const auto& ep : e.endpoints) addrs.push_back(ep.address().to_string());
     d["host"] = o_.connection.host;
     d["addresses"] = addrs;
-    add_stage("dns", true, e.at, d, o_.connection.host + ": " + join(addrs, ", "));
+    boost::system::error_code literal;
+    (void)boost::asio::ip::make_address(o_.connection.host, literal);
+    add_stage("dns", true, e.at, d,
+              o_.connection.host + ": " + join(addrs, ", ") + (literal ? "" : " (an address: nothing to resolve)"));
   };
   n.on_tcp_attempt_failed = [this](const net::tcp_attempt_failed_event& e) {
     tcp_attempts_.push_back(net::host_port(e.endpoint.address().to_string(), e.endpoint.port()) + ": " +
@@ -226,6 +230,11 @@ asio::awaitable<bool> prober::connect(bool quiet_failure) {
   // A keep alive shorter than the interval would make the session ping on its own between ours.
   const auto needed = static_cast<std::uint16_t>(std::min(65535.0, std::ceil(o_.interval_s * 2 + o_.timeout_s)));
   if (options.connect.keep_alive < needed && options.connect.keep_alive != 0) options.connect.keep_alive = needed;
+  // Loading the CA file and key is local work: done before the clock starts, so that the DNS
+  // stage times DNS only. (A failure here is left to the connect, which reports it.)
+  if (net::is_tls(options.target.scheme) && !options.net.shared_tls) {
+    options.net.shared_tls = net::make_tls_context(options.net.tls);
+  }
   observe(options);
   report_.target = net::to_string(options.target);
   report_.version = std::string(proto::version_name(o_.connection.version));
@@ -300,8 +309,10 @@ void prober::record_failure() {
         d["http_status"] = c.http_status;
         d["http_reason"] = c.http_reason;
         d["http_body"] = c.http_body.substr(0, 200);
+        d["http_headers"] = c.http_headers;
       }
       add_stage(stage, false, now, d, text);
+      for (const auto& h : c.http_headers) out_.line("                     " + h);
     }
   } else if (!report_.connack.is_null()) {
     // A refusing CONNACK was recorded as a failed stage by on_connack.

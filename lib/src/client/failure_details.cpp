@@ -321,7 +321,10 @@ diag::failure failure_details::to_failure() const {
       f.reason = "no answer to the TCP connection request (SYN) from " + connect->address;
       if (connect->attempts.size() > 1) f.reason += " (tried " + join(connect->attempts, "; ") + ")";
     }
-    if (connect->phase == net::connect_phase::tls_handshake && !explain_certificate(*connect, f)) {
+    if (error == net::net_error::tls_setup_failed) {
+      f.hint = "a local TLS setting is wrong, not the broker: check that --cafile/--capath, --cert and --key name "
+               "readable PEM files (the key matching the certificate), and the --ciphers and --tls-version values";
+    } else if (connect->phase == net::connect_phase::tls_handshake && !explain_certificate(*connect, f)) {
       explain_handshake(*connect, f);
     }
     if (connect->phase == net::connect_phase::websocket_upgrade) explain_upgrade(*connect, f);

@@ -285,6 +285,14 @@ asio::awaitable<error_code> transport::impl::upgrade(Ws& ws, const connection_ta
       failure.http_status = static_cast<int>(res.result_int());
       failure.http_reason = std::string(res.reason());
       failure.http_body = res.body().substr(0, 512);
+      for (const auto& field : res) {
+        const auto name = field.name();
+        if (name == http::field::server || name == http::field::www_authenticate || name == http::field::location ||
+            name == http::field::sec_websocket_protocol || name == http::field::sec_websocket_version ||
+            name == http::field::upgrade || name == http::field::retry_after) {
+          failure.http_headers.push_back(std::string(field.name_string()) + ": " + std::string(field.value()));
+        }
+      }
       co_return fail(connect_phase::websocket_upgrade, net_error::websocket_upgrade_rejected, ec);
     }
     co_return fail(connect_phase::websocket_upgrade, net_error::websocket_handshake_failed, ec);

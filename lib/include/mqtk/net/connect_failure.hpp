@@ -38,6 +38,9 @@ struct connect_failure {
   int http_status = 0;
   std::string http_reason;
   std::string http_body;
+  // The response headers that explain a refusal ("WWW-Authenticate: Basic realm=x", "Location:
+  // /other", "Server: nginx"), "Name: value", in the order received.
+  std::vector<std::string> http_headers;
 
   // One line: "TLS handshake with 127.0.0.1:8883 failed: certificate verify failed: certificate has expired",
   // "proxy 127.0.0.1:1080 could not reach broker example:1883: connection refused (SOCKS5 reply 0x05)".
