@@ -179,6 +179,28 @@ TEST(ping_explain_reproduces, nothing_listens_on_the_port) {
   EXPECT_TRUE(contains(r.err, "refused")) << r.err;
 }
 
+TEST(ping_explain_reproduces, the_brokers_own_log_of_a_refusal_and_a_take_over) {
+  // The broker's log of this very run is the input: what mosquitto printed must be explained.
+  broker b({.allow_anonymous = false, .users = {{"sensor", "right"}}});
+  const auto refused = ping(concat(at(b), {"-u", "sensor", "-P", "wrong", "-c", "1"}));
+  ASSERT_EQ(refused.exit_code(), 5) << refused.describe();
+  process first({.args = {tool_path("mqtk-ping").string(), "-h", b.host(), "-p", str(b.port()), "-u", "sensor", "-P",
+                          "right", "--id", "twin", "-c", "0", "-i", "0.1"}});
+  ASSERT_TRUE(first.wait_for_output("seq=1 ", 20s)) << first.out() << first.err();
+  const auto second = ping(concat(at(b), {"-u", "sensor", "-P", "right", "--id", "twin", "-c", "1"}));
+  EXPECT_EQ(second.exit_code(), 0) << second.describe();
+  first.wait_or_kill(20s);
+  ASSERT_TRUE(wait_until([&] { return contains(b.log(), "already connected, closing old connection"); }, 10s)) << b.log();
+
+  const auto r = ping({"--explain", "-", "--json"}, b.log());
+  ASSERT_EQ(r.exit_code(), 0) << r.describe();
+  const auto j = nlohmann::json::parse(r.out);
+  std::vector<std::string> codes;
+  for (const auto& e : j["explanations"]) codes.push_back(e["code"]);
+  EXPECT_TRUE(std::ranges::find(codes, "disconnected, not authorised") != codes.end()) << r.out;
+  EXPECT_TRUE(std::ranges::find(codes, "already connected, closing old connection") != codes.end()) << r.out;
+}
+
 // --- --device against a real mosquitto --------------------------------------------------------
 
 const nlohmann::json* finding(const nlohmann::json& report, std::string_view code) {

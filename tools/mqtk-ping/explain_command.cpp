@@ -105,7 +105,7 @@ int run_explain_command(const std::string& source, bool json, std::istream& in, 
               : n == 1 ? std::string("the one line given is not a line mqtk knows")
                        : "none of the " + std::to_string(n) + " lines given is a line mqtk knows") +
       " \u2014 paste the device's E/W lines around the failure "
-      "(esp-mqtt, esp-tls/mbedTLS, PubSubClient state(), arduino-mqtt lastError(), AsyncMqttClient reasons)";
+      "(esp-mqtt, esp-tls/mbedTLS, PubSubClient state(), arduino-mqtt lastError(), AsyncMqttClient reasons, mosquitto's log)";
   if (json) {
     auto j = to_json(report);
     if (none) j["error"] = none_line;

@@ -58,7 +58,7 @@ void add_ping_options(CLI::App& app, ping_options& o) {
                    [&o](const std::string& v) { o.limits.max_loss_percent = parse_decimal("--max-loss", v, 0, 100); });
   add_value_option(*c, "--explain",
                    "Explain a device's log lines (esp-mqtt, esp-tls/mbedTLS, PubSubClient, arduino-mqtt, "
-                   "AsyncMqttClient) and how to reproduce each with mqtk-ping: TEXT, - for stdin, or @FILE",
+                   "AsyncMqttClient; mosquitto's log) and how to reproduce each with mqtk-ping: TEXT, - for stdin, or @FILE",
                    "TEXT|-|@FILE", [&o](const std::string& v) { o.explain = v; });
   add_device_options(app, o.device);
 }

@@ -56,8 +56,9 @@ const std::regex& bare_level_prefix() {
 const std::regex& leading_timestamp() {
   // "[20:04:30.324]", "20:04:30.324 -> " (Arduino serial monitor), "2026-12-06T05:21:48.123Z ",
   // "[  1234.567]".
+  // mosquitto's own: "1796534982: " and "2026-12-06T06:22:43: " (log_timestamp_format).
   static const std::regex re(
-      R"(^(?:\[[0-9:.\s]+\]\s*|\d{1,2}:\d{2}:\d{2}(?:\.\d+)?\s*->\s*|\d{4}-\d{2}-\d{2}[T ][0-9:.]+Z?\s+)+)");
+      R"(^(?:\[[0-9:.\s]+\]\s*|\d{1,2}:\d{2}:\d{2}(?:\.\d+)?\s*->\s*|\d{4}-\d{2}-\d{2}[T ][0-9:.]+Z?:?\s+|\d{9,11}:\s+)+)");
   return re;
 }
 
@@ -1139,6 +1140,102 @@ std::optional<entry> match_async_mqtt_client(const cleaned_log_line& l, const co
   return std::nullopt;
 }
 
+// mosquitto's log lines about one client: the broker's side of the same failure. Observed from
+// mosquitto 2.0.11 except "Socket error on client", which is its lib/loop.c wording.
+std::optional<entry> match_mosquitto(const cleaned_log_line& l, const commands& c) {
+  const std::string& m = l.message;
+  std::smatch sm;
+  static const std::regex timeout(R"(^Client (\S+) has exceeded timeout, disconnecting\.?$)");
+  if (std::regex_search(m, sm, timeout)) {
+    entry e{"mosquitto", "has exceeded timeout",
+            "the broker heard nothing from client " + sm[1].str() +
+                " for 1.5 times its keepalive and dropped it (the device's side sees EOF or a failed ping)", {}, {}};
+    e.causes = {"the device did not service MQTT in time: PubSubClient/arduino-mqtt loop() not called often "
+                "enough (delay(), blocking code), or the esp-mqtt task starved",
+                "Wi-Fi power save, a roaming gap or a lost link longer than the keepalive",
+                "the device hung or rebooted without closing the connection",
+                "the broker enforces a max_keepalive shorter than the device's keepalive"};
+    e.tries = {c.plain("--keepalive-check"), c.plain("--device pubsubclient --keepalive-check")};
+    return e;
+  }
+  static const std::regex takeover(R"(^Client (\S+) already connected, closing old connection\.?$)");
+  if (std::regex_search(m, sm, takeover)) {
+    entry e{"mosquitto", "already connected, closing old connection",
+            "a second connection arrived with client id " + sm[1].str() +
+                ", so the broker closed the first one (session take-over)", {}, {}};
+    e.causes = {"two devices use the same client id (a fixed id in a sketch flashed on several boards); "
+                "they keep knocking each other off",
+                "the device reconnected before the broker noticed its previous connection was dead "
+                "(harmless when it happens once per reconnect)"};
+    e.tries = {c.plain("--id " + sm[1].str() + " -c 5")};
+    return e;
+  }
+  static const std::regex not_authorised(R"(^Client (\S+) disconnected, not authorised\.?$)");
+  if (std::regex_search(m, sm, not_authorised)) {
+    auto e = connack_entry(5, "mosquitto", "disconnected, not authorised", c);
+    e->meaning = "the broker refused client " + sm[1].str() + "'s CONNECT: not authorised (it answered return code 5)";
+    return e;
+  }
+  static const std::regex denied(R"(^Denied (PUBLISH|SUBSCRIBE) from (\S+) \((?:[^']*)'([^']*)')");
+  if (std::regex_search(m, sm, denied)) {
+    entry e{"mosquitto", "Denied " + sm[1].str(),
+            "the ACL does not allow client " + sm[2].str() + " to " +
+                (sm[1].str() == "PUBLISH" ? "publish" : "subscribe") + " on '" + sm[3].str() +
+                "'; a 3.1.1 client is not told (mosquitto still acknowledges the PUBLISH)", {}, {}};
+    e.causes = {"the acl_file (or plugin) has no 'topic write' / 'topic read' line for this user and topic, "
+                "or the device uses another username than the ACL expects"};
+    e.tries = {c.plain("-u USER -P PASSWORD --roundtrip")};
+    return e;
+  }
+  static const std::regex high_qos(R"(^Too high QoS in PUBLISH from (\S+), disconnecting\.?$)");
+  if (std::regex_search(m, sm, high_qos)) {
+    entry e{"mosquitto", "Too high QoS in PUBLISH",
+            "client " + sm[1].str() + " published above the listener's max_qos, and the broker disconnected it", {}, {}};
+    e.causes = {"the device publishes at QoS 2 (or 1) while the broker's max_qos is lower; a 3.1.1 device "
+                "cannot know the limit"};
+    e.tries = {c.plain("--capabilities")};
+    return e;
+  }
+  static const std::regex oversize(R"(^Client (\S+) disconnected due to oversize packet\.?$)");
+  if (std::regex_search(m, sm, oversize)) {
+    entry e{"mosquitto", "disconnected due to oversize packet",
+            "client " + sm[1].str() + " sent a packet larger than the broker accepts, and the broker disconnected it", {}, {}};
+    e.causes = {"a payload above max_packet_size (or message_size_limit) on the broker"};
+    e.tries = {c.plain("--capabilities")};
+    return e;
+  }
+  static const std::regex closed(R"(^Client (\S+) closed its connection\.?$)");
+  if (std::regex_search(m, sm, closed)) {
+    entry e{"mosquitto", "closed its connection",
+            "client " + sm[1].str() + " closed the TCP connection without sending DISCONNECT", {}, {}};
+    e.causes = {"with <unknown> as the id on a TLS listener: the device gave up during the TLS handshake, "
+                "usually because it does not trust the broker's certificate",
+                "the device rebooted, lost Wi-Fi, or its code closed the socket (client.stop()) without "
+                "disconnect()",
+                "the device's own timeout expired first (arduino-mqtt waits 1 s for CONNACK)"};
+    e.tries = {c.tls(), c.plain()};
+    return e;
+  }
+  static const std::regex socket_error(R"(^Socket error on client (\S+), disconnecting\.?$)");
+  static const std::regex bad_socket(R"(^Bad socket read/write on client (\S+): (.*)$)");
+  const bool is_socket_error = std::regex_search(m, sm, socket_error);
+  if (is_socket_error || std::regex_search(m, sm, bad_socket)) {
+    std::string why = is_socket_error ? std::string() : sm[2].str();
+    if (!why.empty() && why.back() == '.') why.pop_back();
+    entry e{"mosquitto", is_socket_error ? "Socket error on client" : "Bad socket read/write: " + why,
+            "the connection to client " + sm[1].str() + " failed" + (why.empty() ? "" : ": " + why), {}, {}};
+    if (why == "Requested QoS not supported on server")
+      e.causes = {"the client published above the broker's max_qos"};
+    else
+      e.causes = {"the device vanished (power loss, Wi-Fi loss) or reset the connection",
+                  "the broker refused something the client sent and closed the connection (a retained "
+                  "publish with retain_available false shows as 'Unknown error')"};
+    e.tries = {c.plain("--capabilities")};
+    return e;
+  }
+  return std::nullopt;
+}
+
 log_explanation to_explanation(std::size_t line_no, const cleaned_log_line& l, entry e) {
   return log_explanation{line_no, l.printable, std::move(e.source), std::move(e.code), std::move(e.meaning),
                          std::move(e.causes), std::move(e.tries)};
@@ -1166,9 +1263,10 @@ log_explanation_report explain_device_log(std::string_view text, const log_targe
 
   using matcher = std::optional<entry> (*)(const cleaned_log_line&, const commands&);
   // Order matters: specific library lines first, the generic mbedTLS code scan last.
-  static constexpr std::array<matcher, 6> matchers = {match_esp_mqtt,       match_esp_tls,
-                                                      match_example_report, match_pubsubclient,
-                                                      match_arduino_mqtt,   match_async_mqtt_client};
+  static constexpr std::array<matcher, 7> matchers = {match_esp_mqtt,       match_esp_tls,
+                                                      match_example_report, match_mosquitto,
+                                                      match_pubsubclient,   match_arduino_mqtt,
+                                                      match_async_mqtt_client};
   log_explanation_report report;
   report.host = t.host;
   report.port = t.port;

@@ -328,6 +328,31 @@ const table_case async_mqtt_client_cases[] = {
   {"bad_fingerprint", "Disconnected from MQTT. reason: TLS_BAD_FINGERPRINT",
    "async-mqtt-client", "TLS_BAD_FINGERPRINT", "fingerprint", "renewed", "--cafile"},
 };
+// The broker's side, as mosquitto 2.0.11 logged it in this project's own runs (both of its
+// timestamp formats).
+const table_case mosquitto_cases[] = {
+  {"exceeded_timeout", "1796534982: Client ab has exceeded timeout, disconnecting.",
+   "mosquitto", "has exceeded timeout", "1.5 times its keepalive", "loop()", "--keepalive-check"},
+  {"takeover", "2026-12-06T06:22:43: Client twin already connected, closing old connection.",
+   "mosquitto", "already connected", "session take-over", "same client id", "--id twin"},
+  {"not_authorised", "1796538219: Client <unknown> disconnected, not authorised.",
+   "mosquitto", "not authorised", "return code 5", "password_file", "-u USER"},
+  {"denied_publish", "1796538219: Denied PUBLISH from auto-E1E6DB01-4B55-9236-3229-BEBDA30380FB (d0, q1, r0, m1, "
+                     "'other/a', ... (1 bytes))",
+   "mosquitto", "Denied PUBLISH", "publish on 'other/a'", "acl_file", "--roundtrip"},
+  {"too_high_qos", "1796538070: Too high QoS in PUBLISH from auto-CC0D191B-09E4-0732-3731-AC744E2B7144, disconnecting.",
+   "mosquitto", "Too high QoS", "max_qos", "cannot know the limit", "--capabilities"},
+  {"oversize", "1796538075: Client auto-D53FB599-1EFB-9D4B-941F-A9613375E705 disconnected due to oversize packet.",
+   "mosquitto", "oversize packet", "larger than the broker accepts", "max_packet_size", "--capabilities"},
+  {"closed_connection", "1796538126: Client dev closed its connection.",
+   "mosquitto", "closed its connection", "without sending DISCONNECT", "TLS handshake", "--cafile"},
+  {"bad_socket_qos", "1796538070: Bad socket read/write on client auto-CC0D191B-09E4-0732-3731-AC744E2B7144: "
+                     "Requested QoS not supported on server.",
+   "mosquitto", "Bad socket read/write", "Requested QoS not supported", "max_qos", "--capabilities"},
+  {"bad_socket_unknown", "1796538220: Bad socket read/write on client auto-3B727541-D4DF-B84C-92BA-EBE16AC483EE: "
+                         "Unknown error.",
+   "mosquitto", "Unknown error", "failed", "retain_available", "--capabilities"},
+};
 // clang-format on
 
 std::string case_name(const ::testing::TestParamInfo<table_case>& info) { return info.param.name; }
@@ -339,6 +364,7 @@ INSTANTIATE_TEST_SUITE_P(mbedtls_codes, device_log_table, ::testing::ValuesIn(mb
 INSTANTIATE_TEST_SUITE_P(mbedtls, device_log_table, ::testing::ValuesIn(mbedtls_cases), case_name);
 INSTANTIATE_TEST_SUITE_P(pubsubclient, device_log_table, ::testing::ValuesIn(pubsubclient_cases), case_name);
 INSTANTIATE_TEST_SUITE_P(arduino_mqtt, device_log_table, ::testing::ValuesIn(arduino_mqtt_cases), case_name);
+INSTANTIATE_TEST_SUITE_P(mosquitto, device_log_table, ::testing::ValuesIn(mosquitto_cases), case_name);
 INSTANTIATE_TEST_SUITE_P(async_mqtt_client, device_log_table, ::testing::ValuesIn(async_mqtt_client_cases), case_name);
 
 // --- reading real logs as pasted ---------------------------------------------------------------

@@ -2,7 +2,8 @@
 // What a device's own log says, explained: the table behind `mqtk-ping --explain`. It knows the
 // lines MQTT client libraries on microcontrollers print when they cannot reach or stay on a
 // broker (esp-mqtt, esp-tls and mbedTLS on ESP-IDF, PubSubClient's state(), arduino-mqtt's
-// lastError()/returnCode(), AsyncMqttClient's disconnect reasons) and, for each, says what it
+// lastError()/returnCode(), AsyncMqttClient's disconnect reasons), and mosquitto's log lines about
+// such a client (the broker's side of the same failure), and, for each, says what it
 // means, what usually causes it, and which mqtk-ping run reproduces it from a workstation.
 //
 // Sans-I/O: text in, explanations out. Lines it does not know are reported as not recognised,
