@@ -136,6 +136,13 @@ std::string fill(std::string_view pattern, std::size_t value) {
   return out;
 }
 
+// How the library sets its keepalive, for hints.
+std::string keepalive_call(const device_profile& p, unsigned seconds) {
+  if (p.name == "esp-idf") return "session.keepalive = " + std::to_string(seconds);
+  if (p.name == "async-mqtt-client") return "mqttClient.setKeepAlive(" + std::to_string(seconds) + ")";
+  return "client.setKeepAlive(" + std::to_string(seconds) + ")";
+}
+
 bool refused(const broker_facts& b, protocol_version v) {
   return std::ranges::find(b.refused_versions, v) != b.refused_versions.end();
 }
@@ -250,10 +257,7 @@ std::vector<device_warning> check_device(const device_profile& p, const broker_f
                      " s without traffic, and one that does not enforce it (mosquitto 2.0.11 for 3.1.1 clients) "
                      "keeps the device's value",
                      "set the device's keepalive to " + std::to_string(ska) + " s or less (" +
-                         std::string(p.name == "pubsubclient"   ? "client.setKeepAlive(" + std::to_string(ska) + ")"
-                                     : p.name == "arduino-mqtt" ? "client.setKeepAlive(" + std::to_string(ska) + ")"
-                                     : p.name == "esp-idf"      ? "session.keepalive = " + std::to_string(ska)
-                                                                : "setKeepAlive(" + std::to_string(ska) + ")") +
+                         keepalive_call(p, ska) +
                          "), or raise max_keepalive on the broker"});
     }
   }
