@@ -312,6 +312,8 @@ TEST(ping_refusal, bad_credentials_v311_and_v5) {
   auto r = ping(concat({"-h", b.host(), "-p", str(b.port()), "-u", "alice", "-P", "wrong"}, fast()));
   expect_failure(r, 5, {"connection refused: not authorized (3.1.1 return code 5)", "-u/-P"});
   EXPECT_FALSE(has(r.err + r.out, "wrong")) << "password printed";
+  // The 3.1.1 refusal is asked again as 5.0, for the precise reason.
+  EXPECT_TRUE(has(r.out, "v5 retry  as MQTT 5.0 the broker says: ")) << r.out;
   r = ping(concat({"-h", b.host(), "-p", str(b.port()), "-V", "5", "-u", "alice", "-P", "wrong"}, fast()));
   EXPECT_TRUE(r.exit_code() == 0x86 || r.exit_code() == 0x87) << r.describe();
   EXPECT_TRUE(has(r.err, "(5.0 reason code 0x8")) << r.err;

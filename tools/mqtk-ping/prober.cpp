@@ -270,6 +270,7 @@ asio::awaitable<bool> prober::connect(bool quiet_failure) {
   }
   record_failure();
   if (!quiet_failure) co_await check_other_protocols();
+  if (!quiet_failure) co_await ask_in_v5();
   if (!quiet_failure) std::cerr << tool << ": " << report_.explanation << " \u2014 " << report_.hint << '\n';
   co_return false;
 }
@@ -432,6 +433,35 @@ asio::awaitable<void> prober::check_other_protocols() {
   report_.findings.push_back({diag::finding_level::error, "wrong_protocol", found, hint});
   report_.explanation = report_.explanation + ": " + found;
   report_.hint = hint;
+}
+
+// Brokers fold several 5.0 reasons into one 3.1.1 return code (mosquitto: bad password and
+// ACL-denied user both read "not authorized"): a 3.1.1 refusal is asked again as 5.0.
+asio::awaitable<void> prober::ask_in_v5() {
+  const auto& f = client_->last_failure();
+  if (!f.broker_refused() || f.version == proto::protocol_version::v5 || f.where != proto::packet_type::connack) {
+    co_return;
+  }
+  auto opts = base_options();
+  opts.connect.version = proto::protocol_version::v5;
+  client::client c(io_.get_executor(), opts);
+  interrupt_.stop = [&c] { c.close(); };
+  auto [ec, res] = co_await c.async_connect(asio::as_tuple(asio::use_awaitable));
+  interrupt_.stop = nullptr;
+  if (!ec) {
+    co_await c.async_disconnect(asio::as_tuple(asio::use_awaitable));
+    const std::string msg = "the same CONNECT as MQTT 5.0 is accepted: the broker refuses this client only in " +
+                            std::string(proto::version_name(f.version));
+    out_.line("  v5 retry  " + msg);
+    report_.findings.push_back({diag::finding_level::info, "accepted_as_v5", msg, "connect with -V 5"});
+    co_return;
+  }
+  if (ec != proto::session_error::connection_refused) co_return;
+  const auto e = diag::explain_refusal(res.reason_code, proto::protocol_version::v5, proto::packet_type::connack);
+  const std::string msg = "as MQTT 5.0 the broker says: " + std::string(e.name) + " (" +
+                          proto::reason_code_hex(res.reason_code, proto::hex_case::upper) + "): " + std::string(e.cause);
+  out_.line("  v5 retry  " + msg);
+  report_.findings.push_back({diag::finding_level::info, "v5_reason", msg, std::string(e.fix)});
 }
 
 asio::awaitable<void> prober::wait(std::chrono::steady_clock::duration d) {

@@ -63,6 +63,7 @@ class prober {
                  const std::string& text);
   void record_failure();
   boost::asio::awaitable<void> check_other_protocols();
+  boost::asio::awaitable<void> ask_in_v5();
   std::string peer_name() const;
 
   const ping_options& o_;
