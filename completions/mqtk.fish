@@ -177,6 +177,13 @@ complete -c mqtk-ping -l wait -x -d 'Retry until the broker accepts a connection
 complete -c mqtk-ping -l max-connect-ms -x -d 'Fail (exit 90) when connecting takes longer'
 complete -c mqtk-ping -l max-rtt-ms -x -d 'Fail (exit 90) when the slowest PINGREQ round trip is longer'
 complete -c mqtk-ping -l max-loss -x -d 'Fail (exit 90) when more than PCT percent of PINGREQs go unanswered'
+complete -c mqtk-ping -l explain -x -d 'Explain a device\'s log lines (esp-mqtt, esp-tls/mbedTLS, PubSubClient, arduino-mqtt, AsyncMqttClient; mosquitto\'s log) and how to reproduce each with mqtk-ping: TEXT, - for stdin, or @FILE'
+complete -c mqtk-ping -l device -x -d 'Connect the way this client library does by default and warn where the broker or the -t/-m message conflicts with it: esp-idf, pubsubclient, arduino-mqtt, async-mqtt-client'
+complete -c mqtk-ping -s t -l topic -x -d 'With --device: the topic the device publishes on'
+complete -c mqtk-ping -s m -l message -x -d 'With --device: the payload the device publishes (its size is checked)'
+complete -c mqtk-ping -s s -l stdin-file -d 'With --device: read the payload from stdin (its size is checked)'
+complete -c mqtk-ping -s q -l qos -x -a '0 1 2' -d 'With --device: the QoS the device publishes at (default 0)'
+complete -c mqtk-ping -s r -l retain -d 'With --device: the device publishes retained'
 
 complete -c mqtk-decode -l help -d 'Print this help and exit'
 complete -c mqtk-decode -l version -d 'Display program version information and exit'

@@ -8,6 +8,8 @@
 
 #include "common/run_until_done.hpp"
 #include "common/std_streams.hpp"
+#include "mqtk-ping/device_check.hpp"
+#include "mqtk-ping/explain_command.hpp"
 #include "mqtk-ping/ping_checks.hpp"
 #include "mqtk-ping/ping_options.hpp"
 #include "mqtk-ping/prober.hpp"
@@ -67,7 +69,11 @@ asio::awaitable<int> run_ping(const ping_options& o, asio::io_context& io, ping_
   if (o.versions) co_return co_await check_versions(o, io, p, report, out, intr);
   if (o.keepalive_check) co_return co_await check_keepalive(o, io, p, report, out, intr);
   if (o.wait_s) co_return co_await wait_for_broker(o, io, p, report, out, intr);
-  if (!co_await p.connect()) co_return report.exit_code;
+  if (o.device.profile) out.line("  connecting as " + std::string(o.device.profile->library) + " does by default");
+  if (!co_await p.connect()) {
+    if (o.device.profile) co_await check_device(o, io, p, report, out, intr);
+    co_return report.exit_code;
+  }
   if (o.roundtrip) {
     co_await check_roundtrip(o, io, p, report, out, intr);
   } else if (o.capabilities) {
@@ -76,6 +82,7 @@ asio::awaitable<int> run_ping(const ping_options& o, asio::io_context& io, ping_
     co_await p.ping_loop();
     print_summary(o, report, out);
   }
+  if (o.device.profile && !intr.requested) co_await check_device(o, io, p, report, out, intr);
   if (report.exit_code == 0 && intr.requested) report.result = "interrupted";
   apply_thresholds(o, report, out);
   co_await p.disconnect();
@@ -89,6 +96,11 @@ int ping_main(int argc, char** argv) {
   (void)open_standard_streams();  // fds 0-2 open before anything else takes their numbers
   ping_options options;
   if (int rc = load_ping_options(argc, argv, options); rc >= 0) return rc;
+  if (options.explain) {
+    const auto& c = options.connection;
+    return run_explain_command(*options.explain, options.json, std::cout, std::cerr,
+                               {.host = c.host_given ? c.host : std::string(), .port = c.port_given && c.port ? *c.port : 0u});
+  }
   asio::io_context io;
   ping_report report;
   const ping_output out(options.json);

@@ -57,9 +57,16 @@ void add_ping_options(CLI::App& app, ping_options& o) {
                    [&o](const std::string& v) { o.limits.max_rtt_ms = parse_decimal("--max-rtt-ms", v, 0, 1e9); });
   add_value_option(*c, "--max-loss", "Fail (exit 90) when more than PCT percent of PINGREQs go unanswered", "PCT",
                    [&o](const std::string& v) { o.limits.max_loss_percent = parse_decimal("--max-loss", v, 0, 100); });
+  add_value_option(*c, "--explain",
+                   "Explain a device's log lines (esp-mqtt, esp-tls/mbedTLS, PubSubClient, arduino-mqtt, "
+                   "AsyncMqttClient; mosquitto's log) and how to reproduce each with mqtk-ping: TEXT, - for stdin, or @FILE",
+                   "TEXT|-|@FILE", [&o](const std::string& v) { o.explain = v; });
+  add_device_options(app, o.device);
 }
 
 void finish_ping_options(ping_options& o, const option_env& env) {
+  if (o.explain && *o.explain == "-" && o.device.payload_from_stdin) usage_error("-s", "stdin is already --explain's input");
+  finish_device_options(o.device, o.connection, env.pid);
   finish_connection_options(o.connection, env, "mqtk_ping_");
   const int modes = int{o.versions} + int{o.keepalive_check} + int{o.roundtrip} + int{o.capabilities};
   if (modes > 1) {

@@ -12,6 +12,7 @@
 
 #include "common/connection_options.hpp"
 #include "common/option_env.hpp"
+#include "mqtk-ping/device_options.hpp"
 #include "mqtk/diag/probe_thresholds.hpp"
 
 namespace mqtk::tools {
@@ -29,6 +30,8 @@ struct ping_options {
   std::optional<double> wait_s;  // --wait: retry until the broker answers, at most this long
   diag::probe_thresholds limits; // --max-connect-ms, --max-rtt-ms, --max-loss
   bool count_given = false;      // -c was on the command line
+  device_options device;         // --device, and the -t/-m/-s/-q/-r message it checks
+  std::optional<std::string> explain;  // --explain TEXT|-|@FILE: explain device log lines, no network
 };
 
 void add_ping_options(CLI::App& app, ping_options& o);
