@@ -32,6 +32,9 @@ _mqtk_pub() {
     --tls-version) COMPREPLY=($(compgen -W "tlsv1.3 tlsv1.2 tlsv1.1" -- "$cur")); return ;;
     --ciphers) return ;;
     --tls-alpn) return ;;
+    --psk) return ;;
+    --psk-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --psk-identity) return ;;
     -t|--topic) return ;;
     -m|--message) return ;;
     -f|--file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -39,7 +42,7 @@ _mqtk_pub() {
     --repeat) return ;;
     --repeat-delay) return ;;
   esac
-  COMPREPLY=($(compgen -W "--cafile --capath --cert --ciphers --debug --disable-clean-session --file --help --host --id --id-prefix --insecure --keepalive --key --message --nodelay --null-message --password-file --port --property --protocol-version --proxy --pw --qos --quiet --repeat --repeat-delay --retain --stdin-file --stdin-line --tls-alpn --tls-use-os-certs --tls-version --topic --unix --url --username --version --will-payload --will-qos --will-retain --will-topic --ws-header -A -D -I -L -M -P -V -c -d -f -h -i -k -l -m -n -p -q -r -s -t -u -x" -- "$cur"))
+  COMPREPLY=($(compgen -W "--cafile --capath --cert --ciphers --debug --disable-clean-session --file --help --host --id --id-prefix --insecure --keepalive --key --message --nodelay --null-message --password-file --port --property --protocol-version --proxy --psk --psk-file --psk-identity --pw --qos --quiet --repeat --repeat-delay --retain --stdin-file --stdin-line --tls-alpn --tls-use-os-certs --tls-version --topic --unix --url --username --version --will-payload --will-qos --will-retain --will-topic --ws-header -A -D -I -L -M -P -V -c -d -f -h -i -k -l -m -n -p -q -r -s -t -u -x" -- "$cur"))
 }
 complete -F _mqtk_pub mqtk-pub
 
@@ -75,6 +78,9 @@ _mqtk_sub() {
     --tls-version) COMPREPLY=($(compgen -W "tlsv1.3 tlsv1.2 tlsv1.1" -- "$cur")); return ;;
     --ciphers) return ;;
     --tls-alpn) return ;;
+    --psk) return ;;
+    --psk-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --psk-identity) return ;;
     -t|--topic) return ;;
     -T|--filter-out) return ;;
     -U|--unsubscribe) return ;;
@@ -88,7 +94,7 @@ _mqtk_sub() {
     --ready-fd) return ;;
     --ready-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
-  COMPREPLY=($(compgen -W "--cafile --capath --cert --ciphers --debug --disable-clean-session --filter-out --help --host --id --id-prefix --insecure --json --json-payload --keepalive --key --no-local --nodelay --password-file --port --pretty --property --protocol-version --proxy --pw --qos --quiet --random-filter --ready-fd --ready-file --remove-retained --retain-as-published --retain-handling --retained-only --subscription-id --tls-alpn --tls-use-os-certs --tls-version --topic --unix --unsubscribe --url --username --verbose --version --will-payload --will-qos --will-retain --will-topic --ws-header -A -C -D -E -F -I -L -M -N -P -R -T -U -V -W -c -d -h -i -k -p -q -t -u -v -x" -- "$cur"))
+  COMPREPLY=($(compgen -W "--cafile --capath --cert --ciphers --debug --disable-clean-session --filter-out --help --host --id --id-prefix --insecure --json --json-payload --keepalive --key --no-local --nodelay --password-file --port --pretty --property --protocol-version --proxy --psk --psk-file --psk-identity --pw --qos --quiet --random-filter --ready-fd --ready-file --remove-retained --retain-as-published --retain-handling --retained-only --subscription-id --tls-alpn --tls-use-os-certs --tls-version --topic --unix --unsubscribe --url --username --verbose --version --will-payload --will-qos --will-retain --will-topic --ws-header -A -C -D -E -F -I -L -M -N -P -R -T -U -V -W -c -d -h -i -k -p -q -t -u -v -x" -- "$cur"))
 }
 complete -F _mqtk_sub mqtk-sub
 
@@ -98,7 +104,7 @@ _mqtk_bench() {
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   case "$prev" in
   esac
-  COMPREPLY=($(compgen -W "--help --version" -- "$cur"))
+  COMPREPLY=($(compgen -W "--help --help-all --version conn merge pub pubsub sub" -- "$cur"))
 }
 complete -F _mqtk_bench mqtk-bench
 
@@ -133,6 +139,9 @@ _mqtk_ping() {
     --tls-version) COMPREPLY=($(compgen -W "tlsv1.3 tlsv1.2 tlsv1.1" -- "$cur")); return ;;
     --ciphers) return ;;
     --tls-alpn) return ;;
+    --psk) return ;;
+    --psk-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --psk-identity) return ;;
     --id) return ;;
     -c|--count) return ;;
     -i|--interval) return ;;
@@ -147,7 +156,7 @@ _mqtk_ping() {
     -m|--message) return ;;
     -q|--qos) COMPREPLY=($(compgen -W "0 1 2" -- "$cur")); return ;;
   esac
-  COMPREPLY=($(compgen -W "--cafile --capabilities --capath --cert --ciphers --count --debug --device --disable-clean-session --explain --help --host --id --id-prefix --insecure --interval --json --keepalive --keepalive-check --key --max-connect-ms --max-loss --max-rtt-ms --message --nodelay --password-file --port --property --protocol-version --proxy --pw --qos --quiet --retain --roundtrip --stdin-file --timeout --tls-alpn --tls-use-os-certs --tls-version --topic --unix --url --username --version --versions --wait --will-payload --will-qos --will-retain --will-topic --ws-header -A -D -I -L -M -P -V -W -c -d -h -i -k -m -p -q -r -s -t -u -x" -- "$cur"))
+  COMPREPLY=($(compgen -W "--cafile --capabilities --capath --cert --ciphers --count --debug --device --disable-clean-session --explain --help --host --id --id-prefix --insecure --interval --json --keepalive --keepalive-check --key --max-connect-ms --max-loss --max-rtt-ms --message --nodelay --password-file --port --property --protocol-version --proxy --psk --psk-file --psk-identity --pw --qos --quiet --retain --roundtrip --stdin-file --timeout --tls-alpn --tls-use-os-certs --tls-version --topic --unix --url --username --version --versions --wait --will-payload --will-qos --will-retain --will-topic --ws-header -A -D -I -L -M -P -V -W -c -d -h -i -k -m -p -q -r -s -t -u -x" -- "$cur"))
 }
 complete -F _mqtk_ping mqtk-ping
 
@@ -156,7 +165,7 @@ _mqtk_decode() {
   cur="${COMP_WORDS[COMP_CWORD]}"
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   case "$prev" in
-    -i|--interface) return ;;
+    -i|--interface) COMPREPLY=($(compgen -W "$(ls /sys/class/net 2>/dev/null)" -- "$cur")); return ;;
     -f|--filter) return ;;
     --mqtt-version) COMPREPLY=($(compgen -W "3 3.1 4 3.1.1 5 5.0" -- "$cur")); return ;;
     --client-id) return ;;

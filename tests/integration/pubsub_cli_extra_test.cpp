@@ -522,7 +522,7 @@ TEST_F(pubsub_acl, v5_denied_publish_exits_with_the_ack_reason_code) {
                                    << r.describe();
     EXPECT_EQ(r.out, "");
     EXPECT_EQ(count_lines(r.err), 1u) << r.err;
-    EXPECT_TRUE(contains(r.err, "Not authorized")) << "the reason is not named: " << r.err;
+    EXPECT_TRUE(contains(r.err, "not authorized (5.0 reason code 0x87)")) << "the reason is not named: " << r.err;
     EXPECT_TRUE(contains(r.err, "0x87")) << r.err;
     EXPECT_TRUE(contains(r.err, "acl/denied/q" + qos)) << "the topic is not named: " << r.err;
     // mosquitto_pub ignores the reason code.

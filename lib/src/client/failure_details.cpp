@@ -130,7 +130,7 @@ bool is_eof_or_reset(const boost::system::error_code& ec) {
 // A certificate-specific explanation: the verify result of the server's chain read for people,
 // with the dates and names that prove it. False when nothing more specific than the
 // transport's message can be said.
-bool explain_certificate(const net::connect_failure& c, diag::failure& f) {
+bool explain_certificate_verdict(const net::connect_failure& c, diag::failure& f) {
   const auto& chain = c.tls.peer_chain;
   const net::certificate_info* leaf = chain.empty() ? nullptr : &chain.front();
   const std::size_t depth = c.verify_depth > 0 ? static_cast<std::size_t>(c.verify_depth) : 0;
@@ -177,6 +177,14 @@ bool explain_certificate(const net::connect_failure& c, diag::failure& f) {
     }
     default: return false;
   }
+}
+
+// The explanation, followed by OpenSSL's own words for the verdict ("unable to get local
+// issuer certificate"): what a user searches for, and what the broker's log says too.
+bool explain_certificate(const net::connect_failure& c, diag::failure& f) {
+  if (!explain_certificate_verdict(c, f)) return false;
+  if (!c.verify_error.empty()) f.reason += " (OpenSSL: " + c.verify_error + ")";
+  return true;
 }
 
 // A handshake that failed without a certificate verdict: what the OpenSSL error says about the
