@@ -103,8 +103,67 @@ _mqtk_bench() {
   cur="${COMP_WORDS[COMP_CWORD]}"
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   case "$prev" in
+    --hold) return ;;
+    -h|--host) return ;;
+    -p|--port) return ;;
+    -L|--url) return ;;
+    --unix) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    -A) return ;;
+    -k|--keepalive) return ;;
+    -x) return ;;
+    -V|--protocol-version) COMPREPLY=($(compgen -W "31 311 5 mqttv31 mqttv311 mqttv5" -- "$cur")); return ;;
+    --proxy) return ;;
+    --ws-header) return ;;
+    -u|--username) return ;;
+    -P|--pw) return ;;
+    --password-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --will-topic) return ;;
+    --will-payload) return ;;
+    --will-qos) COMPREPLY=($(compgen -W "0 1 2" -- "$cur")); return ;;
+    -D|--property) return ;;
+    --cafile) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --capath) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+    --cert) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --key) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --tls-version) COMPREPLY=($(compgen -W "tlsv1.3 tlsv1.2 tlsv1.1" -- "$cur")); return ;;
+    --ciphers) return ;;
+    --tls-alpn) return ;;
+    --psk) return ;;
+    --psk-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --psk-identity) return ;;
+    -c|--clients) return ;;
+    -R|--connect-rate) return ;;
+    --connect-interval) return ;;
+    --connect-timeout) return ;;
+    --prefix) return ;;
+    --start-index) return ;;
+    --ifaddr) return ;;
+    --threads) return ;;
+    -d|--duration) return ;;
+    --warmup) return ;;
+    --drain) return ;;
+    --shard) return ;;
+    --start-at) return ;;
+    --progress) return ;;
+    --csv) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --max-p99-ms) return ;;
+    --max-loss) return ;;
+    --min-rate) return ;;
+    -t|--topic) return ;;
+    -n|--count) return ;;
+    -I|--interval) return ;;
+    --rate) return ;;
+    -s|--size) return ;;
+    -m|--message) return ;;
+    --payload-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    -q|--qos) COMPREPLY=($(compgen -W "0 1 2" -- "$cur")); return ;;
+    --inflight) return ;;
+    --shared) return ;;
+    --subscribers) return ;;
+    --sub-topic) return ;;
+    --sub-qos) COMPREPLY=($(compgen -W "0 1 2" -- "$cur")); return ;;
   esac
-  COMPREPLY=($(compgen -W "--help --help-all --version conn merge pub pubsub sub" -- "$cur"))
+  COMPREPLY=($(compgen -W "--cafile --capath --cert --ciphers --clients --connect-interval --connect-rate --connect-timeout --count --csv --drain --duration --help --help-all --hold --host --ifaddr --inflight --insecure --interval --json --keepalive --key --max-loss --max-p99-ms --message --min-rate --no-preflight --nodelay --password-file --payload-file --port --prefix --progress --property --protocol-version --proxy --psk --psk-file --psk-identity --pw --qos --quiet --rate --retain --shard --shared --size --start-at --start-index --sub-qos --sub-topic --subscribers --threads --tls-alpn --tls-use-os-certs --tls-version --topic --unix --url --username --version --warmup --will-payload --will-qos --will-retain --will-topic --ws-header -A -D -I -L -P -R -V -c -d -h -k -m -n -p -q -r -s -t -u -x conn merge pub pubsub sub" -- "$cur"))
 }
 complete -F _mqtk_bench mqtk-bench
 

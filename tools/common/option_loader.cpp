@@ -73,6 +73,10 @@ int run_option_loader(CLI::App& app, const std::function<void()>& load) {
   } catch (const CLI::CallForHelp&) {
     std::cout << app.help();
     return 0;
+  } catch (const CLI::CallForAllHelp&) {
+    // --help-all (mqtk-bench): every scenario's options, as the man page lists them.
+    std::cout << app.help("", CLI::AppFormatMode::All);
+    return 0;
   } catch (const CLI::CallForVersion& e) {
     std::cout << e.what() << '\n';
     return 0;
