@@ -294,6 +294,28 @@ TEST(ping_tls, ip_only_certificate) {
   EXPECT_EQ(r.exit_code(), 0) << r.describe();
 }
 
+// A device limited to TLS 1.2 (mbedTLS 2.x) at a broker that requires TLS 1.3, reproduced with
+// --tls-max-version; pub and sub say the same (one diagnosis in lib/client/failure_details).
+TEST(ping_tls, no_tls_version_in_common) {
+  broker b({.tls = true, .tls_listener_config = "tls_version tlsv1.3"});
+  auto r = ping_tls(b, "localhost", {"--tls-max-version", "tlsv1.2"});
+  expect_failure(r, 79, {"no TLS version in common", "tls_version"});
+  const auto p = test::run({test::pub_tool(), "-h", "localhost", "-p", str(b.port(listener::tls)), "--cafile", ca(),
+                            "--tls-max-version", "tlsv1.2", "-t", "t", "-m", "m"},
+                           20s);
+  expect_failure(p, 79, {"no TLS version in common", "tls_version"});
+  r = ping_tls(b, "localhost", {"-c", "1"});
+  EXPECT_EQ(r.exit_code(), 0) << r.describe();
+}
+
+// No TLS 1.2 cipher suite in common (TLS 1.3 taken out of the picture with --tls-max-version).
+TEST(ping_tls, no_cipher_in_common) {
+  broker b({.tls = true,
+            .tls_listener_config = "ciphers ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256"});
+  const auto r = ping_tls(b, "localhost", {"--tls-max-version", "tlsv1.2", "--ciphers", "ECDHE-ECDSA-CHACHA20-POLY1305"});
+  expect_failure(r, 79, {"no cipher suite", "--ciphers"});
+}
+
 TEST(ping_tls, client_certificate_required) {
   broker b({.tls = true, .require_certificate = true});
   auto r = ping_tls(b, "localhost");

@@ -18,6 +18,7 @@ net::tls_options make_tls(const tls_options& t) {
   // mosquitto's --tls-version names the one version to use; we take it as the minimum, which
   // is what OpenSSL can enforce portably. tlsv1.1 is below what OpenSSL 3 offers by default.
   out.min_version = t.version == "tlsv1.3" ? net::tls_version::tls1_3 : net::tls_version::tls1_2;
+  out.max_version = t.max_version == "tlsv1.2" ? net::tls_version::tls1_2 : net::tls_version::tls1_3;
   out.ciphers = t.ciphers;
   out.verify = t.insecure ? net::tls_verify::no_hostname : net::tls_verify::full;
   out.psk_identity = t.psk_identity;

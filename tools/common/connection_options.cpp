@@ -189,6 +189,15 @@ void add_tls_group(CLI::App& app, connection_options& o) {
     }
     o.tls.version = v;
   });
+  add_value_option(*g, "--tls-max-version",
+                   "Newest TLS version to offer: tlsv1.2 or tlsv1.3 (default); tlsv1.2 does what a device "
+                   "limited to TLS 1.2 (mbedTLS 2.x) does",
+                   "VERSION", [&o](const std::string& v) {
+                     if (v != "tlsv1.3" && v != "tlsv1.2") {
+                       usage_error("--tls-max-version", "invalid TLS version '" + v + "' (tlsv1.2 or tlsv1.3)");
+                     }
+                     o.tls.max_version = v;
+                   });
   add_value_option(*g, "--ciphers", "OpenSSL cipher list", "CIPHERS", [&o](const std::string& v) { o.tls.ciphers = v; });
   add_value_option(*g, "--tls-alpn", "ALPN protocol to offer", "PROTOCOL",
                    [&o](const std::string& v) { o.tls.alpn = v; });
@@ -287,6 +296,9 @@ void finish_connection_options(connection_options& o, const option_env& env, std
   }
   if (!o.tls.cert.empty() && o.tls.key.empty()) usage_error("--cert", "needs --key");
   if (!o.tls.key.empty() && o.tls.cert.empty()) usage_error("--key", "needs --cert");
+  if (o.tls.version == "tlsv1.3" && o.tls.max_version == "tlsv1.2") {
+    usage_error("--tls-max-version", "tlsv1.2 is older than --tls-version tlsv1.3: no TLS version is left");
+  }
   if (o.version != protocol_version::v5 && !o.properties.empty()) {
     usage_error("-D", "properties need MQTT 5.0 (-V 5)");
   }

@@ -26,6 +26,7 @@ struct tls_options {
   std::string key;          // --key
   bool insecure = false;    // --insecure: no host name check
   std::string version;      // --tls-version: tlsv1.3, tlsv1.2 or tlsv1.1
+  std::string max_version;  // --tls-max-version: tlsv1.2 or tlsv1.3 (empty: tlsv1.3)
   std::string ciphers;      // --ciphers
   std::string alpn;         // --tls-alpn
   bool use_os_certs = false;// --tls-use-os-certs (also set by mqtts:// and wss:// URLs)

@@ -209,7 +209,8 @@ void explain_handshake(const net::connect_failure& c, diag::failure& f) {
              contains(e, "no protocols available") || contains(e, "version too low") ||
              contains(e, "version too high")) {
     f.reason = "the broker and this client have no TLS version in common (" + e + ")";
-    f.hint = "try --tls-version tlsv1.2 or tlsv1.3, and check the broker's tls_version setting";
+    f.hint = "check the broker's tls_version setting against what the client supports (a device on mbedTLS 2.x has "
+             "only TLS 1.2); --tls-version and --tls-max-version set this side's oldest and newest";
   } else if (contains(e, "handshake failure") || contains(e, "no shared cipher") || contains(e, "no cipher match") ||
              contains(e, "insufficient security")) {
     f.reason = "the TLS handshake failed (" + e + "): usually no cipher suite (or TLS version) in common";

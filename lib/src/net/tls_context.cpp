@@ -146,6 +146,9 @@ std::shared_ptr<tls_context> make_tls_context(const tls_options& options, connec
 
   const int min_version = options.min_version == tls_version::tls1_3 ? TLS1_3_VERSION : TLS1_2_VERSION;
   if (SSL_CTX_set_min_proto_version(ctx, min_version) != 1) return fail("cannot set the minimum TLS version");
+  const int max_version = options.max_version == tls_version::tls1_2 ? TLS1_2_VERSION : TLS1_3_VERSION;
+  if (max_version < min_version) return fail("the newest TLS version allowed is older than the oldest");
+  if (SSL_CTX_set_max_proto_version(ctx, max_version) != 1) return fail("cannot set the maximum TLS version");
 
   const bool psk = !options.psk_identity.empty();
   if (psk) {

@@ -215,6 +215,13 @@ TEST(connection_options, bad_numbers_name_the_option) {
   EXPECT_NE(conn_error({"-M", "0"}).find("-M"), std::string::npos);
 }
 
+TEST(connection_options, tls_version_range) {
+  EXPECT_EQ(conn({"--tls-max-version", "tlsv1.2"}).tls.max_version, "tlsv1.2");
+  EXPECT_NE(conn_error({"--tls-max-version", "tlsv1.1"}).find("--tls-max-version"), std::string::npos);
+  EXPECT_NE(conn_error({"--tls-version", "tlsv1.3", "--tls-max-version", "tlsv1.2"}).find("no TLS version is left"),
+            std::string::npos);
+}
+
 TEST(connection_options, unknown_option_is_a_usage_error) {
   EXPECT_FALSE(conn_error({"--no-such-option"}).empty());
 }

@@ -24,6 +24,9 @@ struct tls_options {
   std::string sni;  // server name to send; empty: the host name (never an IP literal)
   std::vector<std::string> alpn;  // e.g. {"mqtt"}
   tls_version min_version = tls_version::tls1_2;
+  // The newest version to offer (default: TLS 1.3). tls1_2 reproduces what a device limited to
+  // TLS 1.2 (mbedTLS 2.x on many ESP32 builds) meets at a broker that requires TLS 1.3.
+  tls_version max_version = tls_version::tls1_3;
   std::string ciphers;       // TLS 1.2 cipher list (OpenSSL syntax); empty: OpenSSL's default
   std::string ciphersuites;  // TLS 1.3 suites; empty: OpenSSL's default
   tls_verify verify = tls_verify::full;
