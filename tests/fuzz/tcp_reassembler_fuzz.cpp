@@ -81,7 +81,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     s.ack = seq[conn][1 - dir];
     s.payload = std::span<const std::uint8_t>(data + at, len);
     at += len;
-    r.add(s, ++frame, static_cast<capture_time>(frame) * 1000);
+    ++frame;
+    r.add(s, frame, static_cast<capture_time>(frame) * 1000);
   }
   r.finish();
   return 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "mqtk/proto/property.hpp"
 #include "mqtk/proto/utf8.hpp"
 
 namespace mqtk::proto {
@@ -117,27 +118,6 @@ class field_reader {
   std::vector<decode_failure>* violations_;  // non-null when lenient
 };
 
-bool value_in_range(const property_info& info, std::uint32_t v) noexcept {
-  switch (info.id) {
-    case property_id::payload_format_indicator:
-    case property_id::request_problem_information:
-    case property_id::request_response_information:
-    case property_id::maximum_qos:
-    case property_id::retain_available:
-    case property_id::wildcard_subscription_available:
-    case property_id::subscription_identifier_available:
-    case property_id::shared_subscription_available:
-      return v <= 1;
-    case property_id::receive_maximum:
-    case property_id::maximum_packet_size:
-    case property_id::topic_alias:
-    case property_id::subscription_identifier:
-      return v != 0;
-    default:
-      return true;
-  }
-}
-
 // A property block: variable-byte-integer length, then properties. Each is checked against
 // the packet it is in (`scope`), for repeats, and for its value range.
 bool read_properties(field_reader& r, property_scope scope, std::vector<property>& out) {
@@ -188,7 +168,7 @@ bool read_properties(field_reader& r, property_scope scope, std::vector<property
         break;
     }
     if (!r.ok()) break;
-    if (!value_in_range(*info, p.number) && !r.violation(decode_error::invalid_property_value, at)) break;
+    if (!property_value_error(info->id, p.number).empty() && !r.violation(decode_error::invalid_property_value, at)) break;
     out.push_back(p);
   }
   r.set_end(packet_end);
