@@ -1,6 +1,6 @@
 // mqtk-bench against a real mosquitto, run as a user runs it: exact delivery counts, the CI
 // gates, a stalled broker showing up in the coordinated-omission-corrected latency, shards
-// merged into the same counts as one process, and failures explained with DESIGN.md's exit
+// merged into the same counts as one process, and failures explained with ARCHITECTURE.md's exit
 // codes. Every wait is bounded; the only time-based assertion is about an effect of a second
 // (the stall), far above scheduling noise.
 #include <gtest/gtest.h>

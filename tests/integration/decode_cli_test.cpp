@@ -1,5 +1,5 @@
 // mqtk-decode run as a user runs it: on the shared captures, on bad and missing files, on hex
-// dumps from stdin; stdout lines must parse as JSON where promised, exit codes per DESIGN.md.
+// dumps from stdin; stdout lines must parse as JSON where promised, exit codes per ARCHITECTURE.md.
 #include <sstream>
 
 #include <gtest/gtest.h>

@@ -214,7 +214,7 @@ TEST(ping_device, pubsubclient_300_byte_payload_does_not_fit_its_buffer) {
   const std::string payload(300, 'x');
   const auto r = ping(concat(at(b), {"--device", "pubsubclient", "-t", "home/livingroom/sensors", "-m", payload,
                                      "-c", "1", "--json"}));
-  // The finding is at error level: a check failed (DESIGN.md exit 90), one stderr line.
+  // The finding is at error level: a check failed (ARCHITECTURE.md exit 90), one stderr line.
   ASSERT_EQ(r.exit_code(), 90) << r.describe();
   EXPECT_EQ(count_of(r.err, "\n"), 1u) << r.err;
   EXPECT_TRUE(contains(r.err, "does not fit PubSubClient's default 256-byte buffer")) << r.err;

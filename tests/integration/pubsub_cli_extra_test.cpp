@@ -4,7 +4,7 @@
 //  - mqtk-pub -l at QoS 1/2 keeps exactly -M messages in flight and refills the window one
 //    message per acknowledgement. mosquitto acknowledges too fast to watch this, so here (and
 //    only here) the peer is a scripted broker (support/fake_broker.hpp).
-//  - The exact exit codes of DESIGN.md when the broker goes away mid-session, with one stderr
+//  - The exact exit codes of ARCHITECTURE.md when the broker goes away mid-session, with one stderr
 //    line that says what failed.
 //  - -F's time conversions (%I, %U, @-strftime, @N) against mosquitto_sub itself, in several
 //    time zones, on the same message.
@@ -155,7 +155,7 @@ INSTANTIATE_TEST_SUITE_P(qos, pub_unacknowledged, ::testing::Values("1", "2"),
                          [](const ::testing::TestParamInfo<std::string>& p) { return "qos" + p.param; });
 
 // ---------------------------------------------------------------------------------------------
-// 2. The broker goes away mid-session: exact exit codes (DESIGN.md: 75 connection lost; 27 when
+// 2. The broker goes away mid-session: exact exit codes (ARCHITECTURE.md: 75 connection lost; 27 when
 // -W expires first).
 
 enum class broker_end { killed, stopped };
@@ -474,7 +474,7 @@ INSTANTIATE_TEST_SUITE_P(zones, sub_time_format,
                          });
 
 // A format that ends inside a conversion is refused before connecting. mosquitto_sub exits 1
-// ("Error: Incomplete format specifier."); mqtk-sub exits 64, the usage code of DESIGN.md.
+// ("Error: Incomplete format specifier."); mqtk-sub exits 64, the usage code of ARCHITECTURE.md.
 TEST(sub_time_format_errors, incomplete_conversion_is_a_usage_error) {
   for (const std::string format : {"x@", "x%", "x\\"}) {
     const auto r = test::run({sub_tool(), "-h", "127.0.0.1", "-p", str(test::free_port()), "-t", "x", "-F", format}, 20s);
@@ -615,7 +615,7 @@ class sub_acl_denied : public ::testing::Test {
   static inline std::unique_ptr<broker> broker_;
 };
 
-// DESIGN.md: a SUBACK failure that makes the job fail exits with its reason code, and every
+// ARCHITECTURE.md: a SUBACK failure that makes the job fail exits with its reason code, and every
 // non-zero exit prints one line on stderr. mosquitto_sub prints "All subscription requests
 // were denied." and exits 0.
 TEST_F(sub_acl_denied, every_filter_denied_exits_with_the_suback_code) {
@@ -628,7 +628,7 @@ TEST_F(sub_acl_denied, every_filter_denied_exits_with_the_suback_code) {
     EXPECT_TRUE(contains(r.err, "acl/denied/sub")) << "the filter is not named: " << r.err;
     EXPECT_TRUE(contains(r.err, name)) << r.err;
     EXPECT_TRUE(contains(r.err, "0x" + std::string(version == "5" ? "87" : "80"))) << "no reason code: " << r.err;
-    EXPECT_EQ(count_lines(r.err), 1u) << "-V " << version << ": DESIGN.md wants one line on stderr:\n" << r.err;
+    EXPECT_EQ(count_lines(r.err), 1u) << "-V " << version << ": ARCHITECTURE.md wants one line on stderr:\n" << r.err;
 
     const auto ref = test::run(concat(concat({"mosquitto_sub"}, at(*broker_)), args), 20s);
     EXPECT_EQ(ref.exit_code(), 0) << ref.describe();

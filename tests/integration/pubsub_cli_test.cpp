@@ -281,7 +281,7 @@ TEST(pubsub_streams, closed_pipe_exits_zero) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Exit codes (DESIGN.md).
+// Exit codes (ARCHITECTURE.md).
 
 TEST(pubsub_exit, unreachable_is_69) {
   const auto port = str(test::free_port());

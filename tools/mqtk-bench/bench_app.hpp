@@ -2,7 +2,7 @@
 
 namespace mqtk::tools {
 
-// Runs mqtk-bench with the process arguments; returns the exit code (DESIGN.md, "Exit codes").
+// Runs mqtk-bench with the process arguments; returns the exit code (ARCHITECTURE.md, "Exit codes").
 int bench_main(int argc, char** argv);
 
 }  // namespace mqtk::tools

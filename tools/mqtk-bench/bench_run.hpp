@@ -6,7 +6,7 @@
 namespace mqtk::tools {
 
 // Runs the scenario; prints the report (text or --json) on stdout; returns the exit code
-// (DESIGN.md): 0, 90 for a failed gate, or the failure's code when no connection succeeded.
+// (ARCHITECTURE.md): 0, 90 for a failed gate, or the failure's code when no connection succeeded.
 int run_bench(const bench_options& o);
 
 // Reads the --json reports, merges them, prints the merged report, applies the gates.

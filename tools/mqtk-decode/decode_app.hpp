@@ -29,7 +29,7 @@ struct decode_options {
 // Runs with parsed options, writing to `out` and `err`; returns the exit code.
 int run_decode(const decode_options& options, std::FILE* out, std::FILE* err);
 
-// Runs mqtk-decode with the process arguments; returns the exit code (DESIGN.md, "Exit codes").
+// Runs mqtk-decode with the process arguments; returns the exit code (ARCHITECTURE.md, "Exit codes").
 int decode_main(int argc, char** argv);
 
 }  // namespace mqtk::tools

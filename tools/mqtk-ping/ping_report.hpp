@@ -1,7 +1,7 @@
 #pragma once
 // Everything one mqtk-ping run found, in one place: the stages with their timings and details,
 // the CONNACK, the PINGREQ round trips, the findings and the verdict. Text lines are printed as
-// the run goes; --json prints this object at the end (DESIGN.md: one report object).
+// the run goes; --json prints this object at the end (ARCHITECTURE.md: one report object).
 #include <optional>
 #include <string>
 #include <vector>

@@ -349,7 +349,7 @@ class publisher {
   }
 
   // The broker's CONNACK limits refuse the message before it is sent (5.0): the exit code is
-  // the reason code the broker would have answered with (DESIGN.md, 128-162).
+  // the reason code the broker would have answered with (ARCHITECTURE.md, 128-162).
   bool note_local_refusal(boost::system::error_code ec) {
     const proto::server_limits& limits = client_.session().server();
     if (ec == proto::session_error::qos_not_supported) {

@@ -1,7 +1,7 @@
 #pragma once
 // mqtk-pub's job once its options are parsed: connect, publish every message its payload
 // source yields (keeping the in-flight window full), wait for every acknowledgement, and
-// disconnect. Returns the exit code of DESIGN.md.
+// disconnect. Returns the exit code of ARCHITECTURE.md.
 #include "common/pub_options.hpp"
 #include "common/std_streams.hpp"
 

@@ -2,7 +2,7 @@
 // mqtk-sub's job once its options are parsed: connect, subscribe, signal readiness, print each
 // message as asked, and end on -C, -W, -E, --retained-only or a signal. Reconnects and
 // resubscribes after a lost connection, saying so on stderr. Returns the exit code of
-// DESIGN.md.
+// ARCHITECTURE.md.
 #include "common/std_streams.hpp"
 #include "common/sub_options.hpp"
 

@@ -1,4 +1,4 @@
-// mqtk-decode's output: the JSON contract of DESIGN.md, the fast writer against nlohmann, the
+// mqtk-decode's output: the JSON contract of ARCHITECTURE.md, the fast writer against nlohmann, the
 // trace line, and the formatting pieces under them.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -1,4 +1,4 @@
-// Local failures: the exit code of each kind (DESIGN.md table) and the one-line message.
+// Local failures: the exit code of each kind (ARCHITECTURE.md table) and the one-line message.
 #include "mqtk/diag/failure.hpp"
 
 #include <gtest/gtest.h>

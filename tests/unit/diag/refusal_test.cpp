@@ -1,5 +1,5 @@
 // The refusal table: complete against proto's reason-code table, consistent names, the
-// DESIGN.md one-liner, and exit codes.
+// ARCHITECTURE.md one-liner, and exit codes.
 #include "mqtk/diag/refusal.hpp"
 
 #include <gtest/gtest.h>
@@ -32,7 +32,7 @@ constexpr std::uint16_t bit(packet_type t) {
   return static_cast<std::uint16_t>(1u << static_cast<unsigned>(t));
 }
 
-// --- the DESIGN.md example, word for word ---------------------------------------------------
+// --- the ARCHITECTURE.md example, word for word ---------------------------------------------------
 
 TEST(refusal_line, v311_not_authorized_matches_design) {
   EXPECT_EQ(refusal_line(5, protocol_version::v311, packet_type::connack),

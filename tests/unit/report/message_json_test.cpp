@@ -1,4 +1,4 @@
-// mqtk-sub --json lines (DESIGN.md, "JSON").
+// mqtk-sub --json lines (ARCHITECTURE.md, "JSON").
 #include <string>
 #include <vector>
 

@@ -1,5 +1,5 @@
 #pragma once
-// Why a capture could not be read. The tool maps the kind to an exit code (DESIGN.md: 65 bad
+// Why a capture could not be read. The tool maps the kind to an exit code (ARCHITECTURE.md: 65 bad
 // input, 66 cannot open); the message names the input and what was wrong with it.
 #include <stdexcept>
 #include <string>

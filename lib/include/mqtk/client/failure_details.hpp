@@ -2,7 +2,7 @@
 // Why a connect, an operation or a connection failed, in the detail a tool prints: the error
 // (net_error, session_error, an OS or TLS error), the broker's reason code when it gave one,
 // the transport's connect_failure, and the session's one-line message ("no PINGRESP within
-// 1 s"). Maps to the exit codes of DESIGN.md.
+// 1 s"). Maps to the exit codes of ARCHITECTURE.md.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -43,7 +43,7 @@ struct failure_details {
 
   // True when the broker gave a failure reason code (exit code = that code).
   bool broker_refused() const noexcept;
-  // DESIGN.md exit code: the broker's reason code as itself; 69 unreachable (also no CONNACK in
+  // ARCHITECTURE.md exit code: the broker's reason code as itself; 69 unreachable (also no CONNACK in
   // time); 79 TLS; 80 WebSocket; 75 connection lost, including a keep-alive failure ("no
   // PINGRESP within N s": the broker stopped answering without a reason); 76 the broker broke
   // the protocol; 70 anything else.

@@ -1,5 +1,5 @@
 #pragma once
-// The exit codes of every mqtk tool (DESIGN.md, "Exit codes"). Broker reason codes pass
+// The exit codes of every mqtk tool (ARCHITECTURE.md, "Exit codes"). Broker reason codes pass
 // through as themselves (1-5 for 3.1.1 CONNACK, 128-162 for 5.0), so scripts written for
 // mosquitto_pub/sub keep working.
 namespace mqtk::diag {

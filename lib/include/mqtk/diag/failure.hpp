@@ -1,6 +1,6 @@
 #pragma once
 // A failure on this side of the wire (the broker did not give a reason code): what kind it is,
-// which exit code it maps to (exit_code.hpp), and the one stderr line DESIGN.md asks for,
+// which exit code it maps to (exit_code.hpp), and the one stderr line ARCHITECTURE.md asks for,
 // saying what failed, why, and what to try. Refusals with a reason code are in refusal.hpp.
 #include <string>
 #include <string_view>

@@ -1,6 +1,6 @@
 #pragma once
 // Why a broker refused or dropped a connection, explained for people: the one table behind
-// every "connection refused: ..." line of pub, sub, ping, bench and decode (DESIGN.md,
+// every "connection refused: ..." line of pub, sub, ping, bench and decode (ARCHITECTURE.md,
 // "Diagnosis of refusals"). Names come from proto/reason_code; this adds likely causes and
 // fixes in terms of mqtk's options and of what ESP32 and mosquitto users actually run into.
 #include <cstdint>
@@ -28,7 +28,7 @@ struct refusal_explanation {
 refusal_explanation explain_refusal(std::uint8_t code, proto::protocol_version version,
                                     proto::packet_type where) noexcept;
 
-// The one-line message of DESIGN.md, e.g. `connection refused: not authorized (3.1.1 return
+// The one-line message of ARCHITECTURE.md, e.g. `connection refused: not authorized (3.1.1 return
 // code 5) — the broker did not accept the username/password; check -u/-P, ...`. A DISCONNECT
 // reads `disconnected by the broker: session taken over (5.0 reason code 0x8E) — ...`.
 std::string refusal_line(std::uint8_t code, proto::protocol_version version,
@@ -41,7 +41,7 @@ std::string refusal_reason(std::uint8_t code, proto::protocol_version version,
 // "3.1.1 return code 5" / "5.0 reason code 0x87": how the code is cited in messages.
 std::string reason_code_label(std::uint8_t code, proto::protocol_version version);
 
-// The process exit code for a reason code from the broker (DESIGN.md, "Exit codes"): the code
+// The process exit code for a reason code from the broker (ARCHITECTURE.md, "Exit codes"): the code
 // itself for 3.1/3.1.1 refusals (1-5) and 5.0 failures (0x80 and above); 0 for the codes below
 // 0x80 that are not failures (success, granted QoS, no matching subscribers, ...).
 int exit_code_for_reason(std::uint8_t code) noexcept;

@@ -1,6 +1,6 @@
 #pragma once
 // Why the client session closed a connection or failed an operation. MQTT reason codes are
-// values carried beside these errors (DESIGN.md: reason codes are values, not errors).
+// values carried beside these errors (ARCHITECTURE.md: reason codes are values, not errors).
 #include <string_view>
 
 #include <boost/system/error_code.hpp>

@@ -1,5 +1,5 @@
 #pragma once
-// mqtk-decode --json (DESIGN.md, "JSON"): one object per MQTT packet, and with --summary one
+// mqtk-decode --json (ARCHITECTURE.md, "JSON"): one object per MQTT packet, and with --summary one
 // {"event": "connection", ...} object per TCP connection.
 //
 // Packets go through one field-by-field description written against a tiny writer interface,

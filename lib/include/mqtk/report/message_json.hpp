@@ -1,5 +1,5 @@
 #pragma once
-// mqtk-sub --json (DESIGN.md, "JSON"): one compact object per received message,
+// mqtk-sub --json (ARCHITECTURE.md, "JSON"): one compact object per received message,
 //   {"ts","topic","qos","retain","dup","packet_id"?,"payload","payload_encoding","payload_len",
 //    "properties"?:{...}}
 // The payload is a string when it is valid UTF-8 ("utf8"), base64 otherwise ("base64"), and
