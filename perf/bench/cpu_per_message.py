@@ -51,6 +51,9 @@ def main():
     ap.add_argument("--messages", type=int, default=10000)
     ap.add_argument("--rounds", type=int, default=3)
     a = ap.parse_args()
+    # The peers compared against are Debian packages: install what is missing, as every perf/ script does.
+    subprocess.run([os.path.join(ROOT, "perf", "install-peers"), "golang-go",
+                    "golang-github-eclipse-paho.mqtt.golang-dev", "python3-paho-mqtt", "mosquitto-clients"], check=True)
     P, N = a.publishers, a.messages
     work = tempfile.mkdtemp(prefix="mqtk-bench-cpu.")
     s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
