@@ -19,6 +19,7 @@
 
 #include "support/broker.hpp"
 #include "support/cli_runner.hpp"
+#include "support/ready_subscriber.hpp"
 #include "support/process.hpp"
 
 namespace mqtk {
@@ -85,35 +86,9 @@ run_result pub(const std::vector<std::string>& args, std::vector<std::pair<std::
 }
 run_result sub(const std::vector<std::string>& args) { return test::run(concat({sub_tool()}, args), 20s); }
 
-// An mqtk-sub that has subscribed (its --ready-file exists), waiting for one message.
-class ready_sub {
- public:
-  explicit ready_sub(const std::vector<std::string>& args)
-      : dir_("mqtk-opt-sub"),
-        proc_(process_options{
-            .args = concat(concat({sub_tool()}, args), {"-C", "1", "-W", "20", "--ready-file", (dir_ / "ready").string()})}) {
-    ready_ = wait_until([&] { return fs::exists(dir_ / "ready") || !proc_.running(); }, 15s) &&
-             fs::exists(dir_ / "ready");
-  }
-  bool ready() const { return ready_; }
-  int finish() {
-    const auto status = proc_.wait_or_kill(20s);
-    return status.exited ? status.exit_code : -1;
-  }
-  std::string out() const { return proc_.out(); }
-  std::string err() const { return proc_.err(); }
+using ready_sub = test::ready_subscriber;
 
- private:
-  test::temp_dir dir_;
-  process proc_;
-  bool ready_ = false;
-};
-
-void expect_one_error_line(const run_result& r, int exit_code, const std::vector<std::string>& contains) {
-  EXPECT_EQ(r.exit_code(), exit_code) << r.describe();
-  EXPECT_EQ(count_lines(r.err), 1u) << r.err;
-  for (const auto& c : contains) EXPECT_NE(r.err.find(c), std::string::npos) << "no '" << c << "' in: " << r.err;
-}
+using test::expect_one_error_line;
 
 // ---------------------------------------------------------------------------------------------
 // What the broker refuses is refused locally, where mosquitto_pub fails as well.

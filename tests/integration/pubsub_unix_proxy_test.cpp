@@ -21,6 +21,7 @@
 
 #include "support/broker.hpp"
 #include "support/cli_runner.hpp"
+#include "support/ready_subscriber.hpp"
 #include "support/process.hpp"
 #include "support/socks_proxy.hpp"
 
@@ -72,38 +73,13 @@ socks_proxy& auth_proxy() {
   return *p;
 }
 
-// An mqtk-sub that has subscribed (its --ready-file exists), waiting for `count` messages.
-class ready_sub {
- public:
+// An mqtk-sub that has subscribed (its --ready-file exists), waiting for `count` messages on `topic`.
+struct ready_sub : test::ready_subscriber {
   ready_sub(const std::vector<std::string>& connection, const std::string& topic, int count = 1)
-      : dir_("mqtk-unixproxy-sub"),
-        proc_(process_options{.args = concat(concat({sub_tool()}, connection),
-                                             {"-t", topic, "-C", std::to_string(count), "-W", "20", "--ready-file",
-                                              (dir_ / "ready").string()})}) {
-    ready_ = wait_until([&] { return fs::exists(dir_ / "ready") || !proc_.running(); }, 15s) &&
-             fs::exists(dir_ / "ready");
-  }
-  bool ready() const { return ready_; }
-  // Waits for the end; the exit code, or -1.
-  int finish() {
-    const auto status = proc_.wait_or_kill(20s);
-    return status.exited ? status.exit_code : -1;
-  }
-  std::string out() const { return proc_.out(); }
-  std::string err() const { return proc_.err(); }
-
- private:
-  test::temp_dir dir_;
-  process proc_;
-  bool ready_ = false;
+      : ready_subscriber(concat(connection, {"-t", topic}), count) {}
 };
 
-// The one line a failed tool prints, checked for what every failure line must be.
-void expect_one_error_line(const run_result& r, int exit_code, const std::vector<std::string>& contains) {
-  EXPECT_EQ(r.exit_code(), exit_code) << r.describe();
-  EXPECT_EQ(count_lines(r.err), 1u) << r.err;
-  for (const auto& c : contains) EXPECT_NE(r.err.find(c), std::string::npos) << "no '" << c << "' in: " << r.err;
-}
+using test::expect_one_error_line;
 
 // ---------------------------------------------------------------------------------------------
 // --unix

@@ -4,6 +4,8 @@
 #include <sstream>
 #include <thread>
 
+#include <gtest/gtest.h>
+
 #include "support/process.hpp"
 
 namespace mqtk::test {
@@ -44,6 +46,12 @@ bool contains(const std::string& haystack, std::string_view needle) { return hay
 std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string>& b) {
   a.insert(a.end(), b.begin(), b.end());
   return a;
+}
+
+void expect_one_error_line(const run_result& r, int exit_code, const std::vector<std::string>& contains) {
+  EXPECT_EQ(r.exit_code(), exit_code) << r.describe();
+  EXPECT_EQ(count_lines(r.err), 1u) << r.err;
+  for (const auto& c : contains) EXPECT_NE(r.err.find(c), std::string::npos) << "no '" << c << "' in: " << r.err;
 }
 
 std::vector<std::string> at(const broker& b) { return {"-h", b.host(), "-p", str(b.port())}; }

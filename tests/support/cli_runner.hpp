@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "support/broker.hpp"
+#include "support/process.hpp"
 
 namespace mqtk::test {
 
@@ -36,6 +37,10 @@ std::vector<std::string> lines_of(const std::string& s);
 bool contains(const std::string& haystack, std::string_view needle);
 
 std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string>& b);
+
+// The one line a failed tool prints, checked for what every failure line must be: the exit
+// code, exactly one line on stderr, and the words that say what failed and why.
+void expect_one_error_line(const run_result& r, int exit_code, const std::vector<std::string>& contains);
 
 // "-h HOST -p PORT" of the broker's plain TCP listener.
 std::vector<std::string> at(const broker& b);
