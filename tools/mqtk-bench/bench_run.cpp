@@ -10,6 +10,8 @@
 #include <memory>
 #include <thread>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <fmt/format.h>
 
 #include "common/client_config.hpp"
@@ -118,6 +120,59 @@ class progress_printer {
   std::ofstream csv_;
 };
 
+// The lean links' targets (bench_link.hpp), host-major by source address; empty when every
+// connection goes through the general client: TLS, WebSocket, a proxy or a Unix socket, or a
+// host or source address where a probe connection fails (the general client then explains the
+// failure in its words, with the exit code of ARCHITECTURE.md).
+std::vector<bench_link::target> lean_targets(const bench_options& o, const client::client_options& base) {
+  namespace asio = boost::asio;
+  using asio::ip::tcp;
+  if (base.target.scheme != net::scheme::mqtt || base.net.proxy || !base.net.unix_socket.empty()) return {};
+  const std::vector<std::string> hosts = o.hosts.size() > 1 ? o.hosts : std::vector<std::string>{base.target.host};
+  std::vector<std::optional<asio::ip::address>> sources;
+  for (const auto& a : o.ifaddrs.empty() && !base.net.bind_address.empty() ? std::vector<std::string>{base.net.bind_address} : o.ifaddrs) {
+    boost::system::error_code ec;
+    sources.emplace_back(asio::ip::make_address(a, ec));
+    if (ec) return {};
+  }
+  if (sources.empty()) sources.emplace_back();
+  asio::io_context io;
+  tcp::resolver resolver(io);
+  std::vector<bench_link::target> out;
+  for (const auto& host : hosts) {
+    boost::system::error_code ec;
+    const auto found = resolver.resolve(host, std::to_string(base.target.port), ec);
+    if (ec) return {};
+    for (const auto& source : sources) {
+      std::optional<bench_link::target> chosen;
+      for (const auto& entry : found) {
+        const tcp::endpoint ep = entry.endpoint();
+        if (source && source->is_v4() != ep.address().is_v4()) continue;
+        if ((base.net.family == net::ip_family::v4 && !ep.address().is_v4()) ||
+            (base.net.family == net::ip_family::v6 && !ep.address().is_v6())) {
+          continue;
+        }
+        tcp::socket probe(io);
+        probe.open(ep.protocol(), ec);
+        if (!ec && source) probe.bind(tcp::endpoint(*source, 0), ec);
+        if (ec) continue;
+        bool ok = false;
+        probe.async_connect(ep, [&ok](boost::system::error_code e) { ok = !e; });
+        io.restart();
+        io.run_for(base.net.connect_timeout);
+        probe.close(ec);
+        io.run();  // the aborted wait, if it timed out: nothing may outlive `ok`
+        if (!ok) continue;
+        chosen = bench_link::target{.broker = ep, .source = source, .subject = net::host_port(host, base.target.port), .host = host};
+        break;
+      }
+      if (!chosen) return {};
+      out.push_back(std::move(*chosen));
+    }
+  }
+  return out;
+}
+
 void sleep_tick() { std::this_thread::sleep_for(std::chrono::milliseconds(20)); }
 
 double seconds_of(const rusage& r, bool user) {
@@ -202,8 +257,12 @@ int run_bench(const bench_options& o) {
     std::cerr << tool << ": --csv: cannot write '" << o.csv_file << "'\n";
     return diag::to_int(diag::exit_code::cannot_open_input);
   }
+  // The lean links take CONNECT as given: the URL's user and password as the client would.
+  if (!base.connect.username && base.target.username) base.connect.username = *base.target.username;
+  if (!base.connect.password && base.target.password) base.connect.password = *base.target.password;
+  const std::vector<bench_link::target> lean = lean_targets(o, base);
   std::vector<std::unique_ptr<bench_worker>> workers;
-  for (auto& s : slots) workers.push_back(std::make_unique<bench_worker>(o, base, std::move(s)));
+  for (auto& s : slots) workers.push_back(std::make_unique<bench_worker>(o, base, lean, std::move(s)));
 
   // Phase 1: connect (and subscribe).
   const std::int64_t t0 = bench_now_ns();

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <optional>
 #include <random>
+#include <utility>
 #include <string>
 
 #include <boost/asio/as_tuple.hpp>
@@ -13,6 +14,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "mqtk-bench/bench_link.hpp"
+#include "mqtk/bench/inflight_log.hpp"
 #include "mqtk/bench/payload_header.hpp"
 #include "mqtk/bench/send_schedule.hpp"
 #include "mqtk/bench/sequence_tracker.hpp"
@@ -57,6 +60,8 @@ struct bench_connection {
   bench_slot slot;
   std::uint32_t global = 0;
   std::string id;
+  // One of the two: the lean link for plain TCP (bench_link.hpp), the general client otherwise.
+  std::unique_ptr<bench_link> link;
   std::unique_ptr<client::client> c;
   std::int64_t connect_start_ns = 0;
   std::int64_t tcp_ns = 0;
@@ -65,11 +70,17 @@ struct bench_connection {
   std::string topic;
   std::vector<std::uint8_t> payload;
   bench::send_schedule schedule;
+  std::uint64_t next_seq = 0;
   std::uint64_t sent = 0;
   std::uint64_t outstanding = 0;
+  bench::inflight_log inflight;  // lean link: the times of what is unacknowledged
+  std::optional<bench::inflight_log::entry> publishing;  // lean link: the message being handed over
+  // Due time of the next message (rate mode), the start, or the --drain limit.
   std::unique_ptr<asio::steady_timer> wake;
-  bool waiting_for_acks = false;
-  std::uint64_t wake_at_outstanding = 0;
+  bool wake_armed = false;
+  bool started = false;
+  bool sending_over = false;  // no more messages: waiting for the acknowledgements due
+  bool publisher_done = false;
   // subscriber
   std::string filter;
   std::optional<bench::sequence_tracker> tracker;
@@ -77,9 +88,10 @@ struct bench_connection {
   bool subscriber_done = false;
 };
 
-struct bench_worker::impl {
+struct bench_worker::impl final : bench_link_events {
   const bench_options& o;
   client::client_options base;
+  const std::vector<bench_link::target>& lean_targets;  // empty: the general client for every connection
   bench_live& live;
   asio::io_context io{1};
   asio::executor_work_guard<asio::io_context::executor_type> guard{io.get_executor()};
@@ -91,19 +103,24 @@ struct bench_worker::impl {
   std::uint64_t connecting = 0;
   std::uint64_t connects_done = 0;
   std::unique_ptr<asio::steady_timer> connect_room;
+  // The lean links' timers: one tick for all of them (keep alive, CONNACK and connect limits).
+  asio::steady_timer link_tick{io};
   std::int64_t start_ns_ = 0;
   std::int64_t warmup_end_ns = 0;
   std::int64_t measure_end_ns = 0;  // 0: no end (count mode)
   bool stopping_publishing = false;
   std::uint64_t publishers_done = 0;
   std::uint64_t subscribers_done = 0;
+  std::size_t disconnects_pending = 0;
   std::string first_failure_line;
   int first_failure_exit = 0;
-  std::string topic_buffer;
+  std::string topic_storage;
   std::thread thread;
 
-  impl(const bench_options& opts, const client::client_options& b, bench_live& l) : o(opts), base(b), live(l) {
+  impl(const bench_options& opts, const client::client_options& b, const std::vector<bench_link::target>& lean, bench_live& l)
+      : o(opts), base(b), lean_targets(lean), live(l) {
     connect_room = std::make_unique<asio::steady_timer>(io);
+    if (!lean_targets.empty()) tick_links();
   }
 
   bool in_window(std::int64_t t) const { return t >= warmup_end_ns && (measure_end_ns == 0 || t < measure_end_ns); }
@@ -114,36 +131,33 @@ struct bench_worker::impl {
     return o.prefix + "_" + role + std::to_string(global);
   }
 
+  bench_connection& of(const bench_link& l) { return *conns[l.tag()]; }
+
   void add(const bench_slot& s) {
     auto c = std::make_unique<bench_connection>();
     c->slot = s;
     c->global = static_cast<std::uint32_t>(o.global_index(s.local));
     c->id = id_of(s, c->global);
-    client::client_options opts = base;
-    opts.connect.client_id = c->id;
-    if (o.hosts.size() > 1) opts.target.host = o.hosts[s.order % o.hosts.size()];
-    if (!o.ifaddrs.empty()) opts.net.bind_address = o.ifaddrs[s.order % o.ifaddrs.size()];
     bench_connection* raw = c.get();
-    opts.net.observer.on_tcp_connected = [this, raw](const net::tcp_connected_event& e) {
-      raw->tcp_ns = ns_of(e.at);
-      if (in_connect_window()) report.latency.connect_tcp.record(us_between(raw->connect_start_ns, raw->tcp_ns));
-    };
-    opts.net.observer.on_tls_done = [this, raw](const net::tls_done_event& e) {
-      if (in_connect_window()) report.latency.connect_tls.record(us_between(raw->tcp_ns, ns_of(e.at)));
-    };
-    opts.observer.on_connection_lost = [this, raw](const client::connection_lost_event& e) {
-      raw->connected = false;
-      ++report.connections.lost;
-      std::string why = e.reason_code != 0
-                            ? "server DISCONNECT: " +
-                                  std::string(proto::reason_code_name(e.reason_code, proto::packet_type::disconnect, o.connection.version)) +
-                                  " (" + proto::reason_code_hex(e.reason_code) + ")"
-                            : std::string(e.message);
-      ++report.connections.lost_by_reason[why];
-      live.lost.store(report.connections.lost, std::memory_order_relaxed);
-      if (raw->wake) raw->wake->cancel();
-    };
-    c->c = std::make_unique<client::client>(io.get_executor(), std::move(opts));
+    if (!lean_targets.empty()) {
+      proto::session_options so = base.session;
+      if (!so.connack_timeout) so.connack_timeout = base.net.connect_timeout;
+      c->link = std::make_unique<bench_link>(io.get_executor(), *this, conns.size(), so);
+    } else {
+      client::client_options opts = base;
+      opts.connect.client_id = c->id;
+      if (o.hosts.size() > 1) opts.target.host = o.hosts[s.order % o.hosts.size()];
+      if (!o.ifaddrs.empty()) opts.net.bind_address = o.ifaddrs[s.order % o.ifaddrs.size()];
+      opts.net.observer.on_tcp_connected = [this, raw](const net::tcp_connected_event& e) { tcp_connected(*raw, ns_of(e.at)); };
+      opts.net.observer.on_tls_done = [this, raw](const net::tls_done_event& e) {
+        if (in_connect_window()) report.latency.connect_tls.record(us_between(raw->tcp_ns, ns_of(e.at)));
+      };
+      opts.observer.on_connection_lost = [this, raw](const client::connection_lost_event& e) {
+        lost(*raw, e.reason_code, std::string(e.message));
+      };
+      c->c = std::make_unique<client::client>(io.get_executor(), std::move(opts));
+      if (s.role == bench_role::subscriber) c->c->on_message([this, raw](const proto::publish& m) { on_message(*raw, m); });
+    }
     mqtk::bench::topic_template filter(o.scenario == bench_scenario::pubsub ? o.sub_topic.value_or(o.topic) : o.topic);
     if (s.role == bench_role::subscriber) {
       c->tracker.emplace();
@@ -155,7 +169,6 @@ struct bench_worker::impl {
           filter.uses_index()) {
         c->tracker->expect(c->global);
       }
-      c->c->on_message([this, raw](const proto::publish& m) { on_message(*raw, m); });
     }
     if (s.role == bench_role::publisher) {
       if (!pub_topic->per_message()) c->topic = pub_topic->expand(c->global, c->id, 0, rng);
@@ -169,11 +182,40 @@ struct bench_worker::impl {
     conns.push_back(std::move(c));
   }
 
+  void tick_links() {
+    link_tick.expires_after(std::chrono::milliseconds(100));
+    link_tick.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      const auto now = steady::now();
+      for (auto& c : conns) {
+        if (c->link) c->link->check_timers(now);
+      }
+      tick_links();
+    });
+  }
+
   bool connect_phase_over = false;
   bool in_connect_window() const { return !connect_phase_over || o.scenario == bench_scenario::conn; }
 
-  std::string failure_key(const client::client& c) const {
-    const auto& f = c.last_failure();
+  void tcp_connected(bench_connection& c, std::int64_t at_ns) {
+    c.tcp_ns = at_ns;
+    if (in_connect_window()) report.latency.connect_tcp.record(us_between(c.connect_start_ns, c.tcp_ns));
+  }
+
+  void lost(bench_connection& c, std::uint8_t reason_code, std::string message) {
+    c.connected = false;
+    ++report.connections.lost;
+    std::string why = reason_code != 0
+                          ? "server DISCONNECT: " +
+                                std::string(proto::reason_code_name(reason_code, proto::packet_type::disconnect, o.connection.version)) +
+                                " (" + proto::reason_code_hex(reason_code) + ")"
+                          : std::move(message);
+    ++report.connections.lost_by_reason[why];
+    live.lost.store(report.connections.lost, std::memory_order_relaxed);
+    if (c.slot.role == bench_role::publisher) pump(c);
+  }
+
+  std::string failure_key(const client::failure_details& f) const {
     if (f.broker_refused()) {
       return "refused: " + std::string(proto::reason_code_name(f.reason_code, f.where, f.version)) + " (" +
              proto::reason_code_hex(f.reason_code) + ")";
@@ -193,50 +235,74 @@ struct bench_worker::impl {
         co_await connect_room->async_wait(asio::as_tuple(asio::use_awaitable));
       }
       ++connecting;
-      asio::co_spawn(io, connect_one(*c), asio::detached);
+      begin_connect(*c);
+      if (c->link) {
+        proto::connect request = base.connect;
+        request.client_id = c->id;
+        const std::size_t per_host = std::max<std::size_t>(1, o.ifaddrs.size());
+        const std::size_t host = o.hosts.size() > 1 ? c->slot.order % o.hosts.size() : 0;
+        const std::size_t source = o.ifaddrs.empty() ? 0 : c->slot.order % o.ifaddrs.size();
+        c->link->connect(lean_targets[host * per_host + source], request, base.net.connect_timeout);
+      } else {
+        asio::co_spawn(io, connect_one(*c), asio::detached);
+      }
     }
   }
 
-  asio::awaitable<void> connect_one(bench_connection& c) {
+  void begin_connect(bench_connection& c) {
     c.connect_start_ns = bench_now_ns();
     if (report.connections.attempted == 0) live.first_connect_ns.store(c.connect_start_ns, std::memory_order_relaxed);
     ++report.connections.attempted;
     live.attempted.store(report.connections.attempted, std::memory_order_relaxed);
+  }
+
+  asio::awaitable<void> connect_one(bench_connection& c) {
     auto [ec, r] = co_await c.c->async_connect(asio::as_tuple(asio::use_awaitable));
+    if (!connected(c, ec ? &c.c->last_failure() : nullptr)) co_return;
+    const std::vector<proto::subscription> subs{{.filter = c.filter, .max_qos = o.sub_qos.value_or(o.qos)}};
+    const proto::subscribe request{.subscriptions = proto::list_view<proto::subscription>(subs)};
+    auto [sec, sr] = co_await c.c->async_subscribe(request, asio::as_tuple(asio::use_awaitable));
+    subscribed(c, sec, sr.reason_codes.empty() ? 0 : sr.reason_codes[0]);
+  }
+
+  // The CONNACK came (failure == nullptr) or the connect failed. True when a subscription follows.
+  bool connected(bench_connection& c, const client::failure_details* failure) {
     const std::int64_t done = bench_now_ns();
-    if (ec) {
+    if (failure != nullptr) {
       ++report.connections.failed;
-      ++report.connections.failed_by_reason[failure_key(*c.c)];
+      ++report.connections.failed_by_reason[failure_key(*failure)];
       if (first_failure_line.empty()) {
-        first_failure_line = c.c->last_failure().line();
-        first_failure_exit = c.c->last_failure().exit_code();
+        first_failure_line = failure->line();
+        first_failure_exit = failure->exit_code();
       }
       live.failed.store(report.connections.failed, std::memory_order_relaxed);
-    } else {
-      c.connected = true;
-      ++report.connections.succeeded;
-      ++report.window.connected;
-      report.latency.connect_connack.record(us_between(c.connect_start_ns, done));
-      live.connected.store(report.connections.succeeded, std::memory_order_relaxed);
-      live.last_connect_ns.store(done, std::memory_order_relaxed);
-      if (c.slot.role == bench_role::subscriber) co_await subscribe(c);
+      connect_finished();
+      return false;
     }
+    c.connected = true;
+    ++report.connections.succeeded;
+    ++report.window.connected;
+    report.latency.connect_connack.record(us_between(c.connect_start_ns, done));
+    live.connected.store(report.connections.succeeded, std::memory_order_relaxed);
+    live.last_connect_ns.store(done, std::memory_order_relaxed);
+    if (c.slot.role == bench_role::subscriber) return true;
+    connect_finished();
+    return false;
+  }
+
+  void connect_finished() {
     --connecting;
     connect_room->cancel();
     ++connects_done;
     live.connects_done.store(connects_done, std::memory_order_relaxed);
   }
 
-  asio::awaitable<void> subscribe(bench_connection& c) {
-    const std::vector<proto::subscription> subs{{.filter = c.filter, .max_qos = o.sub_qos.value_or(o.qos)}};
-    const proto::subscribe request{.subscriptions = proto::list_view<proto::subscription>(subs)};
-    auto [ec, r] = co_await c.c->async_subscribe(request, asio::as_tuple(asio::use_awaitable));
+  void subscribed(bench_connection& c, boost::system::error_code ec, std::uint8_t code) {
     if (ec) {
       // A refused subscription makes this client useless for the run: count it as a failed
       // connection, with the SUBACK's reason.
       ++report.connections.failed;
       --report.connections.succeeded;
-      const std::uint8_t code = r.reason_codes.empty() ? 0 : r.reason_codes[0];
       ++report.connections.failed_by_reason[code >= 0x80 ? "subscribe refused: " +
                                                                std::string(proto::reason_code_name(code, proto::packet_type::suback,
                                                                                                    o.connection.version)) +
@@ -252,7 +318,34 @@ struct bench_worker::impl {
       live.failed.store(report.connections.failed, std::memory_order_relaxed);
       live.connected.store(report.connections.succeeded, std::memory_order_relaxed);
     }
+    connect_finished();
   }
+
+  // bench_link_events: the lean links report here.
+  void on_tcp_connected(bench_link& l) override { tcp_connected(of(l), bench_now_ns()); }
+  void on_connect_done(bench_link& l, const client::failure_details* failure) override {
+    bench_connection& c = of(l);
+    if (!connected(c, failure)) return;
+    const std::vector<proto::subscription> subs{{.filter = c.filter, .max_qos = o.sub_qos.value_or(o.qos)}};
+    l.subscribe({.subscriptions = proto::list_view<proto::subscription>(subs)});
+  }
+  void on_complete(bench_link& l, const proto::complete_action& done) override {
+    bench_connection& c = of(l);
+    if (done.kind == proto::operation_kind::subscribe) {
+      subscribed(c, done.error, done.reason_codes.empty() ? done.reason_code : done.reason_codes[0]);
+      return;
+    }
+    if (done.kind != proto::operation_kind::publish) return;
+    auto times = c.inflight.take(done.id);
+    if (!times) times = std::exchange(c.publishing, std::nullopt);
+    if (!times) return;
+    on_ack(c, times->intended_ns, times->sent_ns, done.error, done.reason_code);
+  }
+  void on_message(bench_link& l, const proto::publish& m) override { on_message(of(l), m); }
+  void on_lost(bench_link& l, const client::failure_details& why) override {
+    lost(of(l), why.reason_code, why.message.empty() ? why.error.message() : why.message);
+  }
+  void on_closed(bench_link&) override { disconnected(); }
 
   void on_message(bench_connection& c, const proto::publish& m) {
     const std::int64_t now = bench_now_ns();
@@ -278,8 +371,7 @@ struct bench_worker::impl {
     }
   }
 
-  void on_ack(bench_connection& c, std::int64_t intended, std::int64_t sent, boost::system::error_code ec,
-              const client::publish_result& r) {
+  void on_ack(bench_connection& c, std::int64_t intended, std::int64_t sent, boost::system::error_code ec, std::uint8_t reason_code) {
     const std::int64_t now = bench_now_ns();
     --c.outstanding;
     if (ec) {
@@ -287,10 +379,10 @@ struct bench_worker::impl {
       std::string why = ec == proto::session_error::rejected
                             ? "refused: " +
                                   std::string(proto::reason_code_name(
-                                      r.reason_code,
+                                      reason_code,
                                       o.qos == proto::qos::exactly_once ? proto::packet_type::pubrec : proto::packet_type::puback,
                                       o.connection.version)) +
-                                  " (" + proto::reason_code_hex(r.reason_code) + ")"
+                                  " (" + proto::reason_code_hex(reason_code) + ")"
                             : ec.message();
       ++report.messages.publish_failed_by_reason[why];
     } else {
@@ -306,86 +398,105 @@ struct bench_worker::impl {
       }
     }
     live.last_event_ns.store(now, std::memory_order_relaxed);
-    if (c.waiting_for_acks && (ec || c.outstanding <= c.wake_at_outstanding)) c.wake->cancel();
+    pump(c);
   }
 
-  // Waits until at most `outstanding` messages are unacknowledged (or the connection is lost,
-  // or a publish failed, or stop).
-  asio::awaitable<void> wait_wake(bench_connection& c, std::uint64_t outstanding) {
-    c.wake_at_outstanding = outstanding;
-    c.waiting_for_acks = true;
-    c.wake->expires_at(steady::time_point::max());
-    co_await c.wake->async_wait(asio::as_tuple(asio::use_awaitable));
-    c.waiting_for_acks = false;
+  // Sends what publisher `c` may send now: every message due, up to --inflight unacknowledged.
+  // Called at the start, on every acknowledgement (refilling as soon as one slot frees: waiting
+  // for half the window lets mosquitto's Nagle hold its PUBACKs back, measured 40k -> 9k msg/s
+  // on loopback), when the next message of a rate falls due, and when the connection ends.
+  // Everything sent from one read of acknowledgements leaves in one write (lean link).
+  void pump(bench_connection& c) {
+    if (!c.started || c.publisher_done) return;
+    if (!c.sending_over) {
+      for (;;) {
+        if (stopping_publishing || !c.connected || (o.count != 0 && c.next_seq >= o.count)) break;
+        const std::int64_t now = bench_now_ns();
+        const std::int64_t intended = c.schedule.intended(c.next_seq, now);
+        if (measure_end_ns != 0 && intended >= measure_end_ns) break;
+        if (intended > now) {
+          wake_at(c, to_steady(intended));
+          return;
+        }
+        if (c.outstanding >= o.inflight) return;  // an acknowledgement calls again
+        send_one(c, intended, now);
+      }
+      // The acknowledgements still due, up to --drain after the end (a stalled broker must not
+      // hang the run; what never came is reported as unacknowledged).
+      c.sending_over = true;
+      if (c.outstanding > 0 && c.connected) {
+        wake_at(c, steady::now() + std::chrono::milliseconds(static_cast<long long>(o.drain_s * 1000)));
+        return;
+      }
+    } else if (c.outstanding > 0 && c.connected) {
+      return;
+    }
+    finish_publisher(c);
   }
 
-  asio::awaitable<void> publish_loop(bench_connection& c) {
-    const std::int64_t interval = c.schedule.interval_ns;
-    std::string topic_storage;
-    // Every publisher begins at the common start (the schedule's own start when unscheduled).
-    if (const std::int64_t begin = start_ns_; begin > bench_now_ns()) {
-      c.wake->expires_at(to_steady(begin));
-      co_await c.wake->async_wait(asio::as_tuple(asio::use_awaitable));
-    }
-    for (std::uint64_t seq = 0; !stopping_publishing && c.connected; ++seq) {
-      if (o.count != 0 && seq >= o.count) break;
-      std::int64_t now = bench_now_ns();
-      const std::int64_t intended = c.schedule.intended(seq, now);
-      if (measure_end_ns != 0 && intended >= measure_end_ns) break;
-      if (intended > now) {
-        c.wake->expires_at(to_steady(intended));
-        co_await c.wake->async_wait(asio::as_tuple(asio::use_awaitable));
-        if (stopping_publishing || !c.connected) break;
+  void wake_at(bench_connection& c, steady::time_point at) {
+    if (c.wake_armed) c.wake->cancel();
+    c.wake_armed = true;
+    c.wake->expires_at(at);
+    bench_connection* raw = &c;
+    c.wake->async_wait([this, raw](boost::system::error_code ec) {
+      if (ec) return;  // re-armed or cancelled: the new wait or the canceller decides
+      raw->wake_armed = false;
+      if (raw->sending_over) {
+        finish_publisher(*raw);  // --drain is over
+      } else {
+        pump(*raw);
       }
-      // Refill as soon as one acknowledgement frees a slot: waiting for half the window to
-      // free (one write for several messages) lets mosquitto's Nagle hold its PUBACKs back
-      // (measured: 40k -> 9k msg/s on loopback).
-      const std::uint64_t refill_at = o.inflight - 1;
-      while (c.outstanding >= o.inflight && c.connected && !stopping_publishing) co_await wait_wake(c, refill_at);
-      if (stopping_publishing || !c.connected) break;
-      now = bench_now_ns();
-      if (!o.message) {
-        bench::payload_header{.publisher = c.global, .sequence = seq, .intended_ns = intended, .sent_ns = now}.write(c.payload);
-      }
-      std::string_view topic = c.topic;
-      if (pub_topic->per_message()) {
-        pub_topic->expand(topic_storage, c.global, c.id, seq, rng);
-        topic = topic_storage;
-      }
-      const proto::publish m{.topic = topic,
-                             .payload = {reinterpret_cast<const char*>(c.payload.data()), c.payload.size()},
-                             .qos = o.qos,
-                             .retain = o.retain};
-      ++c.outstanding;
-      ++c.sent;
-      ++report.messages.sent;
-      if (interval > 0 && now - intended > interval) ++report.messages.late;
-      // Latency samples belong to the window by intended time (every message scheduled in it is
-      // measured, however late it went out); rates count what actually happened in it, so a
-      // publisher that cannot keep up shows a lower rate than asked for.
-      if (in_window(intended) && interval > 0) report.latency.send_lag.record(us_between(intended, now));
-      if (in_window(now)) ++report.window.sent;
-      live.sent.store(report.messages.sent, std::memory_order_relaxed);
-      bench_connection* raw = &c;
-      c.c->async_publish(m, [this, raw, intended, now](boost::system::error_code ec, client::publish_result r) {
-        on_ack(*raw, intended, now, ec, r);
-      });
-    }
-    // The acknowledgements still due, up to --drain after the end (a stalled broker must not
-    // hang the run; what never came is reported as unacknowledged).
-    if (c.outstanding > 0 && c.connected) {
-      asio::steady_timer limit(io);
-      limit.expires_after(std::chrono::milliseconds(static_cast<long long>(o.drain_s * 1000)));
-      bench_connection* raw = &c;
-      limit.async_wait([raw](boost::system::error_code e) {
-        if (!e && raw->waiting_for_acks) raw->wake->cancel();
-      });
-      const auto deadline = steady::now() + std::chrono::milliseconds(static_cast<long long>(o.drain_s * 1000));
-      while (c.outstanding > 0 && c.connected && steady::now() < deadline) co_await wait_wake(c, 0);
-      limit.cancel();
-    }
+    });
+  }
+
+  void finish_publisher(bench_connection& c) {
+    if (c.publisher_done) return;
+    c.publisher_done = true;
+    if (c.wake_armed) c.wake->cancel();
+    c.wake_armed = false;
     sent_by_publisher[c.global] = c.sent;
     live.publishers_done.store(++publishers_done, std::memory_order_relaxed);
+  }
+
+  void send_one(bench_connection& c, std::int64_t intended, std::int64_t now) {
+    const std::uint64_t seq = c.next_seq++;
+    if (!o.message) {
+      bench::payload_header{.publisher = c.global, .sequence = seq, .intended_ns = intended, .sent_ns = now}.write(c.payload);
+    }
+    std::string_view topic = c.topic;
+    if (pub_topic->per_message()) {
+      pub_topic->expand(topic_storage, c.global, c.id, seq, rng);
+      topic = topic_storage;
+    }
+    const proto::publish m{.topic = topic,
+                           .payload = {reinterpret_cast<const char*>(c.payload.data()), c.payload.size()},
+                           .qos = o.qos,
+                           .retain = o.retain};
+    ++c.outstanding;
+    ++c.sent;
+    ++report.messages.sent;
+    const std::int64_t interval = c.schedule.interval_ns;
+    if (interval > 0 && now - intended > interval) ++report.messages.late;
+    // Latency samples belong to the window by intended time (every message scheduled in it is
+    // measured, however late it went out); rates count what actually happened in it, so a
+    // publisher that cannot keep up shows a lower rate than asked for.
+    if (in_window(intended) && interval > 0) report.latency.send_lag.record(us_between(intended, now));
+    if (in_window(now)) ++report.window.sent;
+    live.sent.store(report.messages.sent, std::memory_order_relaxed);
+    if (c.link) {
+      // The completion may come from inside publish() (QoS 0, outside an event): on_complete
+      // then finds the times in `publishing` rather than the log.
+      c.publishing = bench::inflight_log::entry{0, intended, now};
+      const proto::operation_id id = c.link->publish(m);
+      if (c.publishing) c.inflight.push(id, intended, now);
+      c.publishing.reset();
+      return;
+    }
+    bench_connection* raw = &c;
+    c.c->async_publish(m, [this, raw, intended, now](boost::system::error_code ec, client::publish_result r) {
+      on_ack(*raw, intended, now, ec, r.reason_code);
+    });
   }
 
   void start(std::int64_t start_ns, std::int64_t warmup_end, std::int64_t measure_end) {
@@ -397,49 +508,64 @@ struct bench_worker::impl {
     for (auto& c : conns) {
       if (c->slot.role != bench_role::publisher) continue;
       c->schedule = bench::send_schedule::spread(start_ns, interval, c->slot.local, o.publishers());
+      c->started = true;
       if (!c->connected) {
-        sent_by_publisher[c->global] = 0;
-        live.publishers_done.store(++publishers_done, std::memory_order_relaxed);
+        finish_publisher(*c);
         continue;
       }
-      asio::co_spawn(io, publish_loop(*c), asio::detached);
+      // Every publisher begins at the common start (the schedule's own start when unscheduled).
+      if (start_ns > bench_now_ns()) {
+        wake_at(*c, to_steady(start_ns));
+      } else {
+        pump(*c);
+      }
     }
   }
 
   void stop_publishing() {
     stopping_publishing = true;
     for (auto& c : conns) {
-      if (c->wake) c->wake->cancel();
+      if (c->slot.role == bench_role::publisher && c->started && !c->sending_over) pump(*c);
     }
+  }
+
+  void disconnected() {
+    if (disconnects_pending > 0 && --disconnects_pending == 0) finish();
+  }
+  void finish() {
+    link_tick.cancel();
+    guard.reset();
+    io.stop();
   }
 
   void shutdown() {
     stop_publishing();
-    auto pending = std::make_shared<std::size_t>(0);
-    auto finish = [this] {
-      guard.reset();
-      io.stop();
-    };
+    disconnects_pending = 1;  // held until every disconnect has started
     for (auto& c : conns) {
+      if (c->link) {
+        if (!c->link->connected()) continue;
+        ++disconnects_pending;
+        c->link->disconnect();
+        continue;
+      }
       if (!c->c->connected()) continue;
-      ++*pending;
-      c->c->async_disconnect([pending, finish](boost::system::error_code) {
-        if (--*pending == 0) finish();
-      });
+      ++disconnects_pending;
+      c->c->async_disconnect([this](boost::system::error_code) { disconnected(); });
     }
-    if (*pending == 0) {
+    if (--disconnects_pending == 0) {
       finish();
       return;
     }
     auto limit = std::make_shared<asio::steady_timer>(io, std::chrono::seconds(3));
-    limit->async_wait([limit, finish](boost::system::error_code e) {
+    limit->async_wait([this, limit](boost::system::error_code e) {
       if (!e) finish();
     });
   }
 };
 
-bench_worker::bench_worker(const bench_options& o, const client::client_options& base, std::vector<bench_slot> slots)
-    : impl_(std::make_unique<impl>(o, base, live_)) {
+bench_worker::bench_worker(const bench_options& o, const client::client_options& base,
+                           const std::vector<bench_link::target>& lean_targets, std::vector<bench_slot> slots)
+    : impl_(std::make_unique<impl>(o, base, lean_targets, live_)) {
   if (o.publishers() > 0) impl_->pub_topic.emplace(o.topic);
   for (const auto& s : slots) impl_->add(s);
   impl_->thread = std::thread([this] { impl_->io.run(); });

@@ -13,6 +13,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "mqtk-bench/bench_link.hpp"
 #include "mqtk-bench/bench_options.hpp"
 #include "mqtk/bench/run_report.hpp"
 #include "mqtk/client/client_options.hpp"
@@ -45,7 +46,10 @@ struct alignas(64) bench_live {
 
 class bench_worker {
  public:
-  bench_worker(const bench_options& o, const client::client_options& base, std::vector<bench_slot> slots);
+  // `lean_targets` (held by the caller for the worker's life): the resolved broker per host and
+  // source address (host-major) for the lean plain-TCP links; empty: the general client.
+  bench_worker(const bench_options& o, const client::client_options& base, const std::vector<bench_link::target>& lean_targets,
+               std::vector<bench_slot> slots);
   ~bench_worker();
   bench_worker(const bench_worker&) = delete;
   bench_worker& operator=(const bench_worker&) = delete;
