@@ -167,7 +167,7 @@ complete -c mqtk-bench -l connect-timeout -x -d 'Seconds for each connect, CONNA
 complete -c mqtk-bench -l prefix -x -d 'Client id prefix: ids are PREFIX_<index> (default mqtk-bench) (conn, pub, sub, pubsub)'
 complete -c mqtk-bench -l start-index -x -d 'Global index of the first client (default 0): %i and the client ids count from it (conn, pub, sub, pubsub)'
 complete -c mqtk-bench -l ifaddr -x -d 'Source addresses to bind, comma-separated, used round-robin (beats the ephemeral port limit) (conn, pub, sub, pubsub)'
-complete -c mqtk-bench -l threads -x -d 'Worker threads, each with its own event loop (default: the number of cores) (conn, pub, sub, pubsub)'
+complete -c mqtk-bench -l threads -x -d 'Worker threads, each with its own event loop (default: one per 1,000 connections, at most the number of cores) (conn, pub, sub, pubsub)'
 complete -c mqtk-bench -s d -l duration -x -d 'Measure for this many seconds after the warm-up (conn, pub, sub, pubsub)'
 complete -c mqtk-bench -l warmup -x -d 'Seconds run before measuring: counted, but not in the latency figures or rates (conn, pub, sub, pubsub)'
 complete -c mqtk-bench -l drain -x -d 'Seconds to wait at the end for outstanding acknowledgements and deliveries (default 5) (conn, pub, sub, pubsub)'
