@@ -176,7 +176,7 @@ complete -c mqtk-bench -l start-at -x -d 'Start the measurement at this Unix tim
 complete -c mqtk-bench -l no-preflight -d 'Skip the checks of ulimit -n, the ephemeral port range and --ifaddr (conn, pub, sub, pubsub)'
 complete -c mqtk-bench -l json -d 'Print the report as one JSON object (histograms included) on stdout'
 complete -c mqtk-bench -l progress -x -d 'Live figures each second on stderr: line (default), json or none (conn, pub, sub, pubsub)'
-complete -c mqtk-bench -l csv -r -F -d 'Write one line per second (cumulative counts and rates) to FILE (conn, pub, sub, pubsub)'
+complete -c mqtk-bench -l csv -r -F -d 'Write one line per second to FILE: cumulative counts, rates, and p50/p90/p99/max latency of that second (conn, pub, sub, pubsub)'
 complete -c mqtk-bench -l max-p99-ms -x -d 'Exit 90 when the p99 latency (end to end, else publish->ack) is above MS'
 complete -c mqtk-bench -l max-loss -x -d 'Exit 90 when more than this fraction (0..1) of the messages was lost'
 complete -c mqtk-bench -l min-rate -x -d 'Exit 90 when fewer messages (conn: connections) per second were handled'

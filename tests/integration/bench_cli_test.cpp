@@ -45,6 +45,7 @@ nlohmann::json report_of(const test::run_result& r) {
 }
 
 using test::contains;
+using test::lines_of;
 
 TEST(bench_cli, pubsub_counts_are_exact_every_time) {
   broker b;
@@ -279,6 +280,24 @@ TEST(bench_cli, progress_lines_and_csv_each_second) {
   const std::string series = test::read_file(csv);
   EXPECT_EQ(series.rfind("elapsed_s,phase,connected", 0), 0u) << series;
   EXPECT_GE(test::count_lines(series), 3u) << series;
+  // Each second's publish->ack percentiles: p50 <= p90 <= p99 <= max, in every measured second.
+  const auto rows = lines_of(series);
+  EXPECT_TRUE(rows[0].ends_with(",p50_ms,p90_ms,p99_ms,max_ms")) << rows[0];
+  int measured = 0;
+  for (const auto& line : rows) {
+    if (!contains(line, ",measure,")) continue;
+    ++measured;
+    std::vector<double> ms;
+    std::string_view rest(line);
+    for (int i = 0; i < 4; ++i) {
+      const auto comma = rest.rfind(',');
+      ms.insert(ms.begin(), std::stod(std::string(rest.substr(comma + 1))));
+      rest = rest.substr(0, comma);
+    }
+    EXPECT_GT(ms[3], 0.0) << line;
+    EXPECT_TRUE(ms[0] <= ms[1] && ms[1] <= ms[2] && ms[2] <= ms[3]) << line;
+  }
+  EXPECT_GE(measured, 2) << series;
 }
 
 TEST(bench_cli, sub_counts_another_process_publishers_and_foreign_messages) {

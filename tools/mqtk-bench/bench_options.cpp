@@ -148,7 +148,7 @@ void add_common(CLI::App& app, bench_options& o) {
                      else if (v == "none") o.progress = progress_mode::none;
                      else usage_error("--progress", "expected line, json or none, got '" + v + "'");
                    });
-  add_value_option(*r, "--csv", "Write one line per second (cumulative counts and rates) to FILE", "FILE",
+  add_value_option(*r, "--csv", "Write one line per second to FILE: cumulative counts, rates, and p50/p90/p99/max latency of that second", "FILE",
                    [&o](const std::string& v) { o.csv_file = v; });
   add_value_option(*r, "--max-p99-ms", "Exit 90 when the p99 latency (end to end, else publish->ack) is above MS", "MS",
                    [&o](const std::string& v) { o.gates.max_p99_ms = parse_decimal("--max-p99-ms", v, 0, 1e9); });

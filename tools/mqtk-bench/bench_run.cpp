@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <deque>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -18,6 +19,7 @@
 #include "mqtk-bench/preflight.hpp"
 #include "mqtk-bench/worker.hpp"
 #include "mqtk/diag/exit_code.hpp"
+#include "mqtk/bench/latency_series.hpp"
 #include "mqtk/bench/topic_template.hpp"
 #include "mqtk/net/tls_context.hpp"
 
@@ -62,16 +64,21 @@ totals sum(const std::vector<std::unique_ptr<bench_worker>>& workers) {
 // JSON lines with --progress=json; the same figures to --csv.
 class progress_printer {
  public:
-  progress_printer(const bench_options& o) : o_(o), tty_(isatty(STDERR_FILENO) == 1), start_ns_(bench_now_ns()) {
+  progress_printer(const bench_options& o, const std::vector<std::unique_ptr<bench_worker>>& workers)
+      : o_(o), workers_(workers), tty_(isatty(STDERR_FILENO) == 1), start_ns_(bench_now_ns()) {
     if (!o.csv_file.empty()) {
       csv_.open(o.csv_file);
-      if (csv_) csv_ << "elapsed_s,phase,connected,failed,lost,sent,acked,received,sent_per_s,acked_per_s,received_per_s\n";
+      if (csv_) {
+        csv_ << "elapsed_s,phase,connected,failed,lost,sent,acked,received,sent_per_s,acked_per_s,received_per_s,"
+             << bench::latency_csv_header << '\n';
+      }
     }
   }
   bool csv_failed() const { return !o_.csv_file.empty() && !csv_; }
   ~progress_printer() { end_line(); }
 
   void tick(const totals& t, std::string_view phase) {
+    write_ready_rows(false);
     const std::int64_t now = bench_now_ns();
     if (now - last_ns_ < 1'000'000'000) return;
     const double dt = last_ns_ == 0 ? 1.0 : static_cast<double>(now - last_ns_) / 1e9;
@@ -82,9 +89,14 @@ class progress_printer {
     last_ns_ = now;
     prev_ = t;
     if (csv_) {
-      csv_ << fmt::format("{:.3f},{},{},{},{},{},{},{},{:.1f},{:.1f},{:.1f}\n", elapsed, phase, t.connected, t.failed, t.lost,
-                          t.sent, t.acked, t.received, sent_rate, acked_rate, recv_rate);
-      csv_.flush();
+      // The counts now; the latency of this second once every worker has closed it.
+      rows_.push_back({.second = next_second_,
+                       .counts = fmt::format("{:.3f},{},{},{},{},{},{},{},{:.1f},{:.1f},{:.1f}", elapsed, phase, t.connected,
+                                             t.failed, t.lost, t.sent, t.acked, t.received, sent_rate, acked_rate, recv_rate),
+                       .parts = std::vector<bool>(workers_.size(), false)});
+      for (const auto& w : workers_) w->close_second(next_second_);
+      ++next_second_;
+      write_ready_rows(false);
     }
     if (o_.progress == progress_mode::none) return;
     if (o_.progress == progress_mode::json) {
@@ -109,9 +121,46 @@ class progress_printer {
     if (open_line_) std::cerr << '\n';
     open_line_ = false;
   }
+  // After the workers' join: the rows still waiting for a worker's second get what it holds.
+  void finish() { write_ready_rows(true); }
 
  private:
+  struct row {
+    std::uint64_t second = 0;
+    std::string counts;
+    std::vector<bool> parts;  // by worker: its histogram of this second is in `latency`
+    bench::histogram latency;
+  };
+
+  // Writes the rows, in order, whose latency every worker has delivered. `joined`: the workers
+  // have ended; a second a worker never closed is in its remaining_second() (the last row).
+  void write_ready_rows(bool joined) {
+    while (!rows_.empty()) {
+      row& r = rows_.front();
+      bool complete = true;
+      for (std::size_t i = 0; i < workers_.size(); ++i) {
+        if (r.parts[i]) continue;
+        if (auto h = workers_[i]->take_second(r.second)) {
+          r.latency.merge(*h);
+          r.parts[i] = true;
+        } else if (joined) {
+          if (rows_.size() == 1) r.latency.merge(workers_[i]->remaining_second());
+          r.parts[i] = true;
+        } else {
+          complete = false;
+        }
+      }
+      if (!complete) return;
+      csv_ << r.counts << ',' << bench::latency_csv_fields(r.latency) << '\n';
+      csv_.flush();
+      rows_.pop_front();
+    }
+  }
+
   const bench_options& o_;
+  const std::vector<std::unique_ptr<bench_worker>>& workers_;
+  std::deque<row> rows_;
+  std::uint64_t next_second_ = 0;
   bool tty_;
   std::int64_t start_ns_;
   std::int64_t last_ns_ = 0;
@@ -252,7 +301,8 @@ int run_bench(const bench_options& o) {
   std::signal(SIGTERM, on_interrupt);
   std::signal(SIGPIPE, SIG_IGN);
 
-  progress_printer progress(o);
+  std::vector<std::unique_ptr<bench_worker>> workers;
+  progress_printer progress(o, workers);
   if (progress.csv_failed()) {
     std::cerr << tool << ": --csv: cannot write '" << o.csv_file << "'\n";
     return diag::to_int(diag::exit_code::cannot_open_input);
@@ -261,7 +311,6 @@ int run_bench(const bench_options& o) {
   if (!base.connect.username && base.target.username) base.connect.username = *base.target.username;
   if (!base.connect.password && base.target.password) base.connect.password = *base.target.password;
   const std::vector<bench_link::target> lean = lean_targets(o, base);
-  std::vector<std::unique_ptr<bench_worker>> workers;
   for (auto& s : slots) workers.push_back(std::make_unique<bench_worker>(o, base, lean, std::move(s)));
 
   // Phase 1: connect (and subscribe).
@@ -365,6 +414,7 @@ int run_bench(const bench_options& o) {
   // Phase 4: done. Disconnect, join, merge.
   for (auto& w : workers) w->shutdown();
   for (auto& w : workers) w->join();
+  progress.finish();
   std::unordered_map<std::uint32_t, std::uint64_t> sent;
   for (auto& w : workers) {
     for (const auto& [id, n] : w->sent_by_publisher()) sent[id] = n;

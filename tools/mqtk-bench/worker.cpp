@@ -1,6 +1,7 @@
 #include "mqtk-bench/worker.hpp"
 
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <utility>
@@ -16,6 +17,7 @@
 
 #include "mqtk-bench/bench_link.hpp"
 #include "mqtk/bench/inflight_log.hpp"
+#include "mqtk/bench/latency_series.hpp"
 #include "mqtk/bench/payload_header.hpp"
 #include "mqtk/bench/send_schedule.hpp"
 #include "mqtk/bench/sequence_tracker.hpp"
@@ -115,6 +117,12 @@ struct bench_worker::impl final : bench_link_events {
   std::string first_failure_line;
   int first_failure_exit = 0;
   std::string topic_storage;
+  // The --csv series: the scenario's main latency (conn: to CONNACK; pub: publish->ack; sub and
+  // pubsub: end to end, each corrected), per second. Seconds closed by close_second() wait in
+  // `closed` for the main thread: the mutex is taken once a second, not per sample.
+  bench::latency_series series;
+  std::mutex closed_mutex;
+  std::vector<std::pair<std::uint64_t, bench::histogram>> closed;
   std::thread thread;
 
   impl(const bench_options& opts, const client::client_options& b, const std::vector<bench_link::target>& lean, bench_live& l)
@@ -283,6 +291,7 @@ struct bench_worker::impl final : bench_link_events {
     ++report.connections.succeeded;
     ++report.window.connected;
     report.latency.connect_connack.record(us_between(c.connect_start_ns, done));
+    if (o.scenario == bench_scenario::conn) series.record(us_between(c.connect_start_ns, done));
     live.connected.store(report.connections.succeeded, std::memory_order_relaxed);
     live.last_connect_ns.store(done, std::memory_order_relaxed);
     if (c.slot.role == bench_role::subscriber) return true;
@@ -356,6 +365,7 @@ struct bench_worker::impl final : bench_link_events {
       ++report.messages.received_without_header;
     } else {
       c.tracker->on_message(h->publisher, h->sequence);
+      series.record(us_between(h->intended_ns, now));
       if (counted) {
         report.latency.end_to_end.record(us_between(h->intended_ns, now));
         report.latency.end_to_end_uncorrected.record(us_between(h->sent_ns, now));
@@ -389,6 +399,9 @@ struct bench_worker::impl final : bench_link_events {
       ++report.messages.acked;
       live.acked.store(report.messages.acked, std::memory_order_relaxed);
       if (in_window(now)) ++report.window.acked;
+      if (o.scenario == bench_scenario::pub && o.qos != proto::qos::at_most_once) {
+        series.record(us_between(intended, now));
+      }
       if (in_window(intended)) {
         if (o.qos != proto::qos::at_most_once) {
           const auto s = bench::latency_sample::of(intended, sent, now);
@@ -605,6 +618,27 @@ void bench_worker::shutdown() {
 void bench_worker::join() {
   if (impl_->thread.joinable()) impl_->thread.join();
 }
+
+void bench_worker::close_second(std::uint64_t index) {
+  asio::post(impl_->io, [this, index] {
+    bench::histogram h = impl_->series.close();
+    const std::lock_guard lock(impl_->closed_mutex);
+    impl_->closed.emplace_back(index, std::move(h));
+  });
+}
+
+std::optional<bench::histogram> bench_worker::take_second(std::uint64_t index) {
+  const std::lock_guard lock(impl_->closed_mutex);
+  for (auto it = impl_->closed.begin(); it != impl_->closed.end(); ++it) {
+    if (it->first != index) continue;
+    bench::histogram h = std::move(it->second);
+    impl_->closed.erase(it);
+    return h;
+  }
+  return std::nullopt;
+}
+
+const bench::histogram& bench_worker::remaining_second() const noexcept { return impl_->series.current(); }
 
 bench::run_report& bench_worker::report() noexcept { return impl_->report; }
 const std::unordered_map<std::uint32_t, std::uint64_t>& bench_worker::sent_by_publisher() const noexcept {

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -15,6 +16,7 @@
 
 #include "mqtk-bench/bench_link.hpp"
 #include "mqtk-bench/bench_options.hpp"
+#include "mqtk/bench/histogram.hpp"
 #include "mqtk/bench/run_report.hpp"
 #include "mqtk/client/client_options.hpp"
 
@@ -65,6 +67,13 @@ class bench_worker {
   void stop_publishing();  // publishers stop sending (Ctrl-C, -d over): outstanding acks still count
   void shutdown();         // DISCONNECT everything, then the thread ends
   void join();
+
+  // The --csv series (latency_series.hpp): ends second `index` on the worker's thread; its
+  // histogram is then collected once with take_second(). After join(): remaining_second() holds
+  // what was recorded since the last close.
+  void close_second(std::uint64_t index);
+  std::optional<bench::histogram> take_second(std::uint64_t index);
+  const bench::histogram& remaining_second() const noexcept;
 
   // After join(): this worker's report (deliveries without losses yet) and what it sent.
   bench::run_report& report() noexcept;
