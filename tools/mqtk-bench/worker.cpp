@@ -19,6 +19,7 @@
 #include "mqtk/bench/inflight_log.hpp"
 #include "mqtk/bench/latency_series.hpp"
 #include "mqtk/bench/payload_header.hpp"
+#include "mqtk/bench/publish_step.hpp"
 #include "mqtk/bench/send_schedule.hpp"
 #include "mqtk/bench/sequence_tracker.hpp"
 #include "mqtk/bench/topic_template.hpp"
@@ -421,30 +422,35 @@ struct bench_worker::impl final : bench_link_events {
   // Everything sent from one read of acknowledgements leaves in one write (lean link).
   void pump(bench_connection& c) {
     if (!c.started || c.publisher_done) return;
-    if (!c.sending_over) {
-      for (;;) {
-        if (stopping_publishing || !c.connected || (o.count != 0 && c.next_seq >= o.count)) break;
-        const std::int64_t now = bench_now_ns();
-        const std::int64_t intended = c.schedule.intended(c.next_seq, now);
-        if (measure_end_ns != 0 && intended >= measure_end_ns) break;
-        if (intended > now) {
-          wake_at(c, to_steady(intended));
+    using kind = bench::publish_step::kind;
+    const bench::publisher_limits limits{.count = o.count, .inflight = o.inflight, .measure_end_ns = measure_end_ns};
+    for (;;) {
+      const std::int64_t now = bench_now_ns();
+      const bench::publisher_state state{
+          .next_sequence = c.next_seq, .outstanding = c.outstanding, .connected = c.connected, .stopping = stopping_publishing};
+      const bench::publish_step step = bench::next_publish_step(c.schedule, limits, state, now);
+      switch (step.what) {
+        case kind::send:
+          send_one(c, step.intended_ns, now);
+          continue;
+        case kind::wait_until:
+          wake_at(c, to_steady(step.intended_ns));
           return;
-        }
-        if (c.outstanding >= o.inflight) return;  // an acknowledgement calls again
-        send_one(c, intended, now);
+        case kind::wait_for_ack:
+          return;  // the acknowledgement calls again
+        case kind::drain:
+          // The acknowledgements still due, up to --drain after the end (a stalled broker must
+          // not hang the run; what never came is reported as unacknowledged).
+          if (!c.sending_over) {
+            c.sending_over = true;
+            wake_at(c, steady::now() + std::chrono::milliseconds(static_cast<long long>(o.drain_s * 1000)));
+          }
+          return;
+        case kind::done:
+          finish_publisher(c);
+          return;
       }
-      // The acknowledgements still due, up to --drain after the end (a stalled broker must not
-      // hang the run; what never came is reported as unacknowledged).
-      c.sending_over = true;
-      if (c.outstanding > 0 && c.connected) {
-        wake_at(c, steady::now() + std::chrono::milliseconds(static_cast<long long>(o.drain_s * 1000)));
-        return;
-      }
-    } else if (c.outstanding > 0 && c.connected) {
-      return;
     }
-    finish_publisher(c);
   }
 
   void wake_at(bench_connection& c, steady::time_point at) {
