@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <string>
@@ -354,6 +355,19 @@ TEST(bench_cli, ifaddr_spreads_source_addresses) {
   const std::string log = b.log();
   EXPECT_TRUE(contains(log, "from 127.0.0.2:")) << log;
   EXPECT_TRUE(contains(log, "from 127.0.0.3:")) << log;
+}
+
+TEST(bench_cli, preflight_refuses_more_connections_than_file_descriptors_naming_the_limits) {
+  rlimit nofile{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &nofile), 0);
+  if (nofile.rlim_max == RLIM_INFINITY || nofile.rlim_max >= 50'064) GTEST_SKIP() << "the hard ulimit -n allows 50,000 connections";
+  broker b;
+  const auto r = test::run(bench("conn", b, {"-c", "50000", "--ifaddr", "127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4"}), 60s);
+  EXPECT_EQ(r.exit_code(), 64) << r.describe();
+  const std::string expected = "-c 50000 needs about 50064 file descriptors but ulimit -n is " + std::to_string(nofile.rlim_cur) +
+                               " (hard limit " + std::to_string(nofile.rlim_max) + ")";
+  EXPECT_TRUE(contains(r.err, expected)) << r.err;
+  EXPECT_EQ(test::count_lines(r.err), 1u) << r.err;
 }
 
 TEST(bench_cli, fan_out_counts_every_delivery) {
