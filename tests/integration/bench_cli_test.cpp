@@ -347,6 +347,19 @@ TEST(bench_cli, conn_keeps_connections_alive_through_the_hold) {
   EXPECT_EQ(j["connections"]["lost"], 0) << j["connections"].dump();
 }
 
+TEST(bench_cli, conn_counts_every_connection_lost_when_the_broker_dies) {
+  broker b;
+  test::process bench_run({.args = bench("conn", b, {"-c", "10", "--hold", "4", "--json"})});
+  std::this_thread::sleep_for(1500ms);  // connected long before: 10 loopback connects
+  b.kill();
+  const auto status = bench_run.wait_or_kill(60s);
+  ASSERT_TRUE(status.success()) << status.to_string() << bench_run.err();
+  const auto j = nlohmann::json::parse(bench_run.out());
+  EXPECT_EQ(j["connections"]["succeeded"], 10) << j["connections"].dump();
+  EXPECT_EQ(j["connections"]["lost"], 10) << j["connections"].dump();
+  EXPECT_FALSE(j["connections"]["lost_by_reason"].empty()) << j["connections"].dump();
+}
+
 TEST(bench_cli, ifaddr_spreads_source_addresses) {
   broker b({.verbose_log = true});
   const auto r = test::run(bench("conn", b, {"-c", "4", "--ifaddr", "127.0.0.2,127.0.0.3", "--json"}), 60s);
