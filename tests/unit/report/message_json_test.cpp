@@ -100,7 +100,7 @@ TEST(message_json, properties_user_properties_order_and_repeats) {
   message_view m{.topic = "t", .payload = "x", .properties = &props, .timestamp = fixed_time};
   const std::string s = line(m);
   EXPECT_NE(s.find(R"("properties":{"content_type":"application/json","response_topic":"reply/here",)"
-                   R"("correlation_data":"/wI=","message_expiry_interval":60,"payload_format_indicator":1,)"
+                   R"("correlation_data":"/wI=","correlation_data_encoding":"base64","message_expiry_interval":60,"payload_format_indicator":1,)"
                    R"("topic_alias":2,"subscription_identifiers":[4,9],"user_properties":[["b","2"],["a","1"],["b","3"]]})"),
             std::string::npos)
       << s;
