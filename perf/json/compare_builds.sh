@@ -34,8 +34,8 @@ if [ -z "$capture" ]; then
   "$root/perf/decode/make_capture.sh" "$capture" 200000 > /dev/null
 fi
 
-# cpu_run OUT COMMAND...: runs COMMAND with its stdout to OUT and prints its user + sys CPU
-# seconds, from wait4's rusage in microseconds (GNU time rounds to 10 ms, the size of the
+# cpu_run OUT COMMAND...: runs COMMAND with its stdout to OUT and prints its CPU seconds,
+# "user+sys user", from wait4's rusage in microseconds (GNU time rounds to 10 ms, the size of the
 # differences looked for).
 cpu_run() {
   python3 - "$@" << 'PY'
@@ -48,7 +48,7 @@ if pid == 0:
 _, status, usage = os.wait4(pid, 0)
 if status != 0:
     sys.exit(f"{argv[0]} failed: wait status {status}")
-print(f"{usage.ru_utime + usage.ru_stime:.4f}")
+print(f"{usage.ru_utime + usage.ru_stime:.4f} {usage.ru_utime:.4f}")
 PY
 }
 median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
@@ -84,15 +84,17 @@ seq -f '{"seq":%g,"t":21.37,"rh":48,"dev":"esp32-042"}' 1 "$sub_n" > "$work/line
 for r in $(seq 1 "$rounds"); do
   topic=compare/$r
   sub_pids=()
-  for which in old new; do
+  order="old new"
+  [ $((r % 2)) -eq 0 ] && order="new old"  # the broker serves subscribers in subscription order
+  for which in $order; do
     dir=$old
     [ "$which" = new ] && dir=$new
     rm -f "$work/ready.$which"
     cpu_run "$work/out.$which" "$dir/mqtk-sub" -p "$port" -V 5 -t "$topic" --json -C "$sub_n" \
       -W 300 --ready-file "$work/ready.$which" > "$work/t.$which" &
     sub_pids+=($!)
+    for _ in $(seq 1 400); do [ -e "$work/ready.$which" ] && break; sleep 0.05; done
   done
-  for _ in $(seq 1 400); do [ -e "$work/ready.old" ] && [ -e "$work/ready.new" ] && break; sleep 0.05; done
   "$new/mqtk-pub" -p "$port" -V 5 -t "$topic" -q 0 -l -D publish content-type application/json \
     -D publish correlation-data 4bf92f3577b34da6 -D publish user-property origin gateway-7 < "$work/lines"
   wait "${sub_pids[@]}"
@@ -107,14 +109,19 @@ head -1 "$work/out.new" > "$work/line.new"
 
 echo "capture: $(stat -c %s "$capture") bytes, $lines_old / $lines_new lines (old / new); $rounds rounds; load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| command | old CPU s (median) | new CPU s (median) | new / old | all rounds old | all rounds new |"
-echo "| --- | ---: | ---: | ---: | --- | --- |"
+echo "| command | CPU s | old (median) | new (median) | new / old | all rounds old | all rounds new |"
+echo "| --- | --- | ---: | ---: | ---: | --- | --- |"
 for what in decode sub; do
-  o=$(median < "$work/$what.old")
-  n=$(median < "$work/$what.new")
   cmd="mqtk-decode --json FILE"
   [ "$what" = sub ] && cmd="mqtk-sub -V 5 --json, $sub_n messages"
-  echo "| \`$cmd\` | $o | $n | $(python3 -c "print(f'{$n/$o:.3f}')") | $(paste -sd' ' "$work/$what.old") | $(paste -sd' ' "$work/$what.new") |"
+  for column in 1 2; do
+    kind="user+sys"
+    [ $column = 2 ] && kind=user
+    o=$(cut -d' ' -f$column "$work/$what.old" | median)
+    n=$(cut -d' ' -f$column "$work/$what.new" | median)
+    echo "| \`$cmd\` | $kind | $o | $n | $(python3 -c "print(f'{$n/$o:.3f}')") |" \
+      "$(cut -d' ' -f$column "$work/$what.old" | paste -sd' ') | $(cut -d' ' -f$column "$work/$what.new" | paste -sd' ') |"
+  done
 done
 echo
 echo "old sub line: $(cat "$work/line.old")"
