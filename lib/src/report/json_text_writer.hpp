@@ -5,7 +5,7 @@
 // description of a record (message_record.hpp) drives both and the tests compare them.
 //
 // Why not nlohmann: building an ordered_json per line and dump()ing it costs ~7-12x the CPU
-// (BENCHMARKS.md, "JSON writer"); per-character std::string::push_back and strlen on every key
+// (BENCHMARKS.md, "JSON lines"); per-character std::string::push_back and strlen on every key
 // were, in turn, most of a first hand-written version, hence the pointer and the key lengths
 // known at compile time.
 #include <cstdint>
