@@ -8,6 +8,26 @@ namespace mqtk::report {
 
 bool is_valid_utf8(std::string_view s) noexcept { return proto::find_invalid_utf8(s) == std::string_view::npos; }
 
+void append_utf8_replacing_invalid(std::string& out, std::string_view bytes) {
+  // Byte by byte: the rare path (a caller's bytes that were meant to be text), so clarity wins.
+  std::size_t i = 0;
+  while (i < bytes.size()) {
+    if (static_cast<unsigned char>(bytes[i]) < 0x80) {
+      out += bytes[i++];
+      continue;
+    }
+    std::size_t len = 2;
+    while (len <= 4 && !is_valid_utf8(bytes.substr(i, len))) ++len;
+    if (len <= 4 && i + len <= bytes.size()) {
+      out += bytes.substr(i, len);
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER, for this one byte
+      ++i;
+    }
+  }
+}
+
 char* write_base64(char* o, std::string_view bytes) noexcept {
   static constexpr char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());

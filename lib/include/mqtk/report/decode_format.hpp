@@ -13,6 +13,8 @@ namespace mqtk::report {
 
 // True when `bytes` is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
 bool is_valid_utf8(std::string_view bytes) noexcept;
+// `bytes` with each byte that is not part of well-formed UTF-8 replaced by U+FFFD.
+void append_utf8_replacing_invalid(std::string& out, std::string_view bytes);
 
 void append_base64(std::string& out, std::string_view bytes);
 // The same into a raw buffer of base64_size(bytes.size()) bytes; returns the end.

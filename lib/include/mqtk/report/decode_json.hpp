@@ -3,9 +3,11 @@
 // {"event": "connection", ...} object per TCP connection.
 //
 // Packets go through one field-by-field description written against a tiny writer interface,
-// with two writers behind it: nlohmann/json (the reference, used for connection lines and by
-// the tests) and a direct string writer for the per-packet hot path, which is several times
-// faster (see BENCHMARKS.decode.md). Tests check both give the same JSON for every capture.
+// with two writers behind it: nlohmann/json (the reference, used by the tests) and a direct
+// string writer for the per-packet hot path, which is several times faster (BENCHMARKS.md).
+// A PUBLISH's message fields and every packet's properties come from the description mqtk-sub
+// --json uses too (src/report/message_record.hpp). Tests check both writers give the same JSON
+// for every capture.
 #include <string>
 
 #include <nlohmann/json.hpp>

@@ -2,11 +2,9 @@
 // mqtk-sub --json (ARCHITECTURE.md, "JSON"): one compact object per received message,
 //   {"ts","topic","qos","retain","dup","packet_id"?,"payload","payload_encoding","payload_len",
 //    "properties"?:{...}}
-// The payload is a string when it is valid UTF-8 ("utf8"), base64 otherwise ("base64"), and
+// written from the same description as mqtk-decode's PUBLISH lines (src/report/message_record.hpp).
+// Binary values (payload, correlation data) carry a "<field>_encoding" of "utf8" or "base64";
 // with --json-payload a payload that is valid JSON is embedded as JSON ("json").
-// "properties" appears only when the message has some, each key only when present;
-// "subscription_identifiers" is an array (a message can match several subscriptions) and
-// "user_properties" is [[key, value], ...] in the sender's order, repeats kept.
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -19,9 +17,11 @@ struct message_json_options {
   bool embed_json_payload = false;  // --json-payload
 };
 
+// The line through nlohmann (json_tree_writer): the reference the tests hold the fast writer to.
 nlohmann::ordered_json message_json(const message_view& m, message_json_options options = {});
 
-// Appends message_json(m, options) in compact form, without a newline.
+// Appends the line (the fast writer) without a newline: message_json(m, options).dump() byte
+// for byte, except that an embedded JSON payload keeps its own spelling (1.10 stays 1.10).
 void append_message_json(std::string& out, const message_view& m, message_json_options options = {});
 
 }  // namespace mqtk::report
