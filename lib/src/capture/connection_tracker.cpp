@@ -19,8 +19,8 @@ constexpr diag::sender sender_of(flow d) noexcept {
 }
 
 // A refusal (CONNACK) or a server DISCONNECT, explained by the table every tool shares.
-finding refusal_finding(finding_kind kind, std::uint8_t code, proto::protocol_version v, proto::packet_type where,
-                        std::uint64_t frame, capture_time ts) {
+finding refusal_finding(finding_kind kind, proto::reason_code code, proto::protocol_version v,
+                        proto::packet_type where, std::uint64_t frame, capture_time ts) {
   const auto e = diag::explain_refusal(code, v, where);
   return {.kind = kind,
           .level = severity::error,
@@ -42,6 +42,11 @@ connection_tracker::connection_tracker(const stream_info& info, const tracker_op
   report_.first_ts = info.first_time;
   report_.last_frame = info.first_frame;
   report_.last_ts = info.first_time;
+}
+
+std::optional<proto::reason_code> connection_tracker::close_reason() const noexcept {
+  if (!report_.close.reason_code) return std::nullopt;
+  return proto::reason_code{*report_.close.reason_code};
 }
 
 void connection_tracker::add_finding(finding f) { report_.findings.push_back(std::move(f)); }
@@ -95,7 +100,7 @@ void connection_tracker::on_packet(const mqtt_packet_record& r) {
   const auto& p = *r.packet;
   switch (type) {
     case proto::packet_type::connect:
-      if (c2s) on_connect(r, std::get<proto::connect>(p));
+      if (c2s) on_connect(std::get<proto::connect>(p));
       break;
     case proto::packet_type::connack:
       on_connack(r, std::get<proto::connack>(p));
@@ -122,8 +127,8 @@ void connection_tracker::on_packet(const mqtt_packet_record& r) {
       const auto& s = std::get<proto::suback>(p);
       const auto v = r.version.value_or(proto::protocol_version::v311);
       for (std::size_t i = 0; i < s.reason_codes.size(); ++i) {
-        const auto code = s.reason_codes[i];
-        if (!proto::is_failure(code, proto::packet_type::suback, v)) continue;
+        const proto::reason_code code{s.reason_codes[i]};
+        if (!code.is_failure(proto::packet_type::suback, v)) continue;
         add_finding(r, finding_kind::subscription_refused, severity::warning,
                     diag::subscription_refused_text(s.packet_id, i + 1, code, v));
       }
@@ -165,10 +170,11 @@ void connection_tracker::on_packet(const mqtt_packet_record& r) {
         client_disconnect_ = true;
       } else {
         server_disconnect_ = true;
-        // 0x8E (Session taken over) becomes session_taken_over, which names the new connection.
-        if (d.reason_code >= 0x80 && d.reason_code != 0x8E) {
-          add_finding(refusal_finding(finding_kind::server_disconnect, d.reason_code, v,
-                                      proto::packet_type::disconnect, r.frame, r.ts));
+        // Session taken over becomes session_taken_over, which names the new connection.
+        const proto::reason_code code{d.reason_code};
+        if (code.is_failure(proto::packet_type::disconnect, v) && code != proto::reason_code::session_taken_over) {
+          add_finding(refusal_finding(finding_kind::server_disconnect, code, v, proto::packet_type::disconnect,
+                                      r.frame, r.ts));
         }
       }
       break;
@@ -178,7 +184,7 @@ void connection_tracker::on_packet(const mqtt_packet_record& r) {
   }
 }
 
-void connection_tracker::on_connect(const mqtt_packet_record& r, const proto::connect& c) {
+void connection_tracker::on_connect(const proto::connect& c) {
   report_.connect_seen = true;
   report_.client_id.assign(c.client_id);
   report_.version = c.version;
@@ -199,14 +205,14 @@ void connection_tracker::on_connack(const mqtt_packet_record& r, const proto::co
   res.code = c.reason_code;
   res.name = std::string(proto::reason_code_name(c.reason_code, proto::packet_type::connack, v));
   res.session_present = c.session_present;
-  res.refused = proto::is_failure(c.reason_code, proto::packet_type::connack, v);
+  res.refused = proto::reason_code{c.reason_code}.is_failure(proto::packet_type::connack, v);
   res.frame = r.frame;
   res.ts = r.ts;
   server_keepalive_ = static_cast<std::uint16_t>(
       c.properties.number(proto::property_id::server_keep_alive).value_or(0));
   if (res.refused) {
-    auto f = refusal_finding(finding_kind::connection_refused, c.reason_code, v, proto::packet_type::connack,
-                             r.frame, r.ts);
+    auto f = refusal_finding(finding_kind::connection_refused, proto::reason_code{c.reason_code}, v,
+                             proto::packet_type::connack, r.frame, r.ts);
     res.explanation = f.message;
     add_finding(std::move(f));
   }
@@ -360,7 +366,8 @@ void connection_tracker::keepalive_findings(capture_time end_ts, std::uint64_t e
   const capture_time trailing = client_disconnect_ ? 0 : end_ts - last_c2s_;
   const bool broker_closed = report_.close.by == closer::broker &&
                              (report_.close.how == close_how::fin || report_.close.how == close_how::rst ||
-                              (report_.close.how == close_how::disconnect && report_.close.reason_code == 0x8D));
+                              (report_.close.how == close_how::disconnect &&
+                               close_reason() == proto::reason_code::keep_alive_timeout));
   diag::keepalive_facts facts{.keepalive_s = ka,
                               .server_keep_alive = server_keepalive_ != 0,
                               .silence_ns = trailing,
@@ -478,7 +485,8 @@ void connection_tracker::finish(std::uint64_t frame, capture_time ts) {
 
 void connection_tracker::on_same_client_connects(const std::optional<other_stream_event>& newer) {
   const auto& close = report_.close;
-  const bool v5_takeover = close.how == close_how::disconnect && close.by == closer::broker && close.reason_code == 0x8E;
+  const bool v5_takeover = close.how == close_how::disconnect && close.by == closer::broker &&
+                           close_reason() == proto::reason_code::session_taken_over;
   const bool broker_dropped = close.by == closer::broker &&
                               (close.how == close_how::fin || close.how == close_how::rst) && !client_disconnect_;
   const bool in_window = newer && close.ts - newer->ts <= options_.takeover_window;
@@ -497,8 +505,8 @@ void connection_tracker::on_same_client_connects(const std::optional<other_strea
 }
 
 bool connection_tracker::awaits_will() {
-  // DISCONNECT 0x04 (with will message) asks the broker to publish the will anyway.
-  const bool graceful = client_disconnect_ && !(report_.close.reason_code && *report_.close.reason_code == 0x04);
+  // A DISCONNECT "with will message" asks the broker to publish the will anyway.
+  const bool graceful = client_disconnect_ && close_reason() != proto::reason_code::disconnect_with_will_message;
   const bool refused = report_.connack && report_.connack->refused;
   if (!will_ || graceful || refused || !report_.connack) return false;
   if (will_seen_ && report_.close.ts - will_seen_->ts <= options_.takeover_window) {

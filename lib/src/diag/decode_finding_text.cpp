@@ -255,13 +255,13 @@ std::string large_packet_text(const large_packet_facts& f) {
                                                {"last", number(f.last_frame)}});
 }
 
-std::string subscription_refused_text(std::uint16_t packet_id, std::size_t filter_number, std::uint8_t code,
+std::string subscription_refused_text(std::uint16_t packet_id, std::size_t filter_number, proto::reason_code code,
                                       proto::protocol_version version) {
   return fill(text_of(subscription_refused_texts, 0),
               {{"packet_id", number(packet_id)},
                {"filter", number(filter_number)},
-               {"reason", std::string(proto::reason_code_name(code, proto::packet_type::suback, version))},
-               {"code", proto::reason_code_hex(code, proto::hex_case::upper)}});
+               {"reason", std::string(code.name(proto::packet_type::suback, version))},
+               {"code", code.hex(proto::hex_case::upper)}});
 }
 
 std::string no_ping_response_text(no_ping_response_case which, std::uint64_t pingreq_frame, std::int64_t waited_ns) {

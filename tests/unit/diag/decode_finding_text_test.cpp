@@ -33,10 +33,9 @@ TEST(decode_finding_text, seconds_have_three_decimals) {
 }
 
 TEST(decode_finding_text, malformed_packet_names_the_error_and_the_stream_offset) {
-  EXPECT_EQ(malformed_packet_text(sender::broker, {proto::decode_error::remaining_length_too_long, 42}),
-            "malformed packet broker→client: " +
-                proto::decode_failure{proto::decode_error::remaining_length_too_long, 42}.message() +
-                " (remaining_length_too_long) at stream offset 42");
+  const proto::decode_failure failure{proto::decode_error::remaining_length_too_long, 42};
+  EXPECT_EQ(malformed_packet_text(sender::broker, failure),
+            "malformed packet broker→client: " + failure.message() + " (remaining_length_too_long) at stream offset 42");
 }
 
 TEST(decode_finding_text, protocol_violation_names_the_rule_and_the_packet_offset) {
@@ -56,9 +55,9 @@ TEST(decode_finding_text, large_packet_gives_its_frames) {
 }
 
 TEST(decode_finding_text, subscription_refused_names_the_filter_and_the_code) {
-  EXPECT_EQ(subscription_refused_text(7, 2, 0x87, protocol_version::v5),
+  EXPECT_EQ(subscription_refused_text(7, 2, proto::reason_code::not_authorized, protocol_version::v5),
             "SUBACK id 7 refused filter #2: Not authorized (0x87)");
-  EXPECT_EQ(subscription_refused_text(1, 1, 0x80, protocol_version::v311),
+  EXPECT_EQ(subscription_refused_text(1, 1, proto::reason_code::v311_subscription_failure, protocol_version::v311),
             "SUBACK id 1 refused filter #1: Failure (0x80)");
 }
 

@@ -16,6 +16,7 @@
 #include "mqtk/capture/mqtt_packet_record.hpp"
 #include "mqtk/capture/stream_sink.hpp"
 #include "mqtk/diag/decode_finding_text.hpp"
+#include "mqtk/proto/reason_code.hpp"
 
 namespace mqtk::capture {
 
@@ -92,11 +93,13 @@ class connection_tracker {
   static std::uint32_t flow_key(flow sender, std::uint16_t id) noexcept {
     return (sender == flow::client_to_server ? 0x10000u : 0u) | id;
   }
-  void on_connect(const mqtt_packet_record& r, const proto::connect& c);
+  void on_connect(const proto::connect& c);
   void on_connack(const mqtt_packet_record& r, const proto::connack& c);
   void on_publish(const mqtt_packet_record& r, const proto::publish& p);
   void on_ack(const mqtt_packet_record& r, proto::packet_type type, std::uint16_t id);
   void keepalive_findings(capture_time end_ts, std::uint64_t end_frame);
+  // The reason code of the DISCONNECT that closed the connection (5.0), if one did.
+  std::optional<proto::reason_code> close_reason() const noexcept;
   void add_finding(finding f);
   // A finding about `r` (its frame and time).
   void add_finding(const mqtt_packet_record& r, finding_kind kind, severity level, std::string message);

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "mqtk/proto/decode_error.hpp"
+#include "mqtk/proto/reason_code.hpp"
 #include "mqtk/proto/types.hpp"
 
 namespace mqtk::diag {
@@ -57,7 +58,7 @@ std::string large_packet_text(const large_packet_facts& f);
 
 // subscription_refused: a SUBACK failure code for one filter (`filter_number` counts from 1).
 std::string subscription_refused_text(std::uint16_t packet_id, std::size_t filter_number,
-                                      std::uint8_t code, proto::protocol_version version);
+                                      proto::reason_code code, proto::protocol_version version);
 
 // no_ping_response: a PINGREQ that got no PINGRESP before the next PINGREQ, or before the end.
 enum class no_ping_response_case : std::uint8_t { next_pingreq, connection_ended };
