@@ -1,5 +1,6 @@
 #include "common/decode_options.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <limits>
 
@@ -49,18 +50,22 @@ proto::protocol_version parse_mqtt_version(std::string_view text) {
 }  // namespace
 
 void add_decode_options(CLI::App& app, decode_options& o) {
-  // The capture source: a file (or -) and -i replace each other, the last one given wins.
-  add_value_option(app, "input",
-                   "Capture file (pcap or pcapng), or - for standard input; with --hex a text file of hex bytes",
-                   "FILE", [&o](const std::string& v) {
-                     o.input = v;
-                     o.interface.clear();
-                   });
-  add_value_option(app, "-i,--interface", "Capture live from this interface (needs capture permission)", "IFACE",
-                   [&o](const std::string& v) {
-                     o.interface = v;
-                     o.input.clear();
-                   });
+  const auto* file = add_value_option(
+      app, "input", "Capture file (pcap or pcapng), or - for standard input; with --hex a text file of hex bytes",
+      "FILE", [&o](const std::string& v) { o.input = v; });
+  const auto* interface = add_value_option(app, "-i,--interface",
+                                           "Capture live from this interface (needs capture permission)", "IFACE",
+                                           [&o](const std::string& v) { o.interface = v; });
+  // The capture source: the last of a file (or -) and -i wins, so that a FILE on the command line
+  // replaces a config file's -i. CLI11 runs a positional's callback only after all the options,
+  // so the order is read from the parse.
+  app.parse_complete_callback([&app, &o, file, interface] {
+    const auto& order = app.parse_order();
+    const auto last = std::find_if(order.rbegin(), order.rend(),
+                                   [&](const CLI::Option* opt) { return opt == file || opt == interface; });
+    if (last == order.rend()) return;
+    (*last == file ? o.interface : o.input).clear();
+  });
   add_value_option(app, "-f,--filter", "BPF filter for live capture, e.g. \"tcp port 1883\"", "FILTER",
                    [&o](const std::string& v) { o.bpf = v; });
   app.add_flag_callback("--json", [&o] { o.json = true; }, "One JSON object per MQTT packet (NDJSON)");
