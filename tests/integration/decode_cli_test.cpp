@@ -278,7 +278,7 @@ TEST(decode_options_cli, the_last_of_an_option_wins) {
 TEST(decode_options_cli, bad_values_exit_64_with_one_line_naming_the_option) {
   const auto file = capture_path("v311_basic").string();
   expect_one_usage_line(decode({"--count", "-1", file}), {"--count", "(see mqtk-decode --help)"});
-  expect_one_usage_line(decode({"--mqtt-version", "6", file}), {"--mqtt-version", "'6'"});
+  expect_one_usage_line(decode({"--mqtt-version", "6", file}), {"--mqtt-version", "6"});
   expect_one_usage_line(decode({"--type", "PUBLISH,BOGUS", file}), {"--type", "\"BOGUS\""});
   expect_one_usage_line(decode({"--topic", "a/#/b", file}), {"--topic", "a/#/b"});
   expect_one_usage_line(decode({"-f", "tcp port 1883", file}), {"-f", "-i IFACE"});

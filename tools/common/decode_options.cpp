@@ -41,7 +41,7 @@ proto::protocol_version parse_mqtt_version(std::string_view text) {
   if (text == "3" || text == "3.1") return proto::protocol_version::v31;
   if (text == "4" || text == "3.1.1") return proto::protocol_version::v311;
   if (text == "5" || text == "5.0") return proto::protocol_version::v5;
-  usage_error("--mqtt-version", "'" + printable(text) + "' is not an MQTT version (3.1, 3.1.1 or 5)");
+  usage_error("--mqtt-version", "'" + printable(text) + "' is not an MQTT version (3.1, 3.1.1 or 5)");  // past the check: a bug
 }
 
 // A failure that concerns no one option: its message is the whole line.
@@ -74,8 +74,10 @@ void add_decode_options(CLI::App& app, decode_options& o) {
                         "Only the per-connection summaries (implies --summary)");
   app.add_flag_callback("--hex", [&o] { o.hex = true; },
                         "The input is MQTT bytes as hex text (device log, xxd, hexdump -C)");
+  // The choices in --help, for the completions.
   add_value_option(app, "--mqtt-version", "Protocol version when no CONNECT is present: 3.1, 3.1.1 or 5", "VERSION",
-                   [&o](const std::string& v) { o.mqtt_version = parse_mqtt_version(v); });
+                   [&o](const std::string& v) { o.mqtt_version = parse_mqtt_version(v); })
+      ->check(CLI::IsMember({"3", "3.1", "4", "3.1.1", "5", "5.0"}));
   add_value_option(app, "--client-id", "Only connections of this client id", "ID",
                    [&o](const std::string& v) { o.client_id = v; });
   add_value_option(app, "--topic", "Only packets whose topic matches this filter (+ and # allowed)", "FILTER",
@@ -93,6 +95,7 @@ void add_decode_options(CLI::App& app, decode_options& o) {
   });
   add_value_option(app, "--json-engine", "JSON writer for packet lines (benchmarking): fast or nlohmann", "ENGINE",
                    [&o](const std::string& v) {
+                     // Checked here: CLI11 leaves a hidden option's name out of its own messages.
                      if (v != "fast" && v != "nlohmann") usage_error("--json-engine", "'" + printable(v) + "' is not fast or nlohmann");
                      o.nlohmann_packets = v == "nlohmann";
                    })

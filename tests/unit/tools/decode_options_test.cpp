@@ -58,7 +58,9 @@ TEST(decode_options, mqtt_version_words) {
   EXPECT_EQ(decode({"--hex", "--mqtt-version", "3.1"}).mqtt_version, proto::protocol_version::v31);
   EXPECT_EQ(decode({"--hex", "--mqtt-version", "4"}).mqtt_version, proto::protocol_version::v311);
   EXPECT_EQ(decode({"--hex", "--mqtt-version", "5.0"}).mqtt_version, proto::protocol_version::v5);
-  EXPECT_NE(decode_error({"--hex", "--mqtt-version", "6"}).find("--mqtt-version: '6'"), std::string::npos);
+  const auto e = decode_error({"--hex", "--mqtt-version", "6"});
+  EXPECT_NE(e.find("--mqtt-version"), std::string::npos) << e;
+  EXPECT_NE(e.find("6"), std::string::npos) << e;
 }
 
 TEST(decode_options, the_last_of_an_option_wins) {
