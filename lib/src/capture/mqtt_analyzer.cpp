@@ -303,7 +303,8 @@ void mqtt_analyzer::watch_publish(const stream_state& s, std::string_view topic,
   }
   if (matched) flush_deferred(ts, false);
   for (auto& [id, other] : streams_) {
-    if (id != s.info.stream && other->tracker.is_will(topic, payload)) other->tracker.on_will_seen(s.info.stream, frame, ts);
+    if (id != s.info.stream && other->tracker.is_will(topic, payload))
+      other->tracker.on_will_seen(s.info.stream, frame, ts);
   }
 }
 
