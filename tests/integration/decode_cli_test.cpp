@@ -179,3 +179,111 @@ TEST(decode_cli, unknown_interface_exits_66) {
 
 }  // namespace
 }  // namespace mqtk::test
+
+// ---------------------------------------------------------------------------------------------
+// Options through the shared loader: ~/.config/mqtk/mqtk_decode (or $XDG_CONFIG_HOME's), read
+// before the command line; a bad line there is one stderr line naming the file and the line.
+
+namespace mqtk::test {
+namespace {
+
+// mqtk-decode with HOME (and XDG_CONFIG_HOME, when given) set by the test.
+run_result decode_with_home(const temp_dir& home, std::vector<std::string> args, const std::string& xdg = {}) {
+  args.insert(args.begin(), tool_path("mqtk-decode").string());
+  process_options o{.args = std::move(args), .env = {{"HOME", home.path().string()}}};
+  if (xdg.empty()) {
+    o.unset_env = {"XDG_CONFIG_HOME"};
+  } else {
+    o.env.emplace_back("XDG_CONFIG_HOME", xdg);
+  }
+  return run(std::move(o), 60s);
+}
+
+void write_config(const std::filesystem::path& config_home, const std::string& text) {
+  std::filesystem::create_directories(config_home / "mqtk");
+  write_file(config_home / "mqtk" / "mqtk_decode", text);
+}
+
+void expect_one_usage_line(const run_result& r, const std::vector<std::string>& words) {
+  EXPECT_EQ(r.exit_code(), 64) << r.describe();
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  ASSERT_EQ(lines_of(r.err).size(), 1u) << r.err;
+  EXPECT_EQ(r.err.rfind("mqtk-decode: ", 0), 0u) << r.err;
+  for (const auto& w : words) EXPECT_NE(r.err.find(w), std::string::npos) << "no \"" << w << "\" in " << r.err;
+}
+
+TEST(decode_config, the_config_file_in_home_sets_defaults) {
+  temp_dir home;
+  write_config(home / ".config", "# summaries as JSON\n--json\n--summary-only\n");
+  const auto r = decode_with_home(home, {capture_path("refused_auth_v311").string()});
+  ASSERT_EQ(r.exit_code(), 0) << r.describe();
+  const auto lines = lines_of(r.out);
+  ASSERT_FALSE(lines.empty());
+  for (const auto& line : lines) EXPECT_EQ(nlohmann::json::parse(line)["event"], "connection") << line;
+}
+
+TEST(decode_config, xdg_config_home_wins_over_home) {
+  temp_dir home;
+  write_config(home / ".config", "--type CONNECT\n");
+  write_config(home / "xdg", "--json\n--type CONNACK\n");
+  const auto r = decode_with_home(home, {capture_path("refused_auth_v311").string()}, (home / "xdg").string());
+  ASSERT_EQ(r.exit_code(), 0) << r.describe();
+  const auto lines = lines_of(r.out);
+  ASSERT_FALSE(lines.empty());
+  for (const auto& line : lines) EXPECT_EQ(nlohmann::json::parse(line)["type"], "CONNACK") << line;
+}
+
+TEST(decode_config, the_command_line_overrides_the_config_file) {
+  temp_dir home;
+  write_config(home / ".config", "--json\n--type CONNECT\n--count 1\n-i no-such-iface0\n");
+  // --type and --count again, and a capture file instead of the config file's interface.
+  const auto r = decode_with_home(home, {"--type", "CONNACK", "--count", "2", capture_path("refused_auth_v311").string()});
+  ASSERT_EQ(r.exit_code(), 0) << r.describe();
+  const auto lines = lines_of(r.out);
+  ASSERT_EQ(lines.size(), 2u) << r.out;
+  for (const auto& line : lines) EXPECT_EQ(nlohmann::json::parse(line)["type"], "CONNACK") << line;
+}
+
+TEST(decode_config, an_unknown_option_in_the_config_file_exits_64_naming_file_and_line) {
+  temp_dir home;
+  write_config(home / ".config", "--json\n\n--sumary\n");
+  const auto file = (home / ".config" / "mqtk" / "mqtk_decode").string();
+  expect_one_usage_line(decode_with_home(home, {capture_path("v311_basic").string()}), {file + ":3:", "--sumary"});
+}
+
+TEST(decode_config, a_bad_value_in_the_config_file_exits_64_naming_file_line_and_option) {
+  temp_dir home;
+  write_config(home / ".config", "--count ten\n");
+  const auto file = (home / ".config" / "mqtk" / "mqtk_decode").string();
+  expect_one_usage_line(decode_with_home(home, {capture_path("v311_basic").string()}), {file + ":1:", "--count", "ten"});
+}
+
+TEST(decode_config, a_misspelt_option_in_the_config_file_does_not_show_its_value) {
+  temp_dir home;
+  write_config(home / ".config", "--clientid s3cret-device-key\n");
+  const auto r = decode_with_home(home, {capture_path("v311_basic").string()});
+  expect_one_usage_line(r, {":1:", "--clientid"});
+  EXPECT_EQ(r.err.find("s3cret"), std::string::npos) << r.err;
+}
+
+TEST(decode_options_cli, the_last_of_an_option_wins) {
+  const auto r = decode({"--json", "--count", "1", "--type", "CONNECT", "--count", "3", "--type", "PUBLISH",
+                         capture_path("v311_basic").string()});
+  ASSERT_EQ(r.exit_code(), 0) << r.describe();
+  const auto lines = lines_of(r.out);
+  ASSERT_EQ(lines.size(), 3u) << r.out;
+  for (const auto& line : lines) EXPECT_EQ(nlohmann::json::parse(line)["type"], "PUBLISH") << line;
+}
+
+TEST(decode_options_cli, bad_values_exit_64_with_one_line_naming_the_option) {
+  const auto file = capture_path("v311_basic").string();
+  expect_one_usage_line(decode({"--count", "-1", file}), {"--count", "(see mqtk-decode --help)"});
+  expect_one_usage_line(decode({"--mqtt-version", "6", file}), {"--mqtt-version", "6"});
+  expect_one_usage_line(decode({"--type", "PUBLISH,BOGUS", file}), {"--type", "\"BOGUS\""});
+  expect_one_usage_line(decode({"--topic", "a/#/b", file}), {"--topic", "a/#/b"});
+  expect_one_usage_line(decode({"-f", "tcp port 1883", file}), {"-f", "-i IFACE"});
+  expect_one_usage_line(decode({}), {"give a capture file"});
+}
+
+}  // namespace
+}  // namespace mqtk::test

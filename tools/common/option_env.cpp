@@ -34,13 +34,15 @@ std::optional<std::filesystem::path> config_file_path(const option_env& env, std
   return std::nullopt;
 }
 
-std::vector<std::string> config_text_args(std::string_view text) {
-  std::vector<std::string> args;
+std::vector<config_line> config_text_lines(std::string_view text) {
+  std::vector<config_line> lines;
   std::size_t pos = 0;
+  std::size_t number = 0;
   while (pos < text.size()) {
     std::size_t nl = text.find('\n', pos);
     std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
     pos = nl == std::string_view::npos ? text.size() : nl + 1;
+    ++number;
     while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
     if (line.empty() || line.front() == '#') continue;
     // mosquitto tokenises with strtok(" "): leading spaces go, the option ends at the next
@@ -50,6 +52,7 @@ std::vector<std::string> config_text_args(std::string_view text) {
     line.remove_prefix(start);
     std::size_t sp = line.find(' ');
     std::string_view option = line.substr(0, sp);
+    auto& args = lines.emplace_back(config_line{.number = number}).words;
     args.emplace_back(option);
     if (sp == std::string_view::npos) continue;
     std::string_view rest = line.substr(sp);
@@ -63,15 +66,35 @@ std::vector<std::string> config_text_args(std::string_view text) {
       args.emplace_back(rest);
     }
   }
+  return lines;
+}
+
+std::vector<std::string> config_text_args(std::string_view text) {
+  std::vector<std::string> args;
+  for (auto& line : config_text_lines(text)) {
+    for (auto& w : line.words) args.push_back(std::move(w));
+  }
   return args;
 }
 
-std::vector<std::string> config_file_args(const std::filesystem::path& file) {
+namespace {
+
+std::string file_text(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return {};
   std::ostringstream text;
   text << in.rdbuf();
-  return config_text_args(text.str());
+  return text.str();
+}
+
+}  // namespace
+
+std::vector<std::string> config_file_args(const std::filesystem::path& file) {
+  return config_text_args(file_text(file));
+}
+
+std::vector<config_line> config_file_lines(const std::filesystem::path& file) {
+  return config_text_lines(file_text(file));
 }
 
 }  // namespace mqtk::tools

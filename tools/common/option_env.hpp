@@ -32,4 +32,12 @@ std::optional<std::filesystem::path> config_file_path(const option_env& env, std
 std::vector<std::string> config_file_args(const std::filesystem::path& file);
 std::vector<std::string> config_text_args(std::string_view text);
 
+// The same, line by line, so that a bad option can be cited by its line number (from 1).
+struct config_line {
+  std::size_t number = 0;
+  std::vector<std::string> words;
+};
+std::vector<config_line> config_file_lines(const std::filesystem::path& file);
+std::vector<config_line> config_text_lines(std::string_view text);
+
 }  // namespace mqtk::tools

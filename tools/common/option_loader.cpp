@@ -36,6 +36,29 @@ void parse_words(CLI::App& app, std::vector<std::string> words) {
   app.parse(words);
 }
 
+config_line_error::config_line_error(const std::filesystem::path& file, std::size_t line, const std::string& message)
+    : CLI::ParseError("ConfigLineError", file.string() + ":" + std::to_string(line) + ": " + message,
+                      CLI::ExitCodes::ValidationError) {}
+
+void check_config_file(const option_env& env, std::string_view tool_file,
+                       const std::function<void(const std::vector<std::string>& words)>& parse_line) {
+  if (!env.read_config_file) return;
+  const auto path = config_file_path(env, tool_file);
+  if (!path) return;
+  for (const auto& line : config_file_lines(*path)) {
+    try {
+      parse_line(line.words);
+    } catch (const CLI::Success&) {
+      throw;  // --help or --version in the file: as on the command line
+    } catch (const CLI::ExtrasError&) {
+      // The line's own words: the option by name, its value (maybe a secret) only counted.
+      throw config_line_error(*path, line.number, unexpected_words_message(line.words));
+    } catch (const CLI::ParseError& e) {
+      throw config_line_error(*path, line.number, e.what());
+    }
+  }
+}
+
 std::string unexpected_words_message(const std::vector<std::string>& words) {
   std::string options;
   std::size_t others = 0;

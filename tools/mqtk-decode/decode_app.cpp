@@ -1,17 +1,12 @@
 #include "mqtk-decode/decode_app.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <optional>
 #include <csignal>
-#include <fstream>
-#include <iostream>
-#include <sstream>
 
 #include "common/std_streams.hpp"
-#include "common/tool_info.hpp"
 #include "mqtk/capture/capture_error.hpp"
 #include "mqtk/capture/capture_pipeline.hpp"
 #include "mqtk/capture/capture_reader.hpp"
@@ -20,7 +15,6 @@
 #include "mqtk/capture/live_capture.hpp"
 #include "mqtk/capture/mqtt_analyzer.hpp"
 #include "mqtk/diag/exit_code.hpp"
-#include "mqtk/diag/refusal.hpp"
 #include "mqtk/proto/topic.hpp"
 #include "mqtk/report/decode_json.hpp"
 #include "mqtk/report/decode_text.hpp"
@@ -49,11 +43,6 @@ int fail(const decode_options& o, std::FILE* out, std::FILE* err, diag::exit_cod
     std::fflush(out);
   }
   return fail(err, code, message);
-}
-
-std::string upper(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
 }
 
 // Output of records and reports: filters, then text or JSON into a buffer written in large
@@ -163,11 +152,6 @@ capture::mqtt_analyzer_options analyzer_options(const decode_options& o) {
   capture::mqtt_analyzer_options a;
   a.default_version = o.mqtt_version;
   a.track_connections = o.summary;
-  a.tracker.explain = [](std::uint8_t code, proto::protocol_version v, proto::packet_type where) {
-    const auto e = diag::explain_refusal(code, v, where);
-    return capture::refusal_text{diag::refusal_line(code, v, where), std::string(e.cause),
-                                 std::string(e.fix)};
-  };
   return a;
 }
 
@@ -358,68 +342,9 @@ int run_decode(const decode_options& o, std::FILE* out, std::FILE* err) {
 
 int decode_main(int argc, char** argv) {
   (void)open_standard_streams();  // fds 0-2 open before anything else takes their numbers
-  CLI::App app{"Decode MQTT from packet captures (pcap, pcapng, live, hex dumps)"};
-  configure_app(app, tool);
-  decode_options o;
-  std::string version_text;
-  std::string types_text;
-  std::string engine = "fast";
-  app.add_option("input", o.input, "Capture file (pcap or pcapng), or - for standard input; with --hex a text file of hex bytes");
-  app.add_option("-i,--interface", o.interface, "Capture live from this interface (needs capture permission)");
-  app.add_option("-f,--filter", o.bpf, "BPF filter for live capture, e.g. \"tcp port 1883\"");
-  app.add_flag("--json", o.json, "One JSON object per MQTT packet (NDJSON)");
-  app.add_flag("--summary", o.summary, "Add one summary per TCP connection, with findings");
-  app.add_flag("--summary-only", o.summary_only, "Only the per-connection summaries (implies --summary)");
-  app.add_flag("--hex", o.hex, "The input is MQTT bytes as hex text (device log, xxd, hexdump -C)");
-  app.add_option("--mqtt-version", version_text, "Protocol version when no CONNECT is present: 3.1, 3.1.1 or 5")
-      ->check(CLI::IsMember({"3", "3.1", "4", "3.1.1", "5", "5.0"}));
-  app.add_option("--client-id", o.client_id, "Only connections of this client id");
-  app.add_option("--topic", o.topic, "Only packets whose topic matches this filter (+ and # allowed)");
-  app.add_option("--type", types_text, "Only these packet types, comma separated (PUBLISH,CONNACK,MALFORMED,...)");
-  app.add_option("--count", o.count, "Stop after this many packets shown");
-  app.add_option("--json-engine", engine, "JSON writer for packet lines (benchmarking): fast or nlohmann")
-      ->check(CLI::IsMember({"fast", "nlohmann"}))
-      ->group("");
-  if (int rc = parse_or_exit(app, argc, argv); rc >= 0) return rc;
-
-  if (o.summary_only) o.summary = true;
-  o.nlohmann_packets = engine == "nlohmann";
-  if (!version_text.empty()) {
-    o.mqtt_version = version_text == "3" || version_text == "3.1"     ? proto::protocol_version::v31
-                     : version_text == "5" || version_text == "5.0"   ? proto::protocol_version::v5
-                                                                      : proto::protocol_version::v311;
-  }
-  if (!types_text.empty()) {
-    std::stringstream ss(types_text);
-    std::string t;
-    while (std::getline(ss, t, ',')) {
-      t = upper(t);
-      bool known = t == "MALFORMED";
-      for (unsigned i = 1; i < 16 && !known; ++i)
-        known = proto::packet_type_name(static_cast<proto::packet_type>(i)) == t;
-      if (!known) {
-        return fail(stderr, diag::exit_code::usage,
-                    "--type: unknown packet type \"" + t + "\" (CONNECT, CONNACK, PUBLISH, ..., AUTH, MALFORMED)");
-      }
-      o.types.push_back(t);
-    }
-  }
-  if (!o.topic.empty() && proto::validate_topic_filter(o.topic) != proto::topic_error::none) {
-    return fail(stderr, diag::exit_code::usage,
-                "--topic: \"" + o.topic + "\" is not a valid topic filter: " +
-                    std::string(proto::topic_error_message(proto::validate_topic_filter(o.topic))));
-  }
-  if (o.interface.empty() && o.input.empty() && !o.hex) {
-    return fail(stderr, diag::exit_code::usage,
-                "give a capture file (or - for standard input), -i IFACE for a live capture, or --hex (see mqtk-decode --help)");
-  }
-  if (!o.interface.empty() && !o.input.empty()) {
-    return fail(stderr, diag::exit_code::usage, "give either a capture file or -i IFACE, not both");
-  }
-  if (!o.bpf.empty() && o.interface.empty()) {
-    return fail(stderr, diag::exit_code::usage, "-f/--filter applies to live capture: add -i IFACE");
-  }
-  return run_decode(o, stdout, stderr);
+  decode_options options;
+  if (int rc = load_decode_options(argc, argv, options); rc >= 0) return rc;
+  return run_decode(options, stdout, stderr);
 }
 
 }  // namespace mqtk::tools

@@ -1,13 +1,12 @@
 #include "mqtk-ping/ping_app.hpp"
 
-#include <csignal>
 #include <iostream>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 
 #include "common/run_until_done.hpp"
 #include "common/std_streams.hpp"
+#include "common/stop_signals.hpp"
 #include "mqtk-ping/device_check.hpp"
 #include "mqtk-ping/explain_command.hpp"
 #include "mqtk-ping/ping_checks.hpp"
@@ -105,9 +104,7 @@ int ping_main(int argc, char** argv) {
   ping_report report;
   const ping_output out(options.json);
   interruption intr;
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](boost::system::error_code ec, int) {
-    if (ec) return;
+  const stop_signals signals(io, [&intr](int) {
     intr.requested = true;
     if (intr.stop) intr.stop();
   });

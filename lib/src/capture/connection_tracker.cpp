@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "mqtk/diag/refusal.hpp"
 #include "mqtk/proto/reason_code.hpp"
 
 namespace mqtk::capture {
@@ -13,28 +14,21 @@ namespace {
 
 constexpr double to_ms(capture_time ns) noexcept { return static_cast<double>(ns) / 1e6; }
 
-std::string seconds_text(capture_time ns) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3f s", static_cast<double>(ns) / 1e9);
-  return buf;
+constexpr diag::sender sender_of(flow d) noexcept {
+  return d == flow::client_to_server ? diag::sender::client : diag::sender::broker;
 }
 
-std::string code_label(std::uint8_t code, proto::protocol_version v) {
-  if (v == proto::protocol_version::v5) return "5.0 reason code " + proto::reason_code_hex(code, proto::hex_case::upper);
-  return std::string(proto::version_name(v)) + " return code " + std::to_string(code);
-}
-
-const char* step_text(std::uint8_t qos, std::uint8_t step) {
-  if (qos == 1) return "no PUBACK";
-  switch (step) {
-    case 0: return "no PUBREC";
-    case 1: return "PUBREC received, no PUBREL";
-    default: return "PUBREL sent, no PUBCOMP";
-  }
-}
-
-const char* dir_text(flow d) {
-  return d == flow::client_to_server ? "client→broker" : "broker→client";
+// A refusal (CONNACK) or a server DISCONNECT, explained by the table every tool shares.
+finding refusal_finding(finding_kind kind, proto::reason_code code, proto::protocol_version v,
+                        proto::packet_type where, std::uint64_t frame, capture_time ts) {
+  const auto e = diag::explain_refusal(code, v, where);
+  return {.kind = kind,
+          .level = severity::error,
+          .frame = frame,
+          .ts = ts,
+          .message = diag::refusal_line(code, v, where),
+          .cause = std::string(e.cause),
+          .fix = std::string(e.fix)};
 }
 
 }  // namespace
@@ -50,7 +44,17 @@ connection_tracker::connection_tracker(const stream_info& info, const tracker_op
   report_.last_ts = info.first_time;
 }
 
+std::optional<proto::reason_code> connection_tracker::close_reason() const noexcept {
+  if (!report_.close.reason_code) return std::nullopt;
+  return proto::reason_code{*report_.close.reason_code};
+}
+
 void connection_tracker::add_finding(finding f) { report_.findings.push_back(std::move(f)); }
+
+void connection_tracker::add_finding(const mqtt_packet_record& r, finding_kind kind, severity level,
+                                     std::string message) {
+  add_finding({.kind = kind, .level = level, .frame = r.frame, .ts = r.ts, .message = std::move(message)});
+}
 
 void connection_tracker::on_packet(const mqtt_packet_record& r) {
   report_.last_frame = r.frame;
@@ -60,27 +64,15 @@ void connection_tracker::on_packet(const mqtt_packet_record& r) {
   auto& counts = c2s ? report_.c2s_packets : report_.s2c_packets;
   if (!r.packet) {
     ++counts[0];
-    add_finding({.kind = finding_kind::malformed_packet,
-                 .level = severity::error,
-                 .frame = r.frame,
-                 .ts = r.ts,
-                 .message = std::string("malformed packet ") + dir_text(r.dir) + ": " +
-                            r.malformed->message() + " (" +
-                            std::string(proto::decode_error_name(r.malformed->error)) +
-                            ") at stream offset " + std::to_string(r.malformed->offset)});
+    add_finding(r, finding_kind::malformed_packet, severity::error,
+                diag::malformed_packet_text(sender_of(r.dir), *r.malformed));
     return;
   }
   const auto type = proto::type_of(*r.packet);
   ++counts[static_cast<std::size_t>(type)];
   for (const auto& v : r.violations) {
-    add_finding({.kind = finding_kind::protocol_violation,
-                 .level = severity::warning,
-                 .frame = r.frame,
-                 .ts = r.ts,
-                 .message = std::string(proto::packet_type_name(type)) + " " + dir_text(r.dir) +
-                            " breaks a rule but was read: " + proto::make_error_code(v.error).message() + " (" +
-                            std::string(proto::decode_error_name(v.error)) + ") at packet offset " +
-                            std::to_string(v.offset)});
+    add_finding(r, finding_kind::protocol_violation, severity::warning,
+                diag::protocol_violation_text(type, sender_of(r.dir), v.error, v.offset));
   }
 
   if (c2s) {
@@ -96,21 +88,19 @@ void connection_tracker::on_packet(const mqtt_packet_record& r) {
     have_c2s_ = true;
   }
   if (r.frames.size() >= options_.large_packet_frames) {
-    add_finding({.kind = finding_kind::large_packet,
-                 .level = severity::info,
-                 .frame = r.frame,
-                 .ts = r.ts,
-                 .message = std::string(proto::packet_type_name(type)) + " of " +
-                            std::to_string(r.len) + " bytes " + dir_text(r.dir) + " spread over " +
-                            std::to_string(r.frames.size()) + " frames (" +
-                            std::to_string(r.frames.front()) + " to " +
-                            std::to_string(r.frames.back()) + ")"});
+    add_finding(r, finding_kind::large_packet, severity::info,
+                diag::large_packet_text({.type = type,
+                                         .bytes = r.len,
+                                         .from = sender_of(r.dir),
+                                         .frames = r.frames.size(),
+                                         .first_frame = r.frames.front(),
+                                         .last_frame = r.frames.back()}));
   }
 
   const auto& p = *r.packet;
   switch (type) {
     case proto::packet_type::connect:
-      if (c2s) on_connect(r, std::get<proto::connect>(p));
+      if (c2s) on_connect(std::get<proto::connect>(p));
       break;
     case proto::packet_type::connack:
       on_connack(r, std::get<proto::connack>(p));
@@ -137,16 +127,10 @@ void connection_tracker::on_packet(const mqtt_packet_record& r) {
       const auto& s = std::get<proto::suback>(p);
       const auto v = r.version.value_or(proto::protocol_version::v311);
       for (std::size_t i = 0; i < s.reason_codes.size(); ++i) {
-        const auto code = s.reason_codes[i];
-        if (!proto::is_failure(code, proto::packet_type::suback, v)) continue;
-        add_finding({.kind = finding_kind::subscription_refused,
-                     .level = severity::warning,
-                     .frame = r.frame,
-                     .ts = r.ts,
-                     .message = "SUBACK id " + std::to_string(s.packet_id) + " refused filter #" +
-                                std::to_string(i + 1) + ": " +
-                                std::string(proto::reason_code_name(code, proto::packet_type::suback, v)) +
-                                " (" + proto::reason_code_hex(code, proto::hex_case::upper) + ")"});
+        const proto::reason_code code{s.reason_codes[i]};
+        if (!code.is_failure(proto::packet_type::suback, v)) continue;
+        add_finding(r, finding_kind::subscription_refused, severity::warning,
+                    diag::subscription_refused_text(s.packet_id, i + 1, code, v));
       }
       break;
     }
@@ -157,8 +141,7 @@ void connection_tracker::on_packet(const mqtt_packet_record& r) {
                        .level = severity::warning,
                        .frame = ping_->first,
                        .ts = ping_->second,
-                       .message = "No PING_RESP: PINGREQ at frame " + std::to_string(ping_->first) +
-                                  " got no PINGRESP before the next PINGREQ"});
+                       .message = diag::no_ping_response_text(diag::no_ping_response_case::next_pingreq, ping_->first)});
         }
         ping_ = {r.frame, r.ts};
       }
@@ -187,22 +170,11 @@ void connection_tracker::on_packet(const mqtt_packet_record& r) {
         client_disconnect_ = true;
       } else {
         server_disconnect_ = true;
-        if (d.reason_code >= 0x80) {
-          finding f{.kind = finding_kind::server_disconnect,
-                    .level = severity::error,
-                    .frame = r.frame,
-                    .ts = r.ts,
-                    .message = "broker sent DISCONNECT " + proto::reason_code_hex(d.reason_code, proto::hex_case::upper) + " (" +
-                               std::string(proto::reason_code_name(d.reason_code,
-                                                                   proto::packet_type::disconnect, v)) +
-                               ")"};
-          if (options_.explain) {
-            auto t = options_.explain(d.reason_code, v, proto::packet_type::disconnect);
-            f.message = std::move(t.line);
-            f.cause = std::move(t.cause);
-            f.fix = std::move(t.fix);
-          }
-          if (d.reason_code != 0x8E) add_finding(std::move(f));  // 0x8E: the analyzer says more
+        // Session taken over becomes session_taken_over, which names the new connection.
+        const proto::reason_code code{d.reason_code};
+        if (code.is_failure(proto::packet_type::disconnect, v) && code != proto::reason_code::session_taken_over) {
+          add_finding(refusal_finding(finding_kind::server_disconnect, code, v, proto::packet_type::disconnect,
+                                      r.frame, r.ts));
         }
       }
       break;
@@ -212,7 +184,7 @@ void connection_tracker::on_packet(const mqtt_packet_record& r) {
   }
 }
 
-void connection_tracker::on_connect(const mqtt_packet_record& r, const proto::connect& c) {
+void connection_tracker::on_connect(const proto::connect& c) {
   report_.connect_seen = true;
   report_.client_id.assign(c.client_id);
   report_.version = c.version;
@@ -224,7 +196,6 @@ void connection_tracker::on_connect(const mqtt_packet_record& r, const proto::co
     report_.will_topic = std::string(c.will->topic);
     will_delay_s_ = c.will->properties.number(proto::property_id::will_delay_interval).value_or(0);
   }
-  connect_at_ = {r.frame, r.ts};
 }
 
 void connection_tracker::on_connack(const mqtt_packet_record& r, const proto::connack& c) {
@@ -234,23 +205,14 @@ void connection_tracker::on_connack(const mqtt_packet_record& r, const proto::co
   res.code = c.reason_code;
   res.name = std::string(proto::reason_code_name(c.reason_code, proto::packet_type::connack, v));
   res.session_present = c.session_present;
-  res.refused = proto::is_failure(c.reason_code, proto::packet_type::connack, v);
+  res.refused = proto::reason_code{c.reason_code}.is_failure(proto::packet_type::connack, v);
   res.frame = r.frame;
   res.ts = r.ts;
   server_keepalive_ = static_cast<std::uint16_t>(
       c.properties.number(proto::property_id::server_keep_alive).value_or(0));
   if (res.refused) {
-    finding f{.kind = finding_kind::connection_refused,
-              .level = severity::error,
-              .frame = r.frame,
-              .ts = r.ts,
-              .message = "connection refused: " + res.name + " (" + code_label(c.reason_code, v) + ")"};
-    if (options_.explain) {
-      auto t = options_.explain(c.reason_code, v, proto::packet_type::connack);
-      f.message = std::move(t.line);
-      f.cause = std::move(t.cause);
-      f.fix = std::move(t.fix);
-    }
+    auto f = refusal_finding(finding_kind::connection_refused, proto::reason_code{c.reason_code}, v,
+                             proto::packet_type::connack, r.frame, r.ts);
     res.explanation = f.message;
     add_finding(std::move(f));
   }
@@ -267,14 +229,12 @@ void connection_tracker::on_publish(const mqtt_packet_record& r, const proto::pu
   const auto key = flow_key(r.dir, p.packet_id);
   auto [it, inserted] = inflight_.try_emplace(key);
   if (!inserted && !p.dup) {
-    add_finding({.kind = finding_kind::packet_id_reused,
-                 .level = severity::error,
-                 .frame = r.frame,
-                 .ts = r.ts,
-                 .message = "packet id " + std::to_string(p.packet_id) + " reused " + dir_text(r.dir) +
-                            " while its QoS " + std::to_string(it->second.qos) +
-                            " PUBLISH from frame " + std::to_string(it->second.frame) +
-                            " was still in flight (" + step_text(it->second.qos, it->second.step) + ")"});
+    add_finding(r, finding_kind::packet_id_reused, severity::error,
+                diag::packet_id_reused_text({.packet_id = p.packet_id,
+                                             .from = sender_of(r.dir),
+                                             .qos = it->second.qos,
+                                             .first_frame = it->second.frame,
+                                             .missing = diag::flow_step_text(it->second.qos, it->second.step)}));
   }
   if (!inserted && p.dup) return;  // a retransmission keeps the original flow's timing
   it->second = inflight{.qos = static_cast<std::uint8_t>(p.qos), .step = 0, .frame = r.frame, .ts = r.ts};
@@ -320,9 +280,7 @@ void connection_tracker::on_gap(flow dir, std::uint64_t missing, std::uint64_t f
                .level = severity::warning,
                .frame = frame,
                .ts = ts,
-               .message = std::to_string(missing) + " bytes " + dir_text(dir) +
-                          " missing from the capture before frame " + std::to_string(frame) +
-                          "; decoding resumed at the next plausible packet"});
+               .message = diag::capture_gap_text(missing, sender_of(dir), frame)});
 }
 
 void connection_tracker::on_carriage(carriage how, const std::string& detail, std::uint64_t frame,
@@ -333,8 +291,7 @@ void connection_tracker::on_carriage(carriage how, const std::string& detail, st
                  .level = severity::warning,
                  .frame = frame,
                  .ts = ts,
-                 .message = "the connection is TLS" + (detail.empty() ? std::string() : " (" + detail + ")") +
-                            ": its MQTT cannot be decoded from the capture"});
+                 .message = diag::tls_not_decodable_text(detail)});
   }
 }
 
@@ -344,8 +301,37 @@ void connection_tracker::on_truncated(flow dir, std::size_t buffered, std::uint6
                .level = severity::warning,
                .frame = frame,
                .ts = ts,
-               .message = std::to_string(buffered) + " bytes of an incomplete packet " + dir_text(dir) +
-                          " when the connection ended"});
+               .message = diag::truncated_at_close_text(buffered, sender_of(dir))});
+}
+
+void connection_tracker::on_anomaly(flow dir, const std::string& what, std::uint64_t frame, capture_time ts) {
+  for (auto& a : anomalies_) {
+    if (a.dir == dir && a.what == what) {
+      ++a.times;
+      report_.findings[a.finding].message = diag::transport_anomaly_text(sender_of(dir), what, a.times);
+      return;
+    }
+  }
+  anomalies_.push_back({.dir = dir, .what = what, .times = 1, .finding = report_.findings.size()});
+  add_finding({.kind = finding_kind::transport_anomaly,
+               .level = severity::warning,
+               .frame = frame,
+               .ts = ts,
+               .message = diag::transport_anomaly_text(sender_of(dir), what, 1)});
+}
+
+void connection_tracker::on_topic_alias_problem(const mqtt_packet_record& r, diag::topic_alias_case problem,
+                                                std::uint16_t alias, std::uint16_t maximum) {
+  add_finding(r, finding_kind::topic_alias_error, severity::error, diag::topic_alias_text(problem, alias, maximum));
+}
+
+void connection_tracker::on_packet_too_large(const mqtt_packet_record& r, std::uint32_t maximum) {
+  add_finding(r, finding_kind::packet_too_large, severity::error,
+              diag::packet_too_large_text(proto::type_of(*r.packet), r.len, sender_of(r.dir), maximum));
+}
+
+void connection_tracker::on_will_seen(std::uint64_t stream, std::uint64_t frame, capture_time ts) {
+  will_seen_ = other_stream_event{.stream = stream, .frame = frame, .ts = ts};
 }
 
 void connection_tracker::on_close(flow dir, close_kind how, std::uint64_t frame, capture_time ts) {
@@ -380,87 +366,86 @@ void connection_tracker::keepalive_findings(capture_time end_ts, std::uint64_t e
   const capture_time trailing = client_disconnect_ ? 0 : end_ts - last_c2s_;
   const bool broker_closed = report_.close.by == closer::broker &&
                              (report_.close.how == close_how::fin || report_.close.how == close_how::rst ||
-                              (report_.close.how == close_how::disconnect && report_.close.reason_code == 0x8D));
-  const std::string ka_text = "keepalive " + std::to_string(ka) + " s" +
-                              (server_keepalive_ ? " (the broker's Server Keep Alive)" : "");
+                              (report_.close.how == close_how::disconnect &&
+                               close_reason() == proto::reason_code::keep_alive_timeout));
+  diag::keepalive_facts facts{.keepalive_s = ka,
+                              .server_keep_alive = server_keepalive_ != 0,
+                              .silence_ns = trailing,
+                              .grace_ns = grace_ns,
+                              .closer = closer_name(report_.close.by),
+                              .how = close_how_name(report_.close.how),
+                              .frame = end_frame};
   if (broker_closed && trailing >= ka_ns) {
     add_finding({.kind = finding_kind::keepalive_violated,
                  .level = severity::error,
                  .frame = end_frame,
                  .ts = end_ts,
-                 .message = "keepalive timeout: the client sent nothing for " + seconds_text(trailing) +
-                            " with " + ka_text + "; the broker closed the connection after " +
-                            seconds_text(trailing) + " of silence (its real grace; MQTT allows 1.5 × keepalive = " +
-                            seconds_text(grace_ns) + ")"});
+                 .message = diag::keepalive_text(diag::keepalive_case::broker_enforced, facts)});
     return;
   }
   const bool trailing_worst = trailing >= max_idle_;
-  const capture_time worst = trailing_worst ? trailing : max_idle_;
-  if (worst <= grace_ns) return;
-  std::string msg = "keepalive violated: the client sent nothing for " + seconds_text(worst) + " with " +
-                    ka_text + ", more than 1.5 × keepalive = " + seconds_text(grace_ns) + "; ";
+  facts.silence_ns = trailing_worst ? trailing : max_idle_;
+  if (facts.silence_ns <= grace_ns) return;
+  auto which = diag::keepalive_case::silence_ended;
   if (trailing_worst) {
-    if (report_.close.how == close_how::capture_end) {
-      msg += "the broker had not closed the connection when the capture ended";
-    } else {
-      msg += "the broker did not enforce it (its real grace was at least " + seconds_text(trailing) +
-             "): the " + std::string(closer_name(report_.close.by)) + " closed the connection (" +
-             std::string(close_how_name(report_.close.how)) + ") at frame " + std::to_string(end_frame);
-    }
+    which = report_.close.how == close_how::capture_end ? diag::keepalive_case::capture_ended
+                                                        : diag::keepalive_case::not_enforced;
   } else {
-    msg += "the silence ended at frame " + std::to_string(max_idle_frame_) +
-           " and the broker did not close the connection";
+    facts.frame = max_idle_frame_;
   }
   add_finding({.kind = finding_kind::keepalive_violated,
                .level = severity::error,
                .frame = trailing_worst ? end_frame : max_idle_frame_,
                .ts = trailing_worst ? end_ts : max_idle_from_ + max_idle_,
-               .message = std::move(msg)});
+               .message = diag::keepalive_text(which, facts)});
 }
 
-mqtt_connection_report connection_tracker::finish(std::uint64_t frame, capture_time ts) {
+void connection_tracker::no_connack_finding(capture_time end_ts, std::uint64_t end_frame) {
+  // Only what the bytes show is claimed: a broker that answered with packets that could not be
+  // read did not "reject" anything we know of, and a client that hung up first was not
+  // rejected either.
+  if (report_.connack || report_.close.how == close_how::capture_end ||
+      !(report_.connect_seen || report_.c2s_packets[0] > 0)) {
+    return;
+  }
+  std::uint64_t from_broker = 0;
+  for (auto n : report_.s2c_packets) from_broker += n;
+  diag::no_connack_facts facts{.connect_read = report_.connect_seen,
+                               .broker_packets = from_broker,
+                               .broker_malformed = report_.s2c_packets[0],
+                               .how = close_how_name(report_.close.how)};
+  auto which = diag::no_connack_case::nothing_answered;
+  auto level = severity::error;
+  if (from_broker > 0) {
+    which = diag::no_connack_case::answer_undecodable;
+    level = severity::warning;
+  } else if (report_.close.by == closer::broker) {
+    which = diag::no_connack_case::broker_closed;
+  } else if (report_.close.by == closer::client) {
+    which = diag::no_connack_case::client_closed;
+    level = severity::warning;
+  }
+  add_finding({.kind = finding_kind::no_connack,
+               .level = level,
+               .frame = end_frame,
+               .ts = end_ts,
+               .message = diag::no_connack_text(which, facts)});
+}
+
+void connection_tracker::finish(std::uint64_t frame, capture_time ts) {
   if (!closed_) on_close(flow::client_to_server, close_kind::capture_end, frame, ts);
   const capture_time end_ts = report_.close.ts ? report_.close.ts : ts;
   const std::uint64_t end_frame = report_.close.frame ? report_.close.frame : frame;
 
-  // No CONNACK. Only what the bytes show is claimed: a broker that answered with packets that
-  // could not be read did not "reject" anything we know of, and a client that hung up first
-  // was not rejected either.
-  if (!report_.connack && report_.close.how != close_how::capture_end &&
-      (report_.connect_seen || report_.c2s_packets[0] > 0)) {
-    std::uint64_t from_broker = 0;
-    for (auto n : report_.s2c_packets) from_broker += n;
-    const std::string connect_text =
-        report_.connect_seen ? "the CONNECT" : "the client's first packet (malformed)";
-    finding f{.kind = finding_kind::no_connack, .level = severity::error, .frame = end_frame, .ts = end_ts};
-    if (from_broker > 0) {
-      f.level = severity::warning;
-      f.message = "no CONNACK could be read, although the broker sent " + std::to_string(from_broker) +
-                  " packet(s) (" + std::to_string(report_.s2c_packets[0]) +
-                  " malformed): its answer to " + connect_text + " is among them but undecodable";
-    } else if (report_.close.by == closer::broker) {
-      f.message = "the broker closed the connection (" + std::string(close_how_name(report_.close.how)) +
-                  ") without a CONNACK: it rejected " + connect_text;
-    } else if (report_.close.by == closer::client) {
-      f.level = severity::warning;
-      f.message = "the client closed the connection (" + std::string(close_how_name(report_.close.how)) +
-                  ") before any CONNACK: either it gave up waiting or the broker never answered " +
-                  connect_text;
-    } else {
-      f.message = "the connection ended without a CONNACK and nothing from the broker: " + connect_text +
-                  " was not answered";
-    }
-    add_finding(std::move(f));
-  }
+  no_connack_finding(end_ts, end_frame);
   keepalive_findings(end_ts, end_frame);
   if (ping_) {
     add_finding({.kind = finding_kind::no_ping_response,
                  .level = severity::warning,
                  .frame = ping_->first,
                  .ts = ping_->second,
-                 .message = "No PING_RESP: PINGREQ at frame " + std::to_string(ping_->first) +
-                            " got no PINGRESP before the connection ended (" +
-                            seconds_text(end_ts - ping_->second) + " later)"});
+                 .message = diag::no_ping_response_text(diag::no_ping_response_case::connection_ended, ping_->first,
+                                                        end_ts - ping_->second)});
   }
   std::vector<std::pair<std::uint32_t, inflight>> left(inflight_.begin(), inflight_.end());
   std::sort(left.begin(), left.end(),
@@ -471,19 +456,18 @@ mqtt_connection_report connection_tracker::finish(std::uint64_t frame, capture_t
                  .level = severity::warning,
                  .frame = f.frame,
                  .ts = f.ts,
-                 .message = "QoS " + std::to_string(f.qos) + " PUBLISH id " +
-                            std::to_string(key & 0xFFFFu) + " " + dir_text(sender) + " (frame " +
-                            std::to_string(f.frame) + ") incomplete: " + step_text(f.qos, f.step) +
-                            " before the connection ended"});
+                 .message = diag::incomplete_flow_text({.qos = f.qos,
+                                                        .packet_id = static_cast<std::uint16_t>(key & 0xFFFFu),
+                                                        .from = sender_of(sender),
+                                                        .frame = f.frame,
+                                                        .missing = diag::flow_step_text(f.qos, f.step)})});
   }
   if (queued_ > 0) {
     add_finding({.kind = finding_kind::queued_delivery,
                  .level = severity::info,
                  .frame = queued_frame_,
                  .ts = 0,
-                 .message = std::to_string(queued_) +
-                            " message(s) delivered from the persistent session before any "
-                            "SUBSCRIBE (queued while the client was away)"});
+                 .message = diag::queued_delivery_text(queued_)});
   }
   const bool client_gone = report_.connect_seen && !client_disconnect_ &&
                            !(report_.connack && report_.connack->refused) &&
@@ -493,12 +477,65 @@ mqtt_connection_report connection_tracker::finish(std::uint64_t frame, capture_t
                  .level = severity::warning,
                  .frame = end_frame,
                  .ts = end_ts,
-                 .message = "the connection ended (" + std::string(close_how_name(report_.close.how)) +
-                            " from the " + std::string(closer_name(report_.close.by)) +
-                            ") without a DISCONNECT from the client"});
+                 .message = diag::closed_without_disconnect_text(close_how_name(report_.close.how),
+                                                                 closer_name(report_.close.by))});
   }
   closed_ = true;
-  return report_;
+}
+
+void connection_tracker::on_same_client_connects(const std::optional<other_stream_event>& newer) {
+  const auto& close = report_.close;
+  const bool v5_takeover = close.how == close_how::disconnect && close.by == closer::broker &&
+                           close_reason() == proto::reason_code::session_taken_over;
+  const bool broker_dropped = close.by == closer::broker &&
+                              (close.how == close_how::fin || close.how == close_how::rst) && !client_disconnect_;
+  const bool in_window = newer && close.ts - newer->ts <= options_.takeover_window;
+  if (!v5_takeover && !(broker_dropped && in_window)) return;
+  const auto which = !newer ? diag::takeover_case::by_unseen_v5
+                     : v5_takeover ? diag::takeover_case::by_stream_v5
+                                   : diag::takeover_case::by_stream;
+  add_finding({.kind = finding_kind::session_taken_over,
+               .level = severity::warning,
+               .frame = close.frame,
+               .ts = close.ts,
+               .message = diag::session_taken_over_text(
+                   which, {.client_id = report_.client_id,
+                           .stream = newer ? newer->stream : 0,
+                           .frame = newer ? newer->frame : 0})});
+}
+
+bool connection_tracker::awaits_will() {
+  // A DISCONNECT "with will message" asks the broker to publish the will anyway.
+  const bool graceful = client_disconnect_ && close_reason() != proto::reason_code::disconnect_with_will_message;
+  const bool refused = report_.connack && report_.connack->refused;
+  if (!will_ || graceful || refused || !report_.connack) return false;
+  if (will_seen_ && report_.close.ts - will_seen_->ts <= options_.takeover_window) {
+    add_finding({.kind = finding_kind::will_published,
+                 .level = severity::warning,
+                 .frame = will_seen_->frame,
+                 .ts = will_seen_->ts,
+                 .message = diag::will_published_text(
+                     diag::will_published_case::as_it_ended,
+                     {.topic = will_->first, .stream = will_seen_->stream, .frame = will_seen_->frame})});
+    return false;
+  }
+  return true;
+}
+
+capture_time connection_tracker::will_deadline() const noexcept {
+  return report_.close.ts + capture_time{will_delay_s_} * 1'000'000'000 + options_.will_window;
+}
+
+void connection_tracker::on_will_published(std::uint64_t stream, std::uint64_t frame, capture_time ts) {
+  add_finding({.kind = finding_kind::will_published,
+               .level = severity::warning,
+               .frame = frame,
+               .ts = ts,
+               .message = diag::will_published_text(diag::will_published_case::after_it_ended,
+                                                    {.topic = will_->first,
+                                                     .stream = stream,
+                                                     .frame = frame,
+                                                     .after_ns = ts - report_.close.ts})});
 }
 
 }  // namespace mqtk::capture

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
 
 #include "mqtk/capture/mqtt_resync.hpp"
 
@@ -37,12 +36,6 @@ std::optional<proto::protocol_version> connect_level_of(std::span<const std::uin
   if (name == "MQTT" && (level == 4 || level == 5)) return static_cast<proto::protocol_version>(level);
   if (name == "MQIsdp" && level == 3) return proto::protocol_version::v31;
   return std::nullopt;
-}
-
-std::string seconds_after(capture_time ns) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3f s", static_cast<double>(ns) / 1e9);
-  return buf;
 }
 
 }  // namespace
@@ -80,9 +73,6 @@ struct mqtt_analyzer::stream_state {
   capture_time connect_ts = 0;
   std::uint64_t last_frame = 0;
   capture_time last_ts = 0;
-  // A PUBLISH of this connection's will topic seen on another connection while it was open.
-  std::optional<std::pair<std::uint64_t, std::uint64_t>> will_seen;  // (stream, frame)
-  capture_time will_seen_ts = 0;
 };
 
 mqtt_analyzer::mqtt_analyzer(mqtt_record_sink& sink, mqtt_analyzer_options options)
@@ -265,40 +255,26 @@ void mqtt_analyzer::emit_packet(stream_state& s, direction_state& d, flow dir,
     if (rec.version == proto::protocol_version::v5) {
       if (auto alias = pub.properties.number(proto::property_id::topic_alias)) {
         const auto a = static_cast<std::uint16_t>(*alias);
-        std::string problem;
+        std::optional<diag::topic_alias_case> problem;
         if (a == 0) {
-          problem = "topic alias 0 is not allowed";
+          problem = diag::topic_alias_case::zero;
         } else if (a > d.alias_max) {
-          problem = "topic alias " + std::to_string(a) + " is above the receiver's Topic Alias Maximum " +
-                    std::to_string(d.alias_max);
+          problem = diag::topic_alias_case::above_maximum;
         }
         if (!pub.topic.empty()) {
           if (a != 0) d.aliases[a].assign(pub.topic);
         } else if (auto it = d.aliases.find(a); it != d.aliases.end()) {
           rec.topic = it->second;
-        } else if (problem.empty()) {
-          problem = "topic alias " + std::to_string(a) + " used with an empty topic before it was defined";
+        } else if (!problem) {
+          problem = diag::topic_alias_case::undefined;
         }
-        if (!problem.empty() && options_.track_connections) {
-          s.tracker.add_finding({.kind = finding_kind::topic_alias_error,
-                                 .level = severity::error,
-                                 .frame = frame,
-                                 .ts = ts,
-                                 .message = problem});
-        }
+        if (problem && options_.track_connections) s.tracker.on_topic_alias_problem(rec, *problem, a, d.alias_max);
       }
     }
     if (!c2s) watch_publish(s, rec.topic, pub.payload, frame, ts);
   }
   if (d.max_packet && rec.len > *d.max_packet && options_.track_connections) {
-    s.tracker.add_finding({.kind = finding_kind::packet_too_large,
-                           .level = severity::error,
-                           .frame = frame,
-                           .ts = ts,
-                           .message = std::string(proto::packet_type_name(type)) + " of " +
-                                      std::to_string(rec.len) + " bytes is larger than the " +
-                                      (c2s ? "broker's" : "client's") + " Maximum Packet Size " +
-                                      std::to_string(*d.max_packet)});
+    s.tracker.on_packet_too_large(rec, *d.max_packet);
   }
   if (options_.track_connections) s.tracker.on_packet(rec);
   sink_.on_packet(rec);
@@ -319,28 +295,16 @@ void mqtt_analyzer::watch_publish(const stream_state& s, std::string_view topic,
                                   std::string_view payload, std::uint64_t frame, capture_time ts) {
   if (!options_.track_connections) return;
   bool matched = false;
-  // The broker publishes the will exactly as the CONNECT gave it: a message on the same topic
-  // with another payload (the device's own "online") is not the will.
   for (auto& dr : deferred_) {
-    if (dr.report.stream == s.info.stream || dr.will_topic != topic || dr.will_payload != payload) continue;
-    dr.report.findings.push_back(
-        {.kind = finding_kind::will_published,
-         .level = severity::warning,
-         .frame = frame,
-         .ts = ts,
-         .message = "the broker published this connection's will on \"" + dr.will_topic +
-                    "\" to stream " + std::to_string(s.info.stream) + " at frame " +
-                    std::to_string(frame) + " (" + seconds_after(ts - dr.report.close.ts) +
-                    " after the connection ended)"});
+    if (dr.tracker.report().stream == s.info.stream || !dr.tracker.is_will(topic, payload)) continue;
+    dr.tracker.on_will_published(s.info.stream, frame, ts);
     dr.deadline = 0;  // said: hand the report out now
     matched = true;
   }
   if (matched) flush_deferred(ts, false);
   for (auto& [id, other] : streams_) {
-    if (id == s.info.stream || !other->tracker.will()) continue;
-    if (other->tracker.will()->first != topic || other->tracker.will()->second != payload) continue;
-    other->will_seen = {{s.info.stream, frame}};
-    other->will_seen_ts = ts;
+    if (id != s.info.stream && other->tracker.is_will(topic, payload))
+      other->tracker.on_will_seen(s.info.stream, frame, ts);
   }
 }
 
@@ -365,8 +329,11 @@ void mqtt_analyzer::on_carriage(std::uint64_t stream, carriage how, const std::s
   if (options_.track_connections) s.tracker.on_carriage(how, detail, frame, ts);
 }
 
-void mqtt_analyzer::on_anomaly(std::uint64_t, flow, const std::string&, std::uint64_t,
-                               capture_time) {}
+void mqtt_analyzer::on_anomaly(std::uint64_t stream, flow dir, const std::string& what, std::uint64_t frame,
+                               capture_time ts) {
+  if (is_closed(stream) || !options_.track_connections) return;
+  stream_for(stream, frame, ts).tracker.on_anomaly(dir, what, frame, ts);
+}
 
 void mqtt_analyzer::on_close(std::uint64_t stream, flow dir, close_kind how, std::uint64_t frame,
                              capture_time ts) {
@@ -394,62 +361,29 @@ void mqtt_analyzer::close_stream(std::uint64_t stream, std::uint64_t frame, capt
   if (it == streams_.end()) return;
   auto& s = *it->second;
   mark_closed(stream);
-  auto report = s.tracker.finish(frame, ts);
+  s.tracker.finish(frame, ts);
 
   if (!s.client_id.empty()) {
+    // The newest other connection with the same client id that connected after this one.
     auto& seen = by_client_id_[s.client_id];
-    const auto* newer = static_cast<const connect_seen*>(nullptr);
-    for (const auto& c : seen)
-      if (c.stream != stream && c.ts >= s.connect_ts && (!newer || c.ts > newer->ts)) newer = &c;
-    const bool v5_takeover = report.close.how == close_how::disconnect &&
-                             report.close.by == closer::broker && report.close.reason_code == 0x8E;
-    const bool broker_dropped = report.close.by == closer::broker &&
-                                (report.close.how == close_how::fin || report.close.how == close_how::rst) &&
-                                !s.tracker.client_sent_disconnect();
-    const bool in_window = newer && report.close.ts - newer->ts <= options_.takeover_window;
-    if (v5_takeover || (broker_dropped && in_window)) {
-      std::string msg = "session taken over: ";
-      if (newer) {
-        msg += "stream " + std::to_string(newer->stream) + " connected with the same client id \"" +
-               s.client_id + "\" at frame " + std::to_string(newer->frame) + " and the broker closed this connection";
-      } else {
-        msg += "another connection with the same client id \"" + s.client_id + "\" took the session";
-      }
-      if (v5_takeover) msg += " (DISCONNECT 0x8E Session taken over)";
-      report.findings.push_back({.kind = finding_kind::session_taken_over,
-                                 .level = severity::warning,
-                                 .frame = report.close.frame,
-                                 .ts = report.close.ts,
-                                 .message = std::move(msg)});
+    std::optional<other_stream_event> newer;
+    for (const auto& c : seen) {
+      if (c.stream != stream && c.ts >= s.connect_ts && (!newer || c.ts > newer->ts))
+        newer = other_stream_event{.stream = c.stream, .frame = c.frame, .ts = c.ts};
     }
+    s.tracker.on_same_client_connects(newer);
     std::erase_if(seen, [&](const connect_seen& c) { return c.stream == stream; });
     if (seen.empty()) by_client_id_.erase(s.client_id);
   }
 
-  const auto& will = s.tracker.will();
-  const bool graceful = s.tracker.client_sent_disconnect() &&
-                        !(report.close.reason_code && *report.close.reason_code == 0x04);
-  const bool refused = report.connack && report.connack->refused;
-  if (will && !graceful && !refused && report.connack) {
-    if (s.will_seen && report.close.ts - s.will_seen_ts <= options_.takeover_window) {
-      report.findings.push_back(
-          {.kind = finding_kind::will_published,
-           .level = severity::warning,
-           .frame = s.will_seen->second,
-           .ts = s.will_seen_ts,
-           .message = "the broker published this connection's will on \"" + will->first + "\" to stream " +
-                      std::to_string(s.will_seen->first) + " at frame " +
-                      std::to_string(s.will_seen->second) + " as the connection ended"});
-    } else {
-      const capture_time deadline =
-          report.close.ts + capture_time{s.tracker.will_delay_s()} * 1'000'000'000 + options_.will_window;
-      deferred_.push_back({std::move(report), will->first, will->second, deadline});
-      streams_.erase(it);
-      return;
-    }
+  if (s.tracker.awaits_will()) {
+    const capture_time deadline = s.tracker.will_deadline();
+    deferred_.push_back({std::move(s.tracker), deadline});
+    streams_.erase(it);
+    return;
   }
+  sink_.on_connection(s.tracker.report());
   streams_.erase(it);
-  sink_.on_connection(report);
 }
 
 void mqtt_analyzer::mark_closed(std::uint64_t stream) {
@@ -461,9 +395,9 @@ void mqtt_analyzer::flush_deferred(capture_time now, bool all) {
   auto it = deferred_.begin();
   while (it != deferred_.end()) {
     if (all || it->deadline <= now) {
-      auto report = std::move(it->report);
+      auto tracker = std::move(it->tracker);
       it = deferred_.erase(it);
-      sink_.on_connection(report);
+      sink_.on_connection(tracker.report());
     } else {
       ++it;
     }

@@ -7,6 +7,7 @@
 
 #include "decode_test_support.hpp"
 #include "mqtk/capture/mqtt_analyzer.hpp"
+#include "mqtk/diag/refusal.hpp"
 #include "support/capture_streams.hpp"
 
 namespace mqtk::test {
@@ -296,12 +297,8 @@ TEST(mqtt_analyzer, pinging_client_has_no_keepalive_finding) {
   EXPECT_EQ(c.sink.report(0).ping_rtt.count, 5u);
 }
 
-TEST(mqtt_analyzer, refused_connack_explained_by_the_callback) {
-  capture::mqtt_analyzer_options o;
-  o.tracker.explain = [](std::uint8_t code, protocol_version, proto::packet_type) {
-    return capture::refusal_text{"refused " + std::to_string(code), "bad password", "check -u/-P"};
-  };
-  conversation c(0, o);
+TEST(mqtt_analyzer, refused_connack_explained_by_the_shared_refusal_table) {
+  conversation c;
   c.send(c2s, connect_packet());
   c.send(s2c, proto::connack{.reason_code = 5});
   c.close(s2c);
@@ -309,10 +306,12 @@ TEST(mqtt_analyzer, refused_connack_explained_by_the_callback) {
   const auto& r = c.sink.report(0);
   ASSERT_TRUE(r.connack);
   EXPECT_TRUE(r.connack->refused);
-  EXPECT_EQ(r.connack->explanation, "refused 5");
+  const auto explained = diag::explain_refusal(5, protocol_version::v311, proto::packet_type::connack);
+  EXPECT_EQ(r.connack->explanation, diag::refusal_line(5, protocol_version::v311, proto::packet_type::connack));
   ASSERT_FALSE(r.findings.empty());
-  EXPECT_EQ(r.findings[0].cause, "bad password");
-  EXPECT_EQ(r.findings[0].fix, "check -u/-P");
+  EXPECT_EQ(r.findings[0].message, r.connack->explanation);
+  EXPECT_EQ(r.findings[0].cause, explained.cause);
+  EXPECT_EQ(r.findings[0].fix, explained.fix);
 }
 
 TEST(mqtt_analyzer, v311_takeover_when_broker_closes_right_after_same_client_id_connects) {
@@ -646,6 +645,29 @@ TEST(mqtt_analyzer, broker_closing_without_connack_is_a_rejection) {
   EXPECT_NE(f->message.find("the broker closed the connection (fin) without a CONNACK: it rejected the CONNECT"),
             std::string::npos)
       << f->message;
+}
+
+TEST(mqtt_analyzer, transport_anomalies_become_one_finding_per_line_and_direction) {
+  conversation c;
+  c.send(c2s, connect_packet());
+  c.send(s2c, proto::connack{});
+  c.analyzer().on_anomaly(0, c2s, "TCP retransmission with different bytes (first copy kept)", 3, 0);
+  c.analyzer().on_anomaly(0, c2s, "TCP zero-window probe", 4, 0);
+  c.analyzer().on_anomaly(0, c2s, "TCP zero-window probe", 5, 0);
+  c.analyzer().on_anomaly(0, s2c, "TCP zero-window probe", 6, 0);
+  c.send(c2s, proto::disconnect{});
+  c.close(c2s);
+  c.close(s2c);
+  std::vector<std::string> anomalies;
+  for (const auto& f : c.sink.report(0).findings) {
+    if (f.kind != finding_kind::transport_anomaly) continue;
+    EXPECT_EQ(f.level, capture::severity::warning);
+    anomalies.push_back(std::to_string(f.frame) + " " + f.message);
+  }
+  EXPECT_EQ(anomalies, (std::vector<std::string>{
+                           "3 TCP retransmission with different bytes (first copy kept) (client→broker)",
+                           "4 TCP zero-window probe (client→broker, 2 times)",
+                           "6 TCP zero-window probe (broker→client)"}));
 }
 
 }  // namespace

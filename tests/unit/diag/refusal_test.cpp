@@ -265,6 +265,10 @@ TEST(reason_code_label, formats_by_version) {
   EXPECT_EQ(reason_code_label(5, protocol_version::v311), "3.1.1 return code 5");
   EXPECT_EQ(reason_code_label(3, protocol_version::v31), "3.1 return code 3");
   EXPECT_EQ(reason_code_label(0x9f, protocol_version::v5), "5.0 reason code 0x9F");
+  EXPECT_EQ(reason_code_label(proto::reason_code::connection_rate_exceeded, protocol_version::v5),
+            "5.0 reason code 0x9F");
+  EXPECT_EQ(reason_code_label(proto::reason_code::v311_not_authorized, protocol_version::v311),
+            "3.1.1 return code 5");
 }
 
 }  // namespace

@@ -196,5 +196,154 @@ TEST(reason_code_is_failure, agrees_with_the_table_for_v5) {
   }
 }
 
+
+// The value type: one byte, named constants matching the table, questions answered in context.
+static_assert(sizeof(reason_code) == 1);
+static_assert(reason_code{} == reason_code::success);
+static_assert(reason_code::not_authorized.value() == 0x87);
+static_assert(reason_code::unspecified_error < reason_code::not_authorized);
+static_assert(reason_code::not_authorized.is_failure(packet_type::puback, protocol_version::v5));
+static_assert(!reason_code::no_matching_subscribers.is_failure(packet_type::puback,
+                                                               protocol_version::v5));
+static_assert(reason_code::v311_not_authorized.is_failure(packet_type::connack,
+                                                          protocol_version::v311));
+
+TEST(reason_code_type, named_constants_carry_the_spec_names) {
+  struct entry {
+    reason_code code;
+    packet_type type;
+    protocol_version version;
+    std::string_view name;
+  };
+  const entry expected[] = {
+      {reason_code::connection_accepted, packet_type::connack, protocol_version::v311,
+       "Connection Accepted"},
+      {reason_code::v311_unacceptable_protocol_version, packet_type::connack,
+       protocol_version::v311, "Unacceptable protocol version"},
+      {reason_code::v311_identifier_rejected, packet_type::connack, protocol_version::v311,
+       "Identifier rejected"},
+      {reason_code::v311_server_unavailable, packet_type::connack, protocol_version::v311,
+       "Server unavailable"},
+      {reason_code::v311_bad_user_name_or_password, packet_type::connack, protocol_version::v311,
+       "Bad user name or password"},
+      {reason_code::v311_not_authorized, packet_type::connack, protocol_version::v311,
+       "Not authorized"},
+      {reason_code::v311_subscription_failure, packet_type::suback, protocol_version::v311,
+       "Failure"},
+      {reason_code::success, packet_type::puback, protocol_version::v5, "Success"},
+      {reason_code::normal_disconnection, packet_type::disconnect, protocol_version::v5,
+       "Normal disconnection"},
+      {reason_code::granted_qos_0, packet_type::suback, protocol_version::v5, "Granted QoS 0"},
+      {reason_code::granted_qos_1, packet_type::suback, protocol_version::v5, "Granted QoS 1"},
+      {reason_code::granted_qos_2, packet_type::suback, protocol_version::v5, "Granted QoS 2"},
+      {reason_code::disconnect_with_will_message, packet_type::disconnect, protocol_version::v5,
+       "Disconnect with Will Message"},
+      {reason_code::no_matching_subscribers, packet_type::puback, protocol_version::v5,
+       "No matching subscribers"},
+      {reason_code::no_subscription_existed, packet_type::unsuback, protocol_version::v5,
+       "No subscription existed"},
+      {reason_code::continue_authentication, packet_type::auth, protocol_version::v5,
+       "Continue authentication"},
+      {reason_code::re_authenticate, packet_type::auth, protocol_version::v5, "Re-authenticate"},
+      {reason_code::unspecified_error, packet_type::connack, protocol_version::v5,
+       "Unspecified error"},
+      {reason_code::malformed_packet, packet_type::disconnect, protocol_version::v5,
+       "Malformed Packet"},
+      {reason_code::protocol_error, packet_type::disconnect, protocol_version::v5,
+       "Protocol Error"},
+      {reason_code::implementation_specific_error, packet_type::puback, protocol_version::v5,
+       "Implementation specific error"},
+      {reason_code::unsupported_protocol_version, packet_type::connack, protocol_version::v5,
+       "Unsupported Protocol Version"},
+      {reason_code::client_identifier_not_valid, packet_type::connack, protocol_version::v5,
+       "Client Identifier not valid"},
+      {reason_code::bad_user_name_or_password, packet_type::connack, protocol_version::v5,
+       "Bad User Name or Password"},
+      {reason_code::not_authorized, packet_type::suback, protocol_version::v5, "Not authorized"},
+      {reason_code::server_unavailable, packet_type::connack, protocol_version::v5,
+       "Server unavailable"},
+      {reason_code::server_busy, packet_type::connack, protocol_version::v5, "Server busy"},
+      {reason_code::banned, packet_type::connack, protocol_version::v5, "Banned"},
+      {reason_code::server_shutting_down, packet_type::disconnect, protocol_version::v5,
+       "Server shutting down"},
+      {reason_code::bad_authentication_method, packet_type::connack, protocol_version::v5,
+       "Bad authentication method"},
+      {reason_code::keep_alive_timeout, packet_type::disconnect, protocol_version::v5,
+       "Keep Alive timeout"},
+      {reason_code::session_taken_over, packet_type::disconnect, protocol_version::v5,
+       "Session taken over"},
+      {reason_code::topic_filter_invalid, packet_type::suback, protocol_version::v5,
+       "Topic Filter invalid"},
+      {reason_code::topic_name_invalid, packet_type::puback, protocol_version::v5,
+       "Topic Name invalid"},
+      {reason_code::packet_identifier_in_use, packet_type::puback, protocol_version::v5,
+       "Packet Identifier in use"},
+      {reason_code::packet_identifier_not_found, packet_type::pubcomp, protocol_version::v5,
+       "Packet Identifier not found"},
+      {reason_code::receive_maximum_exceeded, packet_type::disconnect, protocol_version::v5,
+       "Receive Maximum exceeded"},
+      {reason_code::topic_alias_invalid, packet_type::disconnect, protocol_version::v5,
+       "Topic Alias invalid"},
+      {reason_code::packet_too_large, packet_type::connack, protocol_version::v5,
+       "Packet too large"},
+      {reason_code::message_rate_too_high, packet_type::disconnect, protocol_version::v5,
+       "Message rate too high"},
+      {reason_code::quota_exceeded, packet_type::puback, protocol_version::v5, "Quota exceeded"},
+      {reason_code::administrative_action, packet_type::disconnect, protocol_version::v5,
+       "Administrative action"},
+      {reason_code::payload_format_invalid, packet_type::puback, protocol_version::v5,
+       "Payload format invalid"},
+      {reason_code::retain_not_supported, packet_type::connack, protocol_version::v5,
+       "Retain not supported"},
+      {reason_code::qos_not_supported, packet_type::connack, protocol_version::v5,
+       "QoS not supported"},
+      {reason_code::use_another_server, packet_type::connack, protocol_version::v5,
+       "Use another server"},
+      {reason_code::server_moved, packet_type::disconnect, protocol_version::v5, "Server moved"},
+      {reason_code::shared_subscriptions_not_supported, packet_type::suback, protocol_version::v5,
+       "Shared Subscriptions not supported"},
+      {reason_code::connection_rate_exceeded, packet_type::connack, protocol_version::v5,
+       "Connection rate exceeded"},
+      {reason_code::maximum_connect_time, packet_type::disconnect, protocol_version::v5,
+       "Maximum connect time"},
+      {reason_code::subscription_identifiers_not_supported, packet_type::suback,
+       protocol_version::v5, "Subscription Identifiers not supported"},
+      {reason_code::wildcard_subscriptions_not_supported, packet_type::suback,
+       protocol_version::v5, "Wildcard Subscriptions not supported"},
+  };
+  std::set<std::pair<bool, std::uint8_t>> covered;
+  for (const auto& e : expected) {
+    EXPECT_EQ(e.code.name(e.type, e.version), e.name) << e.code.hex();
+    EXPECT_TRUE(e.code.valid_in(e.type, e.version)) << e.name;
+    covered.insert({e.version != protocol_version::v5, e.code.value()});
+  }
+  // Every code of the table has a named constant.
+  for (const auto& info : all_reason_codes()) {
+    EXPECT_TRUE(covered.contains({info.v311_return_code, info.code})) << info.name;
+  }
+}
+
+TEST(reason_code_type, answers_in_the_context_of_packet_and_version) {
+  EXPECT_FALSE(reason_code::session_taken_over.valid_in(packet_type::connack, protocol_version::v5));
+  EXPECT_TRUE(reason_code::session_taken_over.valid_in(packet_type::disconnect, protocol_version::v5));
+  EXPECT_FALSE(reason_code::not_authorized.valid_in(packet_type::connack, protocol_version::v311));
+  EXPECT_EQ(reason_code{0xA3}.info(packet_type::disconnect, protocol_version::v5), nullptr);
+  EXPECT_TRUE(reason_code{0xA3}.name(packet_type::disconnect, protocol_version::v5).empty());
+  // 0x80 is a SUBACK failure in both versions, with a different name.
+  EXPECT_TRUE(reason_code{0x80}.is_failure(packet_type::suback, protocol_version::v311));
+  EXPECT_EQ(reason_code{0x80}.name(packet_type::suback, protocol_version::v311), "Failure");
+  EXPECT_EQ(reason_code{0x80}.name(packet_type::suback, protocol_version::v5), "Unspecified error");
+  // Any non-zero 3.1.1 CONNACK code refuses; below 0x80 never fails in 5.0.
+  EXPECT_TRUE(reason_code{0x01}.is_failure(packet_type::connack, protocol_version::v311));
+  EXPECT_FALSE(reason_code{0x01}.is_failure(packet_type::suback, protocol_version::v5));
+}
+
+TEST(reason_code_type, formats_as_hex) {
+  EXPECT_EQ(reason_code::session_taken_over.hex(), "0x8e");
+  EXPECT_EQ(reason_code::session_taken_over.hex(hex_case::upper), "0x8E");
+  EXPECT_EQ(reason_code::success.hex(), "0x00");
+  EXPECT_EQ(reason_code{0xFF}.hex(), "0xff");
+}
+
 }  // namespace
 }  // namespace mqtk::proto

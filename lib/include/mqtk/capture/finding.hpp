@@ -1,6 +1,7 @@
 #pragma once
 // What mqtk-decode found wrong (or worth knowing) about one MQTT connection. Findings are
-// plain data: the analyzer fills them in, lib/report prints them as text or JSON.
+// plain data: connection_tracker fills them in (words from diag/decode_finding_text),
+// lib/report prints them as text or JSON.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -32,6 +33,7 @@ enum class finding_kind : std::uint8_t {
   large_packet,             // one packet spread over many TCP segments
   truncated_at_close,       // a packet cut short by the end of the connection or capture
   protocol_violation,       // a packet that breaks a rule but could still be read
+  transport_anomaly,        // TCP or WebSocket trouble: conflicting retransmission, upgrade refused, ...
 };
 
 // snake_case names used in JSON ("keepalive_violated").
@@ -57,6 +59,7 @@ constexpr std::string_view finding_kind_name(finding_kind k) noexcept {
     case finding_kind::large_packet: return "large_packet";
     case finding_kind::truncated_at_close: return "truncated_at_close";
     case finding_kind::protocol_violation: return "protocol_violation";
+    case finding_kind::transport_anomaly: return "transport_anomaly";
   }
   return "unknown";
 }
@@ -76,8 +79,8 @@ struct finding {
   std::uint64_t frame = 0;  // where it shows (0 when it has no single frame)
   capture_time ts = 0;
   std::string message;      // one line for people
-  std::string cause;        // likely cause, when known (refusals)
-  std::string fix;          // what to try, when known (refusals)
+  std::string cause;        // likely cause, when known (refusals: diag/refusal)
+  std::string fix;          // what to try, when known (refusals: diag/refusal)
 
   friend bool operator==(const finding&, const finding&) = default;
 };

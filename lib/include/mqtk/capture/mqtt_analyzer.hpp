@@ -2,6 +2,9 @@
 // mqtk-decode's analysis: takes the capture layer's stream events (stream_sink), runs one MQTT
 // stream decoder per direction of each TCP connection, and hands out one record per MQTT
 // packet and one report per connection. Sans-I/O and clock-free: events in, records out.
+// What counts as a finding is connection_tracker's to say: the analyzer hands each
+// connection's tracker the packets, the stream events and what only it can see (the other
+// connections, the decoders' topic aliases and size limits).
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -32,16 +35,10 @@ struct mqtt_analyzer_options {
   std::optional<proto::protocol_version> default_version;
   // Build connection reports (findings, counts). Off, only packet records are produced.
   bool track_connections = true;
-  tracker_options tracker;
+  tracker_options tracker;  // what connection_tracker needs to judge (thresholds, windows)
   // Read packets that break a rule but can still be read, with the rule as a violation on the
   // record and a protocol_violation finding, instead of dropping them as malformed.
   bool lenient = true;
-  // A broker that closes a connection this soon after another connection with the same client
-  // id connected is taken to have handed the session over (3.1.1 has no reason code for it).
-  capture_time takeover_window = 2'000'000'000;
-  // How long after an ungraceful close (plus the will delay) the broker's will PUBLISH is
-  // awaited before the connection's report is handed out without it.
-  capture_time will_window = 10'000'000'000;
 };
 
 class mqtt_analyzer final : public stream_sink {
@@ -71,10 +68,9 @@ class mqtt_analyzer final : public stream_sink {
  private:
   struct direction_state;
   struct stream_state;
+  // A closed connection whose will the broker may still publish: its report waits.
   struct deferred_report {
-    mqtt_connection_report report;
-    std::string will_topic;
-    std::string will_payload;
+    connection_tracker tracker;
     capture_time deadline = 0;
   };
   struct connect_seen {

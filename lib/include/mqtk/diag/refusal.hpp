@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "mqtk/proto/reason_code.hpp"
 #include "mqtk/proto/types.hpp"
 
 namespace mqtk::diag {
@@ -50,5 +51,25 @@ int exit_code_for_reason(std::uint8_t code) noexcept;
 // documentation. Empty before 5.0 for packets other than CONNACK and SUBACK.
 std::span<const refusal_explanation> all_refusals(proto::protocol_version version,
                                                   proto::packet_type where) noexcept;
+
+// The same, for the typed reason code (the form new code should pass around).
+inline refusal_explanation explain_refusal(proto::reason_code code, proto::protocol_version version,
+                                           proto::packet_type where) noexcept {
+  return explain_refusal(code.value(), version, where);
+}
+inline std::string refusal_line(proto::reason_code code, proto::protocol_version version,
+                                proto::packet_type where) {
+  return refusal_line(code.value(), version, where);
+}
+inline std::string refusal_reason(proto::reason_code code, proto::protocol_version version,
+                                  proto::packet_type where) {
+  return refusal_reason(code.value(), version, where);
+}
+inline std::string reason_code_label(proto::reason_code code, proto::protocol_version version) {
+  return reason_code_label(code.value(), version);
+}
+inline int exit_code_for_reason(proto::reason_code code) noexcept {
+  return exit_code_for_reason(code.value());
+}
 
 }  // namespace mqtk::diag
