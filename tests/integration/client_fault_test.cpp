@@ -62,8 +62,10 @@ class client_refusal : public ::testing::Test {
 
 TEST_F(client_refusal, bad_password_311_is_return_code_5) {
   auto o = options_for(*broker_, listener::tcp, protocol_version::v311);
-  o.connect.username = "alice";
-  o.connect.password = "wrong";
+  o.connect.edit([](proto::connect& c) {
+    c.username = "alice";
+    c.password = "wrong";
+  });
   driver d(std::move(o));
   auto [ec, r] = d.connect();
   EXPECT_EQ(ec, session_error::connection_refused);
@@ -77,8 +79,10 @@ TEST_F(client_refusal, bad_password_311_is_return_code_5) {
 
 TEST_F(client_refusal, bad_password_5_is_reason_code_0x87) {
   auto o = options_for(*broker_, listener::tcp, protocol_version::v5);
-  o.connect.username = "alice";
-  o.connect.password = "wrong";
+  o.connect.edit([](proto::connect& c) {
+    c.username = "alice";
+    c.password = "wrong";
+  });
   driver d(std::move(o));
   auto [ec, r] = d.connect();
   EXPECT_EQ(ec, session_error::connection_refused);
@@ -90,7 +94,7 @@ TEST_F(client_refusal, bad_password_5_is_reason_code_0x87) {
 TEST_F(client_refusal, good_password_from_the_url_connects) {
   client_options o;
   o.target = *net::parse_url("mqtt://alice:secret@" + broker_->host() + ":" + std::to_string(broker_->port()));
-  o.connect.version = protocol_version::v5;
+  o.connect = proto::connect{.version = protocol_version::v5};
   driver d(std::move(o));
   auto [ec, r] = d.connect();
   EXPECT_FALSE(ec) << d.c().last_failure().line();
@@ -154,7 +158,7 @@ pid_t broker_pid(const broker& b) {
 TEST(client_fault, stopped_broker_gives_no_pingresp_within_keepalive) {
   broker b;
   auto o = options_for(b, listener::tcp, protocol_version::v311, "keepalive-probe");
-  o.connect.keep_alive = 1;
+  o.connect.edit([](proto::connect& c) { c.keep_alive = 1; });
   std::vector<connection_lost_event> lost;
   std::vector<std::string> lost_messages;
   o.observer.on_connection_lost = [&](const connection_lost_event& e) {
@@ -247,14 +251,13 @@ struct restart_case {
 
 class client_restart : public ::testing::TestWithParam<restart_case> {};
 
-client_options persistent_options(const broker& b, protocol_version v, std::string_view id,
-                                  std::vector<proto::property>& props) {
+client_options persistent_options(const broker& b, protocol_version v, std::string_view id) {
   auto o = options_for(b, listener::tcp, v, id);
-  o.connect.clean_start = false;
-  if (v == protocol_version::v5) {
-    props = {proto::property{.id = proto::property_id::session_expiry_interval, .number = 600}};
-    o.connect.properties = proto::property_list(std::span<const proto::property>(props));
-  }
+  const proto::property expiry{.id = proto::property_id::session_expiry_interval, .number = 600};
+  o.connect.edit([&](proto::connect& c) {
+    c.clean_start = false;
+    if (v == protocol_version::v5) c.properties = proto::property_list(std::span<const proto::property>(&expiry, 1));
+  });
   o.reconnect = reconnect_policy::subscriber();
   o.reconnect.initial_delay = std::chrono::milliseconds{50};
   o.reconnect.max_delay = std::chrono::milliseconds{400};
@@ -271,16 +274,14 @@ TEST_P(client_restart, nothing_lost_across_a_broker_restart) {
   const std::string tag = std::string(param.version == protocol_version::v5 ? "v5" : "v311") + "-q" +
                           std::to_string(static_cast<int>(param.q)) + (param.crash ? "-kill" : "-term");
   const std::string topic = "restart/" + tag;
-  std::vector<proto::property> sub_props, pub_props;
 
   std::map<std::string, int> received;
   std::size_t received_total = 0;
   int sub_reconnects = 0, pub_reconnects = 0;
   bool sub_session_present = false, pub_session_present = false;
 
-  // The client copies what options.connect views when it is constructed; the ids live until then.
   const std::string sub_id = "restart-sub-" + tag, pub_id = "restart-pub-" + tag;
-  auto so = persistent_options(b, param.version, sub_id, sub_props);
+  auto so = persistent_options(b, param.version, sub_id);
   so.observer.on_reconnected = [&](const reconnected_event& e) {
     ++sub_reconnects;
     sub_session_present = e.session_present;
@@ -290,7 +291,7 @@ TEST_P(client_restart, nothing_lost_across_a_broker_restart) {
     ++received[std::string(m.payload)];
     ++received_total;
   });
-  auto po = persistent_options(b, param.version, pub_id, pub_props);
+  auto po = persistent_options(b, param.version, pub_id);
   po.observer.on_reconnected = [&](const reconnected_event& e) {
     ++pub_reconnects;
     pub_session_present = e.session_present;

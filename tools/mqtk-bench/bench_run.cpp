@@ -160,8 +160,7 @@ int run_bench(const bench_options& o) {
     }
   }
 
-  client_config_storage storage;
-  client::client_options base = make_client_options(o.connection, storage, client::reconnect_policy::publisher());
+  client::client_options base = make_client_options(o.connection, client::reconnect_policy::publisher());
   base.net.connect_timeout = std::chrono::seconds(o.connect_timeout_s);
   // Bench clients exchange small packets: a smaller read buffer keeps thousands of idle
   // connections cheap; larger messages are still assembled by the decoder.

@@ -120,7 +120,7 @@ struct bench_worker::impl {
     c->global = static_cast<std::uint32_t>(o.global_index(s.local));
     c->id = id_of(s, c->global);
     client::client_options opts = base;
-    opts.connect.client_id = c->id;
+    opts.connect.edit([&](proto::connect& p) { p.client_id = c->id; });
     if (o.hosts.size() > 1) opts.target.host = o.hosts[s.order % o.hosts.size()];
     if (!o.ifaddrs.empty()) opts.net.bind_address = o.ifaddrs[s.order % o.ifaddrs.size()];
     bench_connection* raw = c.get();

@@ -78,7 +78,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
 
   impl(executor_type ex, client_options o)
       : executor(ex),
-        options(std::move(o)),
+        options(with_url_credentials(std::move(o))),
         transport(ex),
         session(session_options_for(options)),
         timers{asio::steady_timer(ex), asio::steady_timer(ex), asio::steady_timer(ex)},
@@ -86,7 +86,6 @@ struct client::impl : std::enable_shared_from_this<impl> {
         shutdown_timer(ex),
         read_buffer(std::max<std::size_t>(options.read_buffer_size, 512)),
         rng(std::random_device{}()) {
-    keep_connect_storage();
     // Over a Unix socket the host and port mean nothing: messages name the socket.
     subject = options.net.unix_socket.empty() ? net::host_port(options.target.host, options.target.port)
                                               : "unix:" + options.net.unix_socket;
@@ -100,31 +99,16 @@ struct client::impl : std::enable_shared_from_this<impl> {
     return s;
   }
 
-  // options.connect views the caller's storage; make it view ours so that the client can
-  // connect again at any time (a later async_connect after a disconnect).
-  void keep_connect_storage() {
-    auto keep = [this](std::string_view s) -> std::string_view { return storage.emplace_back(s); };
-    auto keep_props = [&](proto::property_list props, std::vector<proto::property>& to) {
-      to.clear();
-      for (proto::property p : props) {
-        p.key = keep(p.key);
-        p.value = keep(p.value);
-        to.push_back(p);
-      }
-      return proto::property_list(std::span<const proto::property>(to));
-    };
-    proto::connect& c = options.connect;
-    c.client_id = keep(c.client_id);
-    if (!c.username && options.target.username) c.username = *options.target.username;
-    if (!c.password && options.target.password) c.password = *options.target.password;
-    if (c.username) c.username = keep(*c.username);
-    if (c.password) c.password = keep(*c.password);
-    c.properties = keep_props(c.properties, connect_properties);
-    if (c.will) {
-      c.will->topic = keep(c.will->topic);
-      c.will->payload = keep(c.will->payload);
-      c.will->properties = keep_props(c.will->properties, will_properties);
+  // -L mqtt://user:pass@host: the URL's credentials, unless CONNECT has its own.
+  static client_options with_url_credentials(client_options o) {
+    const proto::connect& c = o.connect.packet();
+    if ((!c.username && o.target.username) || (!c.password && o.target.password)) {
+      o.connect.edit([&](proto::connect& e) {
+        if (!e.username) e.username = o.target.username;
+        if (!e.password) e.password = o.target.password;
+      });
     }
+    return o;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -197,7 +181,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
 
   void observe(direction dir, std::span<const std::uint8_t> bytes) {
     proto::stream_decoder& d = dir == direction::sent ? observe_out : observe_in;
-    if (!d.version()) d.set_version(options.connect.version);
+    if (!d.version()) d.set_version(options.connect.packet().version);
     while (!bytes.empty()) {
       auto r = d.put(bytes);
       bytes = bytes.subspan(r.consumed);
@@ -288,7 +272,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
     early_bytes.clear();
     observe_in.reset();
     observe_out.reset();
-    observe_in.set_version(options.connect.version);
+    observe_in.set_version(options.connect.packet().version);
     pending_writes.clear();
     process([&](proto::action_list& out) { session.transport_up(clock::now(), out); });
     asio::co_spawn(executor, read_loop(shared_from_this(), generation), asio::detached);
@@ -788,10 +772,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
   // ---------------------------------------------------------------------------------------
 
   executor_type executor;
-  client_options options;
-  std::deque<std::string> storage;  // what options.connect views
-  std::vector<proto::property> connect_properties;
-  std::vector<proto::property> will_properties;
+  client_options options;  // options.connect is what the session views: declared before it
   std::string subject;
 
   net::transport transport;

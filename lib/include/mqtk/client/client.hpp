@@ -2,7 +2,7 @@
 // The async MQTT client: drives a proto::session over a net::transport on one executor.
 //
 //   client c(io.get_executor(), {.target = *net::parse_url("mqtt://localhost"),
-//                                .connect = {.version = proto::protocol_version::v5}});
+//                                .connect = proto::connect{.version = proto::protocol_version::v5}});
 //   c.on_message([](const proto::publish& m) { ... });
 //   auto [ec, connack] = co_await c.async_connect(as_tuple(use_awaitable));
 //   auto [ec2, r] = co_await c.async_publish({.topic = "a", .payload = "x", .qos = qos::at_least_once},
@@ -59,7 +59,6 @@ class client {
   using subscribe_handler = boost::asio::any_completion_handler<void(boost::system::error_code, subscribe_result)>;
   using done_handler = boost::asio::any_completion_handler<void(boost::system::error_code)>;
 
-  // Copies what `options.connect` views (see client_options).
   client(executor_type executor, client_options options);
   ~client();  // close()
   client(client&&) noexcept;
