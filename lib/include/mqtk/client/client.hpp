@@ -44,6 +44,10 @@
 
 namespace mqtk::client {
 
+namespace detail {
+class client_impl;  // what a client is a handle on (client.cpp)
+}
+
 // Called for each application message delivered by the session (QoS 2: exactly once). The
 // views (topic, payload, properties) are valid during the call only.
 using message_handler = std::function<void(const proto::publish&)>;
@@ -184,8 +188,6 @@ class client {
   const net::transport& transport() const noexcept;
   const client_options& options() const noexcept;
 
-  struct impl;
-
  private:
   template <class Handler>
   executor_type handler_executor(const Handler& handler) const {
@@ -197,7 +199,7 @@ class client {
   void start_unsubscribe(const proto::unsubscribe& r, executor_type ex, subscribe_handler handler);
   void start_disconnect(const proto::disconnect& d, executor_type ex, done_handler handler);
 
-  std::shared_ptr<impl> impl_;
+  std::shared_ptr<detail::client_impl> impl_;
 };
 
 }  // namespace mqtk::client
