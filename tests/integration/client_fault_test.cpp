@@ -16,6 +16,7 @@
 
 #include "client_test_driver.hpp"
 #include "mqtk/net/net_error.hpp"
+#include "mqtk/proto/decoder.hpp"
 #include "mqtk/proto/session_error.hpp"
 #include "support/broker.hpp"
 #include "support/process.hpp"
@@ -419,6 +420,60 @@ TEST(client_fault, resubscribes_after_a_reconnect_without_session) {
   ASSERT_FALSE(d.publish("again/x", "after restart", qos::at_least_once).first);
   ASSERT_TRUE(d.wait_messages(1));
   EXPECT_EQ(d.messages[0].payload, "after restart");
+  EXPECT_FALSE(d.disconnect());
+}
+
+// The CONNECT is configured once, from strings that are gone before the client even connects:
+// the reconnect after a broker restart sends the same bytes, will, credentials and user
+// property included (the client's options own them; the session only views them).
+client_options options_from_strings_that_die(const test::broker& b) {
+  std::string id = "resender", user = "carol", pass = "pw-1", will_topic = "resender/will", will_payload = "gone";
+  std::string key = "site", value = "lab";
+  const std::vector<proto::property> props = {{.id = proto::property_id::user_property, .key = key, .value = value}};
+  auto o = testing::options_for(b, listener::tcp, protocol_version::v5);
+  o.connect = proto::connect{.version = protocol_version::v5,
+                             .client_id = id,
+                             .will = proto::will_message{.topic = will_topic, .payload = will_payload},
+                             .username = user,
+                             .password = pass,
+                             .properties = proto::property_list(props)};
+  for (std::string* str : {&id, &user, &pass, &will_topic, &will_payload, &key, &value}) str->assign(str->size(), '#');
+  return o;
+}
+
+TEST(client_fault, a_reconnect_resends_the_same_connect) {
+  test::broker b;
+  auto o = options_from_strings_that_die(b);
+  o.reconnect = reconnect_policy::subscriber();
+  o.reconnect.initial_delay = std::chrono::milliseconds{50};
+  std::vector<std::vector<std::uint8_t>> connects;
+  o.observer.on_packet = [&](const packet_event& e) {
+    if (e.direction == direction::sent && e.decoded && std::holds_alternative<proto::connect>(*e.decoded)) {
+      connects.emplace_back(e.raw.begin(), e.raw.end());
+    }
+  };
+  int reconnects = 0;
+  o.observer.on_reconnected = [&](const reconnected_event&) { ++reconnects; };
+  testing::driver d(std::move(o));
+  ASSERT_FALSE(d.connect().first) << d.c().last_failure().line();
+  b.restart();
+  ASSERT_TRUE(d.run_until([&] { return reconnects == 1; }, 30s));
+  ASSERT_EQ(connects.size(), 2u);
+  EXPECT_EQ(connects[1], connects[0]);
+  proto::decode_scratch scratch;
+  auto decoded = proto::decode_packet(connects[1], protocol_version::v5, scratch);
+  const auto* p = std::get_if<proto::packet>(&decoded);
+  ASSERT_NE(p, nullptr);
+  const auto& c = std::get<proto::connect>(*p);
+  EXPECT_EQ(c.client_id, "resender");
+  EXPECT_EQ(c.username, "carol");
+  EXPECT_EQ(c.password, "pw-1");
+  ASSERT_TRUE(c.will.has_value());
+  EXPECT_EQ(c.will->topic, "resender/will");
+  EXPECT_EQ(c.will->payload, "gone");
+  ASSERT_EQ(c.properties.size(), 1u);
+  EXPECT_EQ(c.properties[0].key, "site");
+  EXPECT_EQ(c.properties[0].value, "lab");
   EXPECT_FALSE(d.disconnect());
 }
 
