@@ -45,8 +45,7 @@ client::client_options options_for(const std::string& url, std::string& id_stora
   client::client_options o;
   o.target = *net::parse_url(url);
   id_storage = "footprint-" + std::to_string(n);
-  o.connect.client_id = id_storage;
-  o.connect.keep_alive = 600;
+  o.connect = proto::connect{.client_id = id_storage, .keep_alive = 600};
   return o;
 }
 

@@ -39,7 +39,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   c.version = v;
   c.client_id = "fuzz";
   c.keep_alive = 30;
-  s.connect(c, now, out);
+  const connect_config config = c;
+  s.connect(config, now, out);
   out.clear();
   for (unsigned i = 0; i < publishes; ++i) {
     publish p;

@@ -16,6 +16,7 @@
 
 #include "client_test_driver.hpp"
 #include "mqtk/net/net_error.hpp"
+#include "mqtk/proto/decoder.hpp"
 #include "mqtk/proto/session_error.hpp"
 #include "support/broker.hpp"
 #include "support/process.hpp"
@@ -62,8 +63,10 @@ class client_refusal : public ::testing::Test {
 
 TEST_F(client_refusal, bad_password_311_is_return_code_5) {
   auto o = options_for(*broker_, listener::tcp, protocol_version::v311);
-  o.connect.username = "alice";
-  o.connect.password = "wrong";
+  o.connect.edit([](proto::connect& c) {
+    c.username = "alice";
+    c.password = "wrong";
+  });
   driver d(std::move(o));
   auto [ec, r] = d.connect();
   EXPECT_EQ(ec, session_error::connection_refused);
@@ -77,8 +80,10 @@ TEST_F(client_refusal, bad_password_311_is_return_code_5) {
 
 TEST_F(client_refusal, bad_password_5_is_reason_code_0x87) {
   auto o = options_for(*broker_, listener::tcp, protocol_version::v5);
-  o.connect.username = "alice";
-  o.connect.password = "wrong";
+  o.connect.edit([](proto::connect& c) {
+    c.username = "alice";
+    c.password = "wrong";
+  });
   driver d(std::move(o));
   auto [ec, r] = d.connect();
   EXPECT_EQ(ec, session_error::connection_refused);
@@ -90,7 +95,7 @@ TEST_F(client_refusal, bad_password_5_is_reason_code_0x87) {
 TEST_F(client_refusal, good_password_from_the_url_connects) {
   client_options o;
   o.target = *net::parse_url("mqtt://alice:secret@" + broker_->host() + ":" + std::to_string(broker_->port()));
-  o.connect.version = protocol_version::v5;
+  o.connect = proto::connect{.version = protocol_version::v5};
   driver d(std::move(o));
   auto [ec, r] = d.connect();
   EXPECT_FALSE(ec) << d.c().last_failure().line();
@@ -154,7 +159,7 @@ pid_t broker_pid(const broker& b) {
 TEST(client_fault, stopped_broker_gives_no_pingresp_within_keepalive) {
   broker b;
   auto o = options_for(b, listener::tcp, protocol_version::v311, "keepalive-probe");
-  o.connect.keep_alive = 1;
+  o.connect.edit([](proto::connect& c) { c.keep_alive = 1; });
   std::vector<connection_lost_event> lost;
   std::vector<std::string> lost_messages;
   o.observer.on_connection_lost = [&](const connection_lost_event& e) {
@@ -247,14 +252,13 @@ struct restart_case {
 
 class client_restart : public ::testing::TestWithParam<restart_case> {};
 
-client_options persistent_options(const broker& b, protocol_version v, std::string_view id,
-                                  std::vector<proto::property>& props) {
+client_options persistent_options(const broker& b, protocol_version v, std::string_view id) {
   auto o = options_for(b, listener::tcp, v, id);
-  o.connect.clean_start = false;
-  if (v == protocol_version::v5) {
-    props = {proto::property{.id = proto::property_id::session_expiry_interval, .number = 600}};
-    o.connect.properties = proto::property_list(std::span<const proto::property>(props));
-  }
+  const proto::property expiry{.id = proto::property_id::session_expiry_interval, .number = 600};
+  o.connect.edit([&](proto::connect& c) {
+    c.clean_start = false;
+    if (v == protocol_version::v5) c.properties = proto::property_list(std::span<const proto::property>(&expiry, 1));
+  });
   o.reconnect = reconnect_policy::subscriber();
   o.reconnect.initial_delay = std::chrono::milliseconds{50};
   o.reconnect.max_delay = std::chrono::milliseconds{400};
@@ -271,16 +275,14 @@ TEST_P(client_restart, nothing_lost_across_a_broker_restart) {
   const std::string tag = std::string(param.version == protocol_version::v5 ? "v5" : "v311") + "-q" +
                           std::to_string(static_cast<int>(param.q)) + (param.crash ? "-kill" : "-term");
   const std::string topic = "restart/" + tag;
-  std::vector<proto::property> sub_props, pub_props;
 
   std::map<std::string, int> received;
   std::size_t received_total = 0;
   int sub_reconnects = 0, pub_reconnects = 0;
   bool sub_session_present = false, pub_session_present = false;
 
-  // The client copies what options.connect views when it is constructed; the ids live until then.
   const std::string sub_id = "restart-sub-" + tag, pub_id = "restart-pub-" + tag;
-  auto so = persistent_options(b, param.version, sub_id, sub_props);
+  auto so = persistent_options(b, param.version, sub_id);
   so.observer.on_reconnected = [&](const reconnected_event& e) {
     ++sub_reconnects;
     sub_session_present = e.session_present;
@@ -290,7 +292,7 @@ TEST_P(client_restart, nothing_lost_across_a_broker_restart) {
     ++received[std::string(m.payload)];
     ++received_total;
   });
-  auto po = persistent_options(b, param.version, pub_id, pub_props);
+  auto po = persistent_options(b, param.version, pub_id);
   po.observer.on_reconnected = [&](const reconnected_event& e) {
     ++pub_reconnects;
     pub_session_present = e.session_present;
@@ -418,6 +420,60 @@ TEST(client_fault, resubscribes_after_a_reconnect_without_session) {
   ASSERT_FALSE(d.publish("again/x", "after restart", qos::at_least_once).first);
   ASSERT_TRUE(d.wait_messages(1));
   EXPECT_EQ(d.messages[0].payload, "after restart");
+  EXPECT_FALSE(d.disconnect());
+}
+
+// The CONNECT is configured once, from strings that are gone before the client even connects:
+// the reconnect after a broker restart sends the same bytes, will, credentials and user
+// property included (the client's options own them; the session only views them).
+client_options options_from_strings_that_die(const test::broker& b) {
+  std::string id = "resender", user = "carol", pass = "pw-1", will_topic = "resender/will", will_payload = "gone";
+  std::string key = "site", value = "lab";
+  const std::vector<proto::property> props = {{.id = proto::property_id::user_property, .key = key, .value = value}};
+  auto o = testing::options_for(b, listener::tcp, protocol_version::v5);
+  o.connect = proto::connect{.version = protocol_version::v5,
+                             .client_id = id,
+                             .will = proto::will_message{.topic = will_topic, .payload = will_payload},
+                             .username = user,
+                             .password = pass,
+                             .properties = proto::property_list(props)};
+  for (std::string* str : {&id, &user, &pass, &will_topic, &will_payload, &key, &value}) str->assign(str->size(), '#');
+  return o;
+}
+
+TEST(client_fault, a_reconnect_resends_the_same_connect) {
+  test::broker b;
+  auto o = options_from_strings_that_die(b);
+  o.reconnect = reconnect_policy::subscriber();
+  o.reconnect.initial_delay = std::chrono::milliseconds{50};
+  std::vector<std::vector<std::uint8_t>> connects;
+  o.observer.on_packet = [&](const packet_event& e) {
+    if (e.direction == direction::sent && e.decoded && std::holds_alternative<proto::connect>(*e.decoded)) {
+      connects.emplace_back(e.raw.begin(), e.raw.end());
+    }
+  };
+  int reconnects = 0;
+  o.observer.on_reconnected = [&](const reconnected_event&) { ++reconnects; };
+  testing::driver d(std::move(o));
+  ASSERT_FALSE(d.connect().first) << d.c().last_failure().line();
+  b.restart();
+  ASSERT_TRUE(d.run_until([&] { return reconnects == 1; }, 30s));
+  ASSERT_EQ(connects.size(), 2u);
+  EXPECT_EQ(connects[1], connects[0]);
+  proto::decode_scratch scratch;
+  auto decoded = proto::decode_packet(connects[1], protocol_version::v5, scratch);
+  const auto* p = std::get_if<proto::packet>(&decoded);
+  ASSERT_NE(p, nullptr);
+  const auto& c = std::get<proto::connect>(*p);
+  EXPECT_EQ(c.client_id, "resender");
+  EXPECT_EQ(c.username, "carol");
+  EXPECT_EQ(c.password, "pw-1");
+  ASSERT_TRUE(c.will.has_value());
+  EXPECT_EQ(c.will->topic, "resender/will");
+  EXPECT_EQ(c.will->payload, "gone");
+  ASSERT_EQ(c.properties.size(), 1u);
+  EXPECT_EQ(c.properties[0].key, "site");
+  EXPECT_EQ(c.properties[0].value, "lab");
   EXPECT_FALSE(d.disconnect());
 }
 

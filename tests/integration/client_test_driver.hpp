@@ -42,8 +42,7 @@ inline client_options options_for(const test::broker& b, test::listener l, proto
   client_options o;
   o.target = target_for(b, l);
   o.net.tls.cafile = test::broker::certs().ca.cert.string();
-  o.connect.version = v;
-  o.connect.client_id = client_id;
+  o.connect = proto::connect{.version = v, .client_id = client_id};
   return o;
 }
 

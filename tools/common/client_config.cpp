@@ -2,6 +2,7 @@
 
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "mqtk/proto/packet.hpp"
 
@@ -28,8 +29,7 @@ net::tls_options make_tls(const tls_options& t) {
 
 }  // namespace
 
-client::client_options make_client_options(const connection_options& o, client_config_storage& storage,
-                                           client::reconnect_policy reconnect) {
+client::client_options make_client_options(const connection_options& o, client::reconnect_policy reconnect) {
   client::client_options out;
   const bool tls = o.uses_tls();
   const bool ws = o.transport == transport_kind::websocket;
@@ -44,14 +44,14 @@ client::client_options make_client_options(const connection_options& o, client_c
   out.net.tls = make_tls(o.tls);
   out.net.websocket.headers = o.websocket_headers;
 
-  storage.connect_properties = properties_for(o.properties, property_command::connect);
+  // The packet views `o` and these two lists until it is copied into out.connect.
+  std::vector<proto::property> connect_properties = properties_for(o.properties, property_command::connect);
   if (o.session_expiry && o.version == proto::protocol_version::v5) {
-    storage.connect_properties.push_back(
-        {.id = proto::property_id::session_expiry_interval, .number = *o.session_expiry});
+    connect_properties.push_back({.id = proto::property_id::session_expiry_interval, .number = *o.session_expiry});
   }
-  storage.will_properties = properties_for(o.properties, property_command::will);
+  const std::vector<proto::property> will_properties = properties_for(o.properties, property_command::will);
 
-  proto::connect& c = out.connect;
+  proto::connect c;
   c.version = o.version;
   c.client_id = o.client_id;
   c.keep_alive = o.keepalive;
@@ -61,11 +61,12 @@ client::client_options make_client_options(const connection_options& o, client_c
                                  .payload = o.will.payload ? std::string_view(*o.will.payload) : std::string_view(),
                                  .qos = o.will.qos,
                                  .retain = o.will.retain,
-                                 .properties = proto::property_list(storage.will_properties)};
+                                 .properties = proto::property_list(will_properties)};
   }
   if (o.username) c.username = *o.username;
   if (o.password) c.password = *o.password;
-  if (o.version == proto::protocol_version::v5) c.properties = proto::property_list(storage.connect_properties);
+  if (o.version == proto::protocol_version::v5) c.properties = proto::property_list(connect_properties);
+  out.connect = c;
 
   out.session.max_inflight = static_cast<std::uint16_t>(o.max_inflight);
   out.reconnect = reconnect;

@@ -47,7 +47,8 @@ bench_link::bench_link(asio::any_io_executor ex, bench_link_events& events, std:
 
 void bench_link::connect(const target& t, const proto::connect& c, std::chrono::milliseconds connect_timeout) {
   target_ = &t;
-  process([&](proto::action_list& out) { session_.connect(c, clock::now(), out); });  // down: only stored
+  connect_ = c;
+  process([&](proto::action_list& out) { session_.connect(connect_, clock::now(), out); });  // down: only stored
   error_code ec;
   socket_.open(t.broker.protocol(), ec);
   if (!ec && t.source) {

@@ -93,6 +93,9 @@ class bench_link {
   boost::asio::ip::tcp::socket socket_;
   bench_link_events& events_;
   std::size_t tag_;
+  // The CONNECT this link sends: the session views it (proto::session::connect), so the link
+  // owns it for as long as the session may send it.
+  proto::connect_config connect_;
   proto::session session_;
   proto::action_list actions_;
   std::vector<std::uint8_t> read_buffer_;

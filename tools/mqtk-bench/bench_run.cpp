@@ -264,8 +264,7 @@ int run_bench(const bench_options& o) {
     }
   }
 
-  client_config_storage storage;
-  client::client_options base = make_client_options(o.connection, storage, client::reconnect_policy::publisher());
+  client::client_options base = make_client_options(o.connection, client::reconnect_policy::publisher());
   base.net.connect_timeout = std::chrono::seconds(o.connect_timeout_s);
   // Bench clients exchange small packets: a smaller read buffer keeps thousands of idle
   // connections cheap; larger messages are still assembled by the decoder.
@@ -308,8 +307,10 @@ int run_bench(const bench_options& o) {
     return diag::to_int(diag::exit_code::cannot_open_input);
   }
   // The lean links take CONNECT as given: the URL's user and password as the client would.
-  if (!base.connect.username && base.target.username) base.connect.username = *base.target.username;
-  if (!base.connect.password && base.target.password) base.connect.password = *base.target.password;
+  base.connect.edit([&](proto::connect& p) {
+    if (!p.username && base.target.username) p.username = *base.target.username;
+    if (!p.password && base.target.password) p.password = *base.target.password;
+  });
   const std::vector<bench_link::target> lean = lean_targets(o, base);
   for (auto& s : slots) workers.push_back(std::make_unique<bench_worker>(o, base, lean, std::move(s)));
 

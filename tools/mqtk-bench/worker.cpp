@@ -154,7 +154,7 @@ struct bench_worker::impl final : bench_link_events {
       c->link = std::make_unique<bench_link>(io.get_executor(), *this, conns.size(), so);
     } else {
       client::client_options opts = base;
-      opts.connect.client_id = c->id;
+      opts.connect.edit([&](proto::connect& p) { p.client_id = c->id; });
       if (o.hosts.size() > 1) opts.target.host = o.hosts[s.order % o.hosts.size()];
       if (!o.ifaddrs.empty()) opts.net.bind_address = o.ifaddrs[s.order % o.ifaddrs.size()];
       opts.net.observer.on_tcp_connected = [this, raw](const net::tcp_connected_event& e) { tcp_connected(*raw, ns_of(e.at)); };
@@ -246,7 +246,7 @@ struct bench_worker::impl final : bench_link_events {
       ++connecting;
       begin_connect(*c);
       if (c->link) {
-        proto::connect request = base.connect;
+        proto::connect request = base.connect.packet();
         request.client_id = c->id;
         const std::size_t per_host = std::max<std::size_t>(1, o.ifaddrs.size());
         const std::size_t host = o.hosts.size() > 1 ? c->slot.order % o.hosts.size() : 0;

@@ -39,9 +39,11 @@ asio::awaitable<bool> probe_v5_limits(const ping_options& o, asio::io_context& i
                                       interruption& intr) {
   auto opts = p.base_options();
   const std::string id = o.connection.client_id + "-v5";
-  opts.connect.version = proto::protocol_version::v5;
-  opts.connect.client_id = id;
-  opts.connect.keep_alive = o.connection.keepalive;
+  opts.connect.edit([&](proto::connect& c) {
+    c.version = proto::protocol_version::v5;
+    c.client_id = id;
+    c.keep_alive = o.connection.keepalive;
+  });
   client::client c(io.get_executor(), opts);
   intr.stop = [&c] { c.close(); };
   auto [ec, res] = co_await c.async_connect(asio::as_tuple(asio::use_awaitable));

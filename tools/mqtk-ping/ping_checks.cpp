@@ -127,8 +127,10 @@ asio::awaitable<int> check_versions(const ping_options& o, asio::io_context& io,
   auto& j = r.checks["versions"] = nlohmann::json::array();
   for (const auto v : {proto::protocol_version::v5, proto::protocol_version::v311, proto::protocol_version::v31}) {
     auto opts = p.base_options();
-    opts.connect.version = v;
-    if (v != proto::protocol_version::v5) opts.connect.properties = {};
+    opts.connect.edit([v](proto::connect& connect) {
+      connect.version = v;
+      if (v != proto::protocol_version::v5) connect.properties = {};
+    });
     client::client c(io.get_executor(), opts);
     intr.stop = [&c] { c.close(); };
     const auto t0 = clock::now();
@@ -347,8 +349,10 @@ asio::awaitable<void> check_capabilities(const ping_options& o, asio::io_context
     const std::string probe_id = o.connection.client_id + "-q";
     for (const auto qos : {proto::qos::exactly_once, proto::qos::at_least_once}) {
       auto opts = p.base_options();
-      opts.connect.client_id = probe_id;
-      opts.connect.will.reset();
+      opts.connect.edit([&](proto::connect& connect) {
+        connect.client_id = probe_id;
+        connect.will.reset();
+      });
       client::client probe(io.get_executor(), opts);
       intr.stop = [&probe] { probe.close(); };
       auto [cec, cres] = co_await probe.async_connect(asio::as_tuple(asio::use_awaitable));
@@ -452,8 +456,10 @@ asio::awaitable<void> check_capabilities(const ping_options& o, asio::io_context
   for (const std::size_t n : {23u, 24u, 64u, 256u, 1024u, 65535u}) {
     auto opts = p.base_options();
     std::string id = "mqtkping" + std::string(n - 8, 'x');
-    opts.connect.client_id = id;
-    opts.connect.will.reset();
+    opts.connect.edit([&](proto::connect& connect) {
+      connect.client_id = id;
+      connect.will.reset();
+    });
     client::client probe(io.get_executor(), opts);
     intr.stop = [&probe] { probe.close(); };
     auto [ec, res] = co_await probe.async_connect(asio::as_tuple(asio::use_awaitable));
@@ -489,8 +495,10 @@ asio::awaitable<int> check_keepalive(const ping_options& o, asio::io_context& io
   // A second connection listens for the will.
   auto watcher_opts = p.base_options();
   const std::string watcher_id = o.connection.client_id + "-w";
-  watcher_opts.connect.client_id = watcher_id;
-  watcher_opts.connect.will.reset();
+  watcher_opts.connect.edit([&](proto::connect& connect) {
+    connect.client_id = watcher_id;
+    connect.will.reset();
+  });
   client::client watcher(io.get_executor(), watcher_opts);
   std::optional<clock::time_point> will_at;
   watcher.on_message([&](const proto::publish& m) {
@@ -516,7 +524,7 @@ asio::awaitable<int> check_keepalive(const ping_options& o, asio::io_context& io
     print_failure(r);
     co_return r.exit_code;
   }
-  proto::connect connect = opts.connect;
+  proto::connect connect = opts.connect.packet();
   connect.keep_alive = keepalive;
   connect.will = proto::will_message{.topic = will_topic, .payload = "mqtk-ping keepalive check", .qos = proto::qos::at_least_once};
   std::vector<std::uint8_t> bytes;

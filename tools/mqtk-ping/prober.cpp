@@ -108,7 +108,7 @@ prober::prober(const ping_options& o, asio::io_context& io, ping_report& report,
     : o_(o), io_(io), report_(report), out_(out), interrupt_(interrupt), wake_(io) {}
 
 client::client_options prober::base_options() const {
-  auto c = make_client_options(o_.connection, check_storage_, client::reconnect_policy{});
+  auto c = make_client_options(o_.connection, client::reconnect_policy{});
   c.net.connect_timeout = std::chrono::milliseconds(static_cast<long long>(o_.timeout_s * 1000));
   c.session.pingresp_timeout = c.net.connect_timeout;
   return c;
@@ -224,12 +224,14 @@ asio::awaitable<bool> prober::connect(bool quiet_failure) {
   tcp_attempts_.clear();
   remote_address_.clear();
   lost_ = false;
-  auto options = make_client_options(o_.connection, storage_, client::reconnect_policy{});
+  auto options = make_client_options(o_.connection, client::reconnect_policy{});
   options.net.connect_timeout = std::chrono::milliseconds(static_cast<long long>(o_.timeout_s * 1000));
   options.session.pingresp_timeout = options.net.connect_timeout;
   // A keep alive shorter than the interval would make the session ping on its own between ours.
   const auto needed = static_cast<std::uint16_t>(std::min(65535.0, std::ceil(o_.interval_s * 2 + o_.timeout_s)));
-  if (options.connect.keep_alive < needed && options.connect.keep_alive != 0) options.connect.keep_alive = needed;
+  if (const auto k = options.connect.packet().keep_alive; k < needed && k != 0) {
+    options.connect.edit([needed](proto::connect& c) { c.keep_alive = needed; });
+  }
   // Loading the CA file and key is local work: done before the clock starts, so that the DNS
   // stage times DNS only. (A failure here is left to the connect, which reports it.)
   if (net::is_tls(options.target.scheme) && !options.net.shared_tls) {
@@ -443,7 +445,7 @@ asio::awaitable<void> prober::ask_in_v5() {
     co_return;
   }
   auto opts = base_options();
-  opts.connect.version = proto::protocol_version::v5;
+  opts.connect.edit([](proto::connect& c) { c.version = proto::protocol_version::v5; });
   client::client c(io_.get_executor(), opts);
   interrupt_.stop = [&c] { c.close(); };
   auto [ec, res] = co_await c.async_connect(asio::as_tuple(asio::use_awaitable));

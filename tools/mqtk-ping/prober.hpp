@@ -71,8 +71,6 @@ class prober {
   ping_report& report_;
   const ping_output& out_;
   interruption& interrupt_;
-  client_config_storage storage_;
-  mutable client_config_storage check_storage_;  // what base_options() views
   std::unique_ptr<client::client> client_;
   boost::asio::steady_timer wake_;
   client::clock::time_point start_{};

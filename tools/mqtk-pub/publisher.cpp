@@ -209,7 +209,7 @@ class publisher {
       // is gone, and a pipeline must not hang on it: give up (75).
       policy.max_attempts = 5;
     }
-    auto options = make_client_options(o_.connection, storage_, policy);
+    auto options = make_client_options(o_.connection, policy);
     if (stream) options.session.on_lost_session = proto::lost_session_policy::resend_as_new;
     // A QoS 0 PUBLISH the broker refuses is only seen as a closed connection: confirm before
     // DISCONNECT, so that such a refusal is not reported as success.
@@ -437,7 +437,6 @@ class publisher {
   asio::io_context& io_;
   asio::steady_timer wake_;
   asio::steady_timer delay_;  // --repeat-delay
-  client_config_storage storage_;
   client::client client_;
   stop_signals signals_;
   int interrupted_ = 0;         // the signal that ended the run, 0 if none

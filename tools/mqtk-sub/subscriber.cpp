@@ -72,7 +72,7 @@ class subscriber {
 
  private:
   client::client_options make_options() {
-    auto options = make_client_options(o_.connection, storage_, client::reconnect_policy::subscriber());
+    auto options = make_client_options(o_.connection, client::reconnect_policy::subscriber());
     // Into a pipe or file, a millisecond of latency is invisible and halves the wake-ups of a
     // busy stream; on a terminal every message shows at once.
     if (::isatty(STDOUT_FILENO) != 1) options.read_coalescing = std::chrono::milliseconds(1);
@@ -340,7 +340,6 @@ class subscriber {
   asio::steady_timer stop_;
   asio::steady_timer timeout_;
   asio::steady_timer flush_timer_;
-  client_config_storage storage_;
   client::client client_;
   stop_signals signals_;
   enum class stage : std::uint8_t { connecting, subscribing, receiving };

@@ -50,12 +50,23 @@ std::string loss_message(const error_code& ec) {
 
 }  // namespace
 
-struct client::impl : std::enable_shared_from_this<impl> {
+namespace detail {
+
+// What a client is: the transport, the session, the timers and the operations waiting for the
+// session's answers. A client is a handle on one; the timers' and reads' handlers keep it alive.
+class client_impl : public std::enable_shared_from_this<client_impl> {
+  using executor_type = client::executor_type;
+  using connect_handler = client::connect_handler;
+  using publish_handler = client::publish_handler;
+  using subscribe_handler = client::subscribe_handler;
+  using done_handler = client::done_handler;
+
+  // The client's side of the connection. Whether CONNACK came is the session's to say
+  // (session.state()), except after a loss: see handshaking().
   enum class phase : std::uint8_t {
     idle,            // never connected, or given up / disconnected
     connecting,      // transport connect under way
-    handshaking,     // CONNECT sent, waiting for CONNACK
-    connected,       // CONNACK accepted
+    online,          // transport up: CONNECT sent, or CONNACK accepted
     disconnecting,   // DISCONNECT queued, waiting to flush and shut down
     reconnect_wait,  // waiting for the backoff timer
     closed,          // close(): terminal
@@ -76,9 +87,12 @@ struct client::impl : std::enable_shared_from_this<impl> {
     bool active = true;
   };
 
-  impl(executor_type ex, client_options o)
+  friend class mqtk::client::client;  // its accessors and handler setters read the members
+
+ public:
+  client_impl(executor_type ex, client_options o)
       : executor(ex),
-        options(std::move(o)),
+        options(with_url_credentials(std::move(o))),
         transport(ex),
         session(session_options_for(options)),
         timers{asio::steady_timer(ex), asio::steady_timer(ex), asio::steady_timer(ex)},
@@ -86,7 +100,6 @@ struct client::impl : std::enable_shared_from_this<impl> {
         shutdown_timer(ex),
         read_buffer(std::max<std::size_t>(options.read_buffer_size, 512)),
         rng(std::random_device{}()) {
-    keep_connect_storage();
     // Over a Unix socket the host and port mean nothing: messages name the socket.
     subject = options.net.unix_socket.empty() ? net::host_port(options.target.host, options.target.port)
                                               : "unix:" + options.net.unix_socket;
@@ -94,37 +107,42 @@ struct client::impl : std::enable_shared_from_this<impl> {
     session.connect(options.connect, clock::now(), scratch);  // down: only stored
   }
 
+  void ping() {
+    if (!connected()) return;
+    process([&](proto::action_list& out) { session.ping(clock::now(), out); });
+  }
+
+  void acknowledge(proto::qos q, std::uint16_t packet_id) {
+    if (current == phase::closed) return;
+    process([&](proto::action_list& out) { session.acknowledge(q, packet_id, clock::now(), out); });
+  }
+
+  bool connected() const noexcept {
+    return current == phase::online && session.state() == proto::session_state::connected;
+  }
+
+ private:
+  // Transport up and no CONNACK accepted yet: the first connect (its caller waits) or a
+  // reconnect attempt is under way. The session says as much while the connection lasts, but
+  // has forgotten it by the time a loss is reported to us.
+  bool handshaking() const noexcept { return current == phase::online && (connect_waiter || attempts > 0); }
+
   static proto::session_options session_options_for(const client_options& o) {
     proto::session_options s = o.session;
     if (!s.connack_timeout) s.connack_timeout = o.net.connect_timeout;
     return s;
   }
 
-  // options.connect views the caller's storage; make it view ours so that the client can
-  // connect again at any time (a later async_connect after a disconnect).
-  void keep_connect_storage() {
-    auto keep = [this](std::string_view s) -> std::string_view { return storage.emplace_back(s); };
-    auto keep_props = [&](proto::property_list props, std::vector<proto::property>& to) {
-      to.clear();
-      for (proto::property p : props) {
-        p.key = keep(p.key);
-        p.value = keep(p.value);
-        to.push_back(p);
-      }
-      return proto::property_list(std::span<const proto::property>(to));
-    };
-    proto::connect& c = options.connect;
-    c.client_id = keep(c.client_id);
-    if (!c.username && options.target.username) c.username = *options.target.username;
-    if (!c.password && options.target.password) c.password = *options.target.password;
-    if (c.username) c.username = keep(*c.username);
-    if (c.password) c.password = keep(*c.password);
-    c.properties = keep_props(c.properties, connect_properties);
-    if (c.will) {
-      c.will->topic = keep(c.will->topic);
-      c.will->payload = keep(c.will->payload);
-      c.will->properties = keep_props(c.will->properties, will_properties);
+  // -L mqtt://user:pass@host: the URL's credentials, unless CONNECT has its own.
+  static client_options with_url_credentials(client_options o) {
+    const proto::connect& c = o.connect.packet();
+    if ((!c.username && o.target.username) || (!c.password && o.target.password)) {
+      o.connect.edit([&](proto::connect& e) {
+        if (!e.username) e.username = o.target.username;
+        if (!e.password) e.password = o.target.password;
+      });
     }
+    return o;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -197,7 +215,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
 
   void observe(direction dir, std::span<const std::uint8_t> bytes) {
     proto::stream_decoder& d = dir == direction::sent ? observe_out : observe_in;
-    if (!d.version()) d.set_version(options.connect.version);
+    if (!d.version()) d.set_version(options.connect.packet().version);
     while (!bytes.empty()) {
       auto r = d.put(bytes);
       bytes = bytes.subspan(r.consumed);
@@ -247,6 +265,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
   // ---------------------------------------------------------------------------------------
   // Connecting
 
+ public:
   void start_connect(executor_type ex, connect_handler h) {
     if (current == phase::closed) {
       post_completion(ex, std::move(h), error_code(asio::error::operation_aborted), connect_result{});
@@ -265,6 +284,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
     connect_transport();
   }
 
+ private:
   void connect_transport() {
     current = phase::connecting;
     const std::uint64_t gen = ++generation;
@@ -284,11 +304,11 @@ struct client::impl : std::enable_shared_from_this<impl> {
     }
     transport_up = true;
     qos0_unconfirmed = false;
-    current = phase::handshaking;
+    current = phase::online;
     early_bytes.clear();
     observe_in.reset();
     observe_out.reset();
-    observe_in.set_version(options.connect.version);
+    observe_in.set_version(options.connect.packet().version);
     pending_writes.clear();
     process([&](proto::action_list& out) { session.transport_up(clock::now(), out); });
     asio::co_spawn(executor, read_loop(shared_from_this(), generation), asio::detached);
@@ -323,7 +343,6 @@ struct client::impl : std::enable_shared_from_this<impl> {
                                                 .limits = session.server()});
     }
     if (proto::is_failure(c.reason_code, proto::packet_type::connack, session.version())) return;  // close follows
-    current = phase::connected;
     if (connect_waiter) {
       auto [ex, h] = std::move(*connect_waiter);
       connect_waiter.reset();
@@ -361,7 +380,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
   // ---------------------------------------------------------------------------------------
   // Reading
 
-  static asio::awaitable<void> read_loop(std::shared_ptr<impl> self, std::uint64_t gen) {
+  static asio::awaitable<void> read_loop(std::shared_ptr<client_impl> self, std::uint64_t gen) {
     const auto coalescing = self->options.read_coalescing;
     std::optional<asio::steady_timer> pause;
     if (coalescing.count() > 0) pause.emplace(self->transport.get_executor());
@@ -374,7 +393,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
         co_return;
       }
       std::span<const std::uint8_t> bytes(self->read_buffer.data(), n);
-      if (self->current == phase::handshaking) self->keep_early_bytes(bytes);
+      if (self->handshaking()) self->keep_early_bytes(bytes);
       if (self->options.observer.on_packet) self->observe(direction::received, bytes);
       self->process([&](proto::action_list& out) { self->session.received(bytes, clock::now(), out); });
       if (gen != self->generation) co_return;
@@ -435,11 +454,11 @@ struct client::impl : std::enable_shared_from_this<impl> {
   // After the transport is closed and the session knows: report, reconnect or give up.
   void connection_ended(error_code ec) {
     if (confirming != confirm_stage::none) unconfirmed_disconnect(ec);
-    if (current == phase::handshaking || current == phase::connecting) {
+    if (handshaking() || current == phase::connecting) {
       connect_attempt_failed(ec);
       return;
     }
-    if (current != phase::connected) return;
+    if (current != phase::online) return;
     const bool again = options.reconnect.enabled && !stop_requested;
     if (options.observer.on_connection_lost) {
       options.observer.on_connection_lost(connection_lost_event{.at = clock::now(), .error = ec,
@@ -511,6 +530,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
     }
   }
 
+ public:
   void start_disconnect(const proto::disconnect& d, executor_type ex, done_handler h) {
     stop_requested = true;
     if (current == phase::reconnect_wait) {
@@ -518,7 +538,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
       current = phase::idle;
       process([&](proto::action_list& out) { session.cancel_all(proto::session_error::client_disconnected, out); });
     }
-    if (current != phase::connected && current != phase::handshaking) {
+    if (current != phase::online) {
       post_completion(ex, std::move(h), error_code(net::net_error::not_connected));
       return;
     }
@@ -527,13 +547,14 @@ struct client::impl : std::enable_shared_from_this<impl> {
       return;
     }
     disconnect_waiter.emplace(std::move(ex), std::move(h));
-    if (options.confirm_qos0_before_disconnect && qos0_unconfirmed && current == phase::connected) {
+    if (options.confirm_qos0_before_disconnect && qos0_unconfirmed && connected()) {
       start_confirmation(d);
       return;
     }
     process([&](proto::action_list& out) { session.disconnect(d, clock::now(), out); });
   }
 
+ private:
   // ---------------------------------------------------------------------------------------
   // Confirming QoS 0 publishes before DISCONNECT (client_options::confirm_qos0_before_disconnect)
 
@@ -587,6 +608,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
     }
   }
 
+ public:
   void close() noexcept {
     if (current == phase::closed) return;
     current = phase::closed;
@@ -612,6 +634,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
     qos0_head = 0;
   }
 
+ private:
   // What the peer sent before CONNACK, for the diagnosis of a port that speaks something else.
   void keep_early_bytes(std::span<const std::uint8_t> bytes) {
     const std::size_t room = early_bytes_limit - std::min(early_bytes.size(), early_bytes_limit);
@@ -619,7 +642,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
   }
 
   void set_failure(error_code ec, std::uint8_t reason, proto::packet_type where, std::string message) {
-    failure.before_connack = current == phase::handshaking;
+    failure.before_connack = handshaking();
     failure.peer_bytes = failure.before_connack ? early_bytes : std::vector<std::uint8_t>{};
     failure.scheme = options.target.scheme;
     failure.error = ec;
@@ -742,6 +765,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
     return current != phase::idle && current != phase::closed && current != phase::disconnecting;
   }
 
+ public:
   void start_publish(const proto::publish& m, executor_type ex, publish_handler h) {
     if (!accepting_requests()) {
       post_completion(ex, std::move(h), error_code(net::net_error::not_connected), publish_result{});
@@ -787,11 +811,9 @@ struct client::impl : std::enable_shared_from_this<impl> {
 
   // ---------------------------------------------------------------------------------------
 
+ private:
   executor_type executor;
-  client_options options;
-  std::deque<std::string> storage;  // what options.connect views
-  std::vector<proto::property> connect_properties;
-  std::vector<proto::property> will_properties;
+  client_options options;  // options.connect is what the session views: declared before it
   std::string subject;
 
   net::transport transport;
@@ -854,8 +876,10 @@ struct client::impl : std::enable_shared_from_this<impl> {
   std::minstd_rand rng;
 };
 
+}  // namespace detail
+
 client::client(executor_type executor, client_options options)
-    : impl_(std::make_shared<impl>(std::move(executor), std::move(options))) {}
+    : impl_(std::make_shared<detail::client_impl>(std::move(executor), std::move(options))) {}
 
 client::~client() { close(); }
 
@@ -878,17 +902,9 @@ void client::close() noexcept {
   if (impl_) impl_->close();
 }
 
-void client::ping() {
-  if (impl_->current != impl::phase::connected) return;
-  impl_->process([&](proto::action_list& out) { impl_->session.ping(clock::now(), out); });
-}
-
-void client::acknowledge(proto::qos q, std::uint16_t packet_id) {
-  if (impl_->current == impl::phase::closed) return;
-  impl_->process([&](proto::action_list& out) { impl_->session.acknowledge(q, packet_id, clock::now(), out); });
-}
-
-bool client::connected() const noexcept { return impl_->current == impl::phase::connected; }
+void client::ping() { impl_->ping(); }
+void client::acknowledge(proto::qos q, std::uint16_t packet_id) { impl_->acknowledge(q, packet_id); }
+bool client::connected() const noexcept { return impl_->connected(); }
 const failure_details& client::last_failure() const noexcept { return impl_->failure; }
 const proto::session& client::session() const noexcept { return impl_->session; }
 const net::transport& client::transport() const noexcept { return impl_->transport; }

@@ -72,60 +72,14 @@ std::string_view session::client_id() const noexcept {
 // ---------------------------------------------------------------------------------------------
 // Requests
 
-void session::store_connect(const proto::connect& c) {
-  // One string holds every text field, sized up front so that the views stay put. It is built
-  // beside the old one: `c` may view into what we hold now (e.g. client_id()).
-  std::size_t total = c.client_id.size() + c.username.value_or("").size() + c.password.value_or("").size();
-  for (const property& p : c.properties) total += p.key.size() + p.value.size();
-  if (c.will) {
-    total += c.will->topic.size() + c.will->payload.size();
-    for (const property& p : c.will->properties) total += p.key.size() + p.value.size();
-  }
-  std::vector<char> text;  // not std::string: a short string's move would not keep its buffer
-  text.reserve(total);
-  auto keep = [&text](std::string_view s) {
-    std::size_t offset = text.size();
-    text.insert(text.end(), s.begin(), s.end());
-    return std::string_view(text.data() + offset, s.size());
-  };
-  auto keep_all = [&](property_list from) {
-    std::vector<property> to;
-    to.reserve(from.size());
-    for (property p : from) {
-      p.key = keep(p.key);
-      p.value = keep(p.value);
-      to.push_back(p);
-    }
-    return to;
-  };
-  proto::connect kept = c;
-  kept.client_id = keep(c.client_id);
-  if (c.username) kept.username = keep(*c.username);
-  if (c.password) kept.password = keep(*c.password);
-  std::vector<property> props = keep_all(c.properties);
-  std::vector<property> will_props;
-  if (c.will) {
-    kept.will->topic = keep(c.will->topic);
-    kept.will->payload = keep(c.will->payload);
-    will_props = keep_all(c.will->properties);
-  }
-  // A new identity forgets the one the broker assigned to the old one.
-  if (!c.client_id.empty() && c.client_id != assigned_client_id_) assigned_client_id_.clear();
-
-  // Moving a vector keeps its buffer, so the views in `kept` stay valid.
-  connect_text_ = std::move(text);
-  connect_properties_ = std::move(props);
-  will_properties_ = std::move(will_props);
-  connect_ = kept;
-  connect_.properties = property_list(connect_properties_);
-  if (connect_.will) connect_.will->properties = property_list(will_properties_);
-}
-
-void session::connect(const proto::connect& c, session_time now, action_list& out) {
+void session::connect(const connect_config& c, session_time now, action_list& out) {
   now_ = now;
   const protocol_version before = connect_.version;
-  store_connect(c);
-  if (has_connect_ && before != c.version) reencode_requests(before, c.version);
+  // A new identity forgets the one the broker assigned to the old one.
+  const std::string_view id = c.packet().client_id;
+  if (!id.empty() && id != assigned_client_id_) assigned_client_id_.clear();
+  connect_ = c.packet();  // views `c`, which the caller keeps (see connect())
+  if (has_connect_ && before != connect_.version) reencode_requests(before, connect_.version);
   has_connect_ = true;
   connect_wanted_ = true;
   if (state_ == session_state::up) send_connect(out);

@@ -143,7 +143,8 @@ lines session_harness::take() {
 
 lines session_harness::connect(const proto::connect& c) {
   out.clear();
-  session.connect(c, now, out);
+  config = c;
+  session.connect(config, now, out);
   return take();
 }
 

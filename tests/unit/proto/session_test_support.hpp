@@ -60,6 +60,7 @@ class session_harness {
                        bool session_present = false);
   proto::connect default_connect(std::uint16_t keep_alive = 60) const;
 
+  proto::connect_config config;  // what connect() gave the session, which views it
   proto::session session;
   proto::action_list out;
   proto::protocol_version version;

@@ -104,8 +104,7 @@ TEST(connection_options, unix_socket) {
 
 TEST(connection_options, unix_socket_reaches_the_client_options) {
   auto o = conn({"--unix", "/run/m.sock"});
-  client_config_storage storage;
-  const auto c = make_client_options(o, storage, client::reconnect_policy{});
+  const auto c = make_client_options(o, client::reconnect_policy{});
   EXPECT_EQ(c.net.unix_socket, "/run/m.sock");
   EXPECT_EQ(c.target.scheme, net::scheme::mqtt);
   EXPECT_EQ(describe(o).find("broker unix:/run/m.sock,"), 0u) << describe(o);
@@ -154,8 +153,7 @@ TEST(connection_options, proxy) {
 
 TEST(connection_options, proxy_reaches_the_client_options_and_its_password_is_never_shown) {
   auto o = conn({"--proxy", "socks5h://bob:hunter2@127.0.0.1:1081", "-h", "broker.example", "--cafile", "ca.pem"});
-  client_config_storage storage;
-  const auto c = make_client_options(o, storage, client::reconnect_policy{});
+  const auto c = make_client_options(o, client::reconnect_policy{});
   ASSERT_TRUE(c.net.proxy);
   EXPECT_EQ(*c.net.proxy, (net::socks5_proxy{.host = "127.0.0.1", .port = 1081, .username = "bob", .password = "hunter2"}));
   // TLS runs with the broker, through the tunnel.
@@ -238,8 +236,7 @@ TEST(connection_options_ws_header, headers_are_kept_in_order_and_reach_the_clien
   ASSERT_EQ(o.websocket_headers.size(), 2u);
   EXPECT_EQ(o.websocket_headers[0], (std::pair<std::string, std::string>{"Authorization", "Bearer t0k3n"}));
   EXPECT_EQ(o.websocket_headers[1], (std::pair<std::string, std::string>{"X-Trace", "abc"}));
-  client_config_storage storage;
-  const auto options = make_client_options(o, storage, client::reconnect_policy::subscriber());
+  const auto options = make_client_options(o, client::reconnect_policy::subscriber());
   EXPECT_EQ(options.target.scheme, net::scheme::ws);
   EXPECT_EQ(options.target.port, 8080);
   EXPECT_EQ(options.target.path_or_topic, "/mqtt");
@@ -254,18 +251,17 @@ TEST(connection_options_ws_header, header_without_a_name_is_a_usage_error) {
 TEST(client_config, url_tls_credentials_and_will_map_to_the_client) {
   auto o = conn({"-L", "mqtts://alice:s3cret@broker.example:8884", "-V", "5", "-x", "600", "--will-topic", "w",
                  "--will-payload", "gone", "--will-qos", "1", "--insecure", "--tls-version", "tlsv1.3"});
-  client_config_storage storage;
-  const auto options = make_client_options(o, storage, client::reconnect_policy::publisher());
+  const auto options = make_client_options(o, client::reconnect_policy::publisher());
   EXPECT_EQ(options.target.scheme, net::scheme::mqtts);
   EXPECT_EQ(options.target.host, "broker.example");
   EXPECT_EQ(options.target.port, 8884);
-  EXPECT_EQ(options.connect.username, "alice");
-  EXPECT_EQ(options.connect.password, "s3cret");
-  EXPECT_EQ(options.connect.version, proto::protocol_version::v5);
-  EXPECT_EQ(options.connect.properties.number(proto::property_id::session_expiry_interval), 600u);
-  ASSERT_TRUE(options.connect.will.has_value());
-  EXPECT_EQ(options.connect.will->payload, "gone");
-  EXPECT_EQ(options.connect.will->qos, proto::qos::at_least_once);
+  EXPECT_EQ(options.connect.packet().username, "alice");
+  EXPECT_EQ(options.connect.packet().password, "s3cret");
+  EXPECT_EQ(options.connect.packet().version, proto::protocol_version::v5);
+  EXPECT_EQ(options.connect.packet().properties.number(proto::property_id::session_expiry_interval), 600u);
+  ASSERT_TRUE(options.connect.packet().will.has_value());
+  EXPECT_EQ(options.connect.packet().will->payload, "gone");
+  EXPECT_EQ(options.connect.packet().will->qos, proto::qos::at_least_once);
   EXPECT_EQ(options.net.tls.verify, net::tls_verify::no_hostname);
   EXPECT_EQ(options.net.tls.min_version, net::tls_version::tls1_3);
   EXPECT_FALSE(options.reconnect.enabled);

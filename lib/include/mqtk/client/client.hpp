@@ -2,7 +2,7 @@
 // The async MQTT client: drives a proto::session over a net::transport on one executor.
 //
 //   client c(io.get_executor(), {.target = *net::parse_url("mqtt://localhost"),
-//                                .connect = {.version = proto::protocol_version::v5}});
+//                                .connect = proto::connect{.version = proto::protocol_version::v5}});
 //   c.on_message([](const proto::publish& m) { ... });
 //   auto [ec, connack] = co_await c.async_connect(as_tuple(use_awaitable));
 //   auto [ec2, r] = co_await c.async_publish({.topic = "a", .payload = "x", .qos = qos::at_least_once},
@@ -44,6 +44,10 @@
 
 namespace mqtk::client {
 
+namespace detail {
+class client_impl;  // what a client is a handle on (client.cpp)
+}
+
 // Called for each application message delivered by the session (QoS 2: exactly once). The
 // views (topic, payload, properties) are valid during the call only.
 using message_handler = std::function<void(const proto::publish&)>;
@@ -59,7 +63,6 @@ class client {
   using subscribe_handler = boost::asio::any_completion_handler<void(boost::system::error_code, subscribe_result)>;
   using done_handler = boost::asio::any_completion_handler<void(boost::system::error_code)>;
 
-  // Copies what `options.connect` views (see client_options).
   client(executor_type executor, client_options options);
   ~client();  // close()
   client(client&&) noexcept;
@@ -185,8 +188,6 @@ class client {
   const net::transport& transport() const noexcept;
   const client_options& options() const noexcept;
 
-  struct impl;
-
  private:
   template <class Handler>
   executor_type handler_executor(const Handler& handler) const {
@@ -198,7 +199,7 @@ class client {
   void start_unsubscribe(const proto::unsubscribe& r, executor_type ex, subscribe_handler handler);
   void start_disconnect(const proto::disconnect& d, executor_type ex, done_handler handler);
 
-  std::shared_ptr<impl> impl_;
+  std::shared_ptr<detail::client_impl> impl_;
 };
 
 }  // namespace mqtk::client

@@ -9,7 +9,7 @@
 #include "mqtk/client/reconnect_policy.hpp"
 #include "mqtk/net/connect_options.hpp"
 #include "mqtk/net/url.hpp"
-#include "mqtk/proto/packet.hpp"
+#include "mqtk/proto/connect_config.hpp"
 #include "mqtk/proto/session_options.hpp"
 
 namespace mqtk::client {
@@ -22,9 +22,9 @@ struct client_options {
   // (resolved, tcp connected, tls done, websocket upgraded), passed to net::transport as is.
   net::connect_options net;
   // What CONNECT says: version, client id, keep alive, clean start, will, credentials,
-  // properties. Its views are copied into the session by the client's constructor, so their
-  // storage only has to live until the constructor returns (keeping it longer is harmless).
-  proto::connect connect;
+  // properties. Owned (assigning a proto::connect copies what it views), so client_options is
+  // a plain value; the client keeps it, and its session sends it on every (re)connection.
+  proto::connect_config connect;
   // Local session limits. When session.connack_timeout is unset the client uses
   // net.connect_timeout, so that a broker that accepts TCP but never answers CONNECT fails.
   proto::session_options session;

@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "mqtk/proto/connect_config.hpp"
 #include "mqtk/proto/decoder.hpp"
 #include "mqtk/proto/packet.hpp"
 #include "mqtk/proto/session_action.hpp"
@@ -64,11 +65,14 @@ class session {
   // Requests. Views in the arguments are only read during the call (the session copies or
   // encodes what it keeps).
 
-  // Sets what CONNECT says (kept for every later reconnect) and sends it if the transport is
-  // up and no CONNECT is outstanding. Call before publish/subscribe/unsubscribe: they are
+  // Sets what CONNECT says (sent again on every later reconnect) and sends it if the transport
+  // is up and no CONNECT is outstanding. Call before publish/subscribe/unsubscribe: they are
   // encoded in this connect's protocol version (and re-encoded if a later connect() changes it,
   // e.g. falling back from 5.0 to 3.1.1 after "unsupported protocol version").
-  void connect(const proto::connect& c, session_time now, action_list& out);
+  // `c` is viewed, not copied: it must stay unchanged and alive until the next connect() or the
+  // session's end (the client keeps it in its options), hence no temporaries.
+  void connect(const connect_config& c, session_time now, action_list& out);
+  void connect(const connect_config&& c, session_time now, action_list& out) = delete;
   // Sends or queues the message. packet_id and dup are chosen by the session. Completes at
   // once for QoS 0 (when written), on PUBACK for QoS 1 and on PUBCOMP (or a failed PUBREC)
   // for QoS 2, or with an error: invalid_request, packet_too_large, qos_not_supported,
@@ -135,7 +139,6 @@ class session {
     std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
   };
 
-  void store_connect(const proto::connect& c);
   void reencode_requests(protocol_version from, protocol_version to);
   void send_connect(action_list& out);
   void send_packet(const packet& p, action_list& out);
@@ -183,11 +186,8 @@ class session {
 
   session_options options_;
 
-  // What CONNECT says; its views point into connect_text_ and the property vectors.
+  // What CONNECT says: views into the caller's connect_config (see connect()).
   proto::connect connect_;
-  std::vector<char> connect_text_;
-  std::vector<property> connect_properties_;
-  std::vector<property> will_properties_;
   std::string assigned_client_id_;
   bool has_connect_ = false;     // requests are encoded in its version
   bool connect_wanted_ = false;  // send CONNECT whenever the transport comes up
