@@ -4,6 +4,7 @@
 #include <string>
 
 #include "mqtk/proto/packet.hpp"
+#include "mqtk/report/text_escape.hpp"
 
 namespace mqtk::tools {
 namespace {
@@ -96,7 +97,7 @@ void add_debug_trace(client::client_options& options, std::string_view tool_name
   };
   net_obs.on_tls_done = [prefix](const net::tls_done_event&) { std::clog << prefix << "TLS handshake done\n"; };
   net_obs.on_websocket_upgraded = [prefix](const net::websocket_upgraded_event& e) {
-    std::clog << prefix << "WebSocket upgraded (HTTP " << e.http_status << ", subprotocol '" << e.subprotocol
+    std::clog << prefix << "WebSocket upgraded (HTTP " << e.http_status << ", subprotocol '" << report::display_escaped(e.subprotocol, '\'')
               << "')\n";
   };
   auto& obs = options.observer;

@@ -6,17 +6,10 @@
 #include "mqtk/proto/encoder.hpp"
 #include "mqtk/proto/reason_code.hpp"
 #include "mqtk/proto/topic.hpp"
+#include "mqtk/report/text_escape.hpp"
 
 namespace mqtk::proto {
 namespace {
-
-// Reason codes the client puts in its own DISCONNECT (5.0 §3.14.2.1).
-constexpr std::uint8_t rc_malformed_packet = 0x81;
-constexpr std::uint8_t rc_protocol_error = 0x82;
-constexpr std::uint8_t rc_packet_id_not_found = 0x92;
-constexpr std::uint8_t rc_receive_maximum_exceeded = 0x93;
-constexpr std::uint8_t rc_topic_alias_invalid = 0x94;
-constexpr std::uint8_t rc_packet_too_large = 0x95;
 
 constexpr std::uint8_t dup_flag = 0x08;
 
@@ -44,6 +37,10 @@ std::string code_name(std::uint8_t code, packet_type type, protocol_version v) {
   std::string_view name = reason_code_name(code, type, v);
   return name.empty() ? "unknown reason code" : std::string(name);
 }
+
+// A Reason String from the broker, as it may appear in a line a person reads: its control
+// characters escaped, so a hostile broker cannot reset the terminal or forge a line.
+std::string peer_text(std::string_view s) { return report::display_escaped(s, 0); }
 
 bool failed(std::uint8_t code, packet_type type, protocol_version v) noexcept {
   return is_failure(code, type, v);
@@ -326,10 +323,10 @@ void session::received(std::span<const std::uint8_t> bytes, session_time now, ac
     if (r.state == stream_decoder::status::error) {
       if (r.failure.error == decode_error::packet_too_large) {
         fail(session_error::packet_too_large, 0,
-             "the broker sent a packet larger than our maximum packet size", rc_packet_too_large, out);
+             "the broker sent a packet larger than our maximum packet size", reason_code::packet_too_large.value(), out);
       } else {
         fail(session_error::malformed_packet, 0, "malformed packet from the broker: " + r.failure.message(),
-             rc_malformed_packet, out);
+             reason_code::malformed_packet.value(), out);
       }
       return;
     }
@@ -591,7 +588,7 @@ void session::handle(const packet& p, action_list& out) {
     fail(session_error::protocol_error, 0,
          "unexpected " + std::string(packet_type_name(t)) +
              (before_connack ? " before CONNACK" : " from the broker"),
-         rc_protocol_error, out);
+         reason_code::protocol_error.value(), out);
   };
   if (auto* c = std::get_if<connack>(&p)) {
     if (!before_connack) return unexpected(packet_type::connack);
@@ -634,7 +631,7 @@ void session::on_connack(const connack& c, action_list& out) {
     std::string text = "connection refused: " + code_name(c.reason_code, packet_type::connack, v);
     text += v == protocol_version::v5 ? " (reason code " + reason_code_hex(c.reason_code) + ")"
                                       : " (return code " + std::to_string(c.reason_code) + ")";
-    if (auto reason = c.properties.string(property_id::reason_string)) text += ": " + std::string(*reason);
+    if (auto reason = c.properties.string(property_id::reason_string)) text += ": " + peer_text(*reason);
     fail(session_error::connection_refused, c.reason_code, text, std::nullopt, out);
     return;
   }
@@ -765,7 +762,7 @@ void session::on_publish(const proto::publish& p, action_list& out) {
         fail(session_error::topic_alias_invalid, 0,
              "the broker used topic alias " + std::to_string(*alias) + ", above our maximum of " +
                  std::to_string(incoming_alias_maximum_.value_or(0)),
-             rc_topic_alias_invalid, out);
+             reason_code::topic_alias_invalid.value(), out);
         return;
       }
       if (!p.topic.empty()) {
@@ -776,13 +773,13 @@ void session::on_publish(const proto::publish& p, action_list& out) {
       } else {
         fail(session_error::topic_alias_invalid, 0,
              "the broker used topic alias " + std::to_string(*alias) + " before giving its topic",
-             rc_topic_alias_invalid, out);
+             reason_code::topic_alias_invalid.value(), out);
         return;
       }
     }
   }
   if (m.topic.empty()) {
-    fail(session_error::protocol_error, 0, "PUBLISH without a topic", rc_protocol_error, out);
+    fail(session_error::protocol_error, 0, "PUBLISH without a topic", reason_code::protocol_error.value(), out);
     return;
   }
   auto deliver = [&] {
@@ -811,7 +808,7 @@ void session::on_publish(const proto::publish& p, action_list& out) {
           fail(session_error::receive_maximum_exceeded, 0,
                "the broker sent more than " + std::to_string(incoming_receive_maximum_) +
                    " unacknowledged QoS 2 messages",
-               rc_receive_maximum_exceeded, out);
+               reason_code::receive_maximum_exceeded.value(), out);
           return;
         }
         incoming_qos2_.reserve(m.packet_id);
@@ -855,7 +852,7 @@ void session::on_pubrec(const pubrec& r, action_list& out) {
   if (!i) {
     // 5.0 §4.3.3: answer so the broker can drop its state.
     send_packet(pubrel{.packet_id = r.packet_id,
-                       .reason_code = version() == protocol_version::v5 ? rc_packet_id_not_found : std::uint8_t{0}},
+                       .reason_code = version() == protocol_version::v5 ? reason_code::packet_identifier_not_found.value() : std::uint8_t{0}},
                 out);
     return;
   }
@@ -876,7 +873,7 @@ void session::on_pubrel(const pubrel& r, action_list& out) {
   if (incoming_qos2_.in_use(r.packet_id)) {
     incoming_qos2_.release(r.packet_id);
   } else if (version() == protocol_version::v5) {
-    code = rc_packet_id_not_found;
+    code = reason_code::packet_identifier_not_found.value();
   }
   send_packet(pubcomp{.packet_id = r.packet_id, .reason_code = code}, out);
 }
@@ -911,7 +908,7 @@ void session::on_server_disconnect(const proto::disconnect& d, action_list& out)
   std::string text = "the broker disconnected: " +
                      code_name(d.reason_code, packet_type::disconnect, version()) +
                      " (reason code " + reason_code_hex(d.reason_code) + ")";
-  if (auto reason = d.properties.string(property_id::reason_string)) text += ": " + std::string(*reason);
+  if (auto reason = d.properties.string(property_id::reason_string)) text += ": " + peer_text(*reason);
   fail(session_error::server_disconnected, d.reason_code, text, std::nullopt, out);
 }
 
