@@ -724,7 +724,10 @@ struct client::impl : std::enable_shared_from_this<impl> {
 
   void remember(const pending_op& p, proto::list_view<std::uint8_t> codes) {
     for (std::size_t i = 0; i < p.subscriptions.size(); ++i) {
-      if (i < codes.size() && codes[i] >= 0x80) continue;
+      // A denied filter is not resubscribed after a reconnect.
+      if (i < codes.size() && proto::reason_code{codes[i]}.is_failure(proto::packet_type::suback, session.version())) {
+        continue;
+      }
       const remembered_subscription& s = p.subscriptions[i];
       auto it = std::find_if(subscriptions.begin(), subscriptions.end(),
                              [&](const remembered_subscription& r) { return r.filter == s.filter; });

@@ -12,6 +12,7 @@
 #include "mqtk/net/net_error.hpp"
 #include "mqtk/net/socks5_error.hpp"
 #include "mqtk/proto/decode_error.hpp"
+#include "mqtk/proto/reason_code.hpp"
 #include "mqtk/proto/session_error.hpp"
 
 namespace mqtk::client {
@@ -315,7 +316,8 @@ bool failure_details::broker_refused() const noexcept {
   if (is(error, session_error::connection_refused) || is(error, session_error::rejected)) return true;
   // A 5.0 DISCONNECT with a failure code is the broker saying why; "normal disconnection"
   // (0) or a code below 0x80 is not a refusal and maps like a lost connection.
-  return is(error, session_error::server_disconnected) && reason_code >= 0x80;
+  return is(error, session_error::server_disconnected) &&
+         proto::reason_code{reason_code}.is_failure(proto::packet_type::disconnect, proto::protocol_version::v5);
 }
 
 int failure_details::exit_code() const noexcept {
