@@ -350,6 +350,12 @@ diag::failure failure_details::to_failure() const {
     if (connect->phase == net::connect_phase::websocket_upgrade) explain_upgrade(*connect, f);
   } else if (!message.empty()) {
     f.reason = message;
+    if (is(error, session_error::server_disconnected)) {
+      // The broker did say goodbye, with a code that reports no failure: the kind's standard
+      // advice ("closed the connection without a reason") would contradict the line.
+      f.hint = "the broker ended the session on purpose without reporting a failure: candidates are a broker "
+               "shutting down or restarting, or an administrator or plugin removing this client; its log says which";
+    }
   } else {
     f.reason = error.message();
   }
