@@ -21,6 +21,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "mqtk/diag/session_close.hpp"
 #include "mqtk/net/net_error.hpp"
 #include "mqtk/proto/decoder.hpp"
 #include "mqtk/proto/reason_code.hpp"
@@ -167,8 +168,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
               complete(act);
             } else if constexpr (std::is_same_v<T, proto::close_action>) {
               close = act;
-              close_message = std::string(act.message);
-              close->message = {};
+              close_message = diag::close_message(act.cause, session.version());
             } else if constexpr (std::is_same_v<T, proto::connack_action>) {
               on_connack(act.packet);
             }

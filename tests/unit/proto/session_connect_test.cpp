@@ -2,6 +2,7 @@
 // the client's own DISCONNECT, and protocol errors from the broker.
 #include "session_test_support.hpp"
 
+#include "mqtk/diag/session_close.hpp"
 #include "mqtk/proto/decoder.hpp"
 
 namespace mqtk::test {
@@ -184,7 +185,7 @@ TEST(SessionConnect, ServerDisconnectReasonStringControlsEscaped) {
   std::vector<property> props{{.id = property_id::reason_string, .value = "bye\x1b" "c\r\nFAKE LINE\xc2\x9b"}};
   h.recv(proto::disconnect{.reason_code = 0x00, .properties = props});
   ASSERT_NE(find_close(h.out), nullptr);
-  EXPECT_EQ(find_close(h.out)->message,
+  EXPECT_EQ(diag::close_message(find_close(h.out)->cause, proto::protocol_version::v5),
             "the broker disconnected: Normal disconnection (reason code 0x00): bye\\x1bc\\x0d\\x0aFAKE LINE\\xc2\\x9b");
 }
 
