@@ -3,6 +3,7 @@
 #include <iostream>
 #include <string>
 
+#include "mqtk/diag/session_close.hpp"
 #include "mqtk/proto/packet.hpp"
 #include "mqtk/report/text_escape.hpp"
 
@@ -106,7 +107,7 @@ void add_debug_trace(client::client_options& options, std::string_view tool_name
               << (e.decoded ? proto::to_string(*e.decoded) : std::string("undecodable packet")) << '\n';
   };
   obs.on_connection_lost = [prefix](const client::connection_lost_event& e) {
-    std::clog << prefix << "connection lost: " << e.message << (e.will_reconnect ? "; reconnecting" : "") << '\n';
+    std::clog << prefix << diag::connection_lost_line("", e.message, e.will_reconnect) << '\n';
   };
   obs.on_reconnecting = [prefix](const client::reconnecting_event& e) {
     std::clog << prefix << "reconnect attempt " << e.attempt << " in " << e.delay.count() << " ms\n";

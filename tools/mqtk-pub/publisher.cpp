@@ -25,6 +25,7 @@
 #include "mqtk/diag/exit_code.hpp"
 #include "mqtk/diag/operation_failure.hpp"
 #include "mqtk/diag/refusal.hpp"
+#include "mqtk/diag/session_close.hpp"
 #include "mqtk/net/net_error.hpp"
 #include "mqtk/net/url.hpp"
 #include "mqtk/proto/reason_code.hpp"
@@ -223,9 +224,9 @@ class publisher {
         // refusing what we resend (a property, a size, an ACL that closes): retrying forever
         // would hang the pipeline, so give up after a few rounds.
         if (e.will_reconnect && ++losses_without_progress_ >= max_losses_without_progress) {
-          std::cerr << tool << ": giving up: the connection was lost " << losses_without_progress_
-                    << " times in a row with no message acknowledged in between (last: " << e.message
-                    << ") — the broker most likely refuses a message it is sent again; its log says why\n";
+          std::cerr << tool << ": "
+                    << diag::operation_failure_line(diag::publish_lost_repeatedly{losses_without_progress_, e.message})
+                    << '\n';
           const proto::reason_code code{e.reason_code};
           exit_code_ = code.is_failure(proto::packet_type::disconnect, proto::protocol_version::v5)
                            ? code.value()
@@ -233,8 +234,7 @@ class publisher {
           asio::post(io_, [this] { client_.close(); });
           return;
         }
-        std::cerr << tool << ": connection lost (" << broker_name() << "): " << e.message
-                  << (e.will_reconnect ? "; reconnecting" : "") << '\n';
+        std::cerr << tool << ": " << diag::connection_lost_line(broker_name(), e.message, e.will_reconnect) << '\n';
       };
       options.observer.on_gave_up = [this](const client::gave_up_event& e) {
         reconnecting_ = false;
@@ -314,10 +314,8 @@ class publisher {
       // A broker that said why (5.0 DISCONNECT reason code) is explained as any refusal is.
       std::cerr << tool << ": " << f.line() << '\n';
     } else {
-      std::cerr << tool << ": the broker ended the connection (" << (f ? f.message : ec.message())
-                << ") before confirming the QoS 0 message(s): it most likely refused a PUBLISH, which QoS 0 "
-                   "cannot acknowledge — check the topic (-t), the properties (-D) and the size; -d shows the "
-                   "exchange\n";
+      const std::string why = f ? f.message : ec.message();
+      std::cerr << tool << ": " << diag::operation_failure_line(diag::qos0_unconfirmed{why}) << '\n';
     }
     exit_code_ = f ? f.exit_code() : diag::to_int(diag::exit_code::connection_lost);
   }

@@ -21,6 +21,7 @@
 #include "mqtk/client/client.hpp"
 #include "mqtk/diag/operation_failure.hpp"
 #include "mqtk/diag/refusal.hpp"
+#include "mqtk/diag/session_close.hpp"
 #include "mqtk/diag/exit_code.hpp"
 #include "mqtk/net/url.hpp"
 #include "mqtk/proto/reason_code.hpp"
@@ -84,7 +85,7 @@ class subscriber {
     if (o_.connection.debug) add_debug_trace(options, tool);
     // A subscriber that reconnects says so, -d or not: a silent gap in the output misleads.
     options.observer.on_connection_lost = [](const client::connection_lost_event& e) {
-      std::cerr << tool << ": connection lost: " << e.message << (e.will_reconnect ? "; reconnecting" : "") << '\n';
+      std::cerr << tool << ": " << diag::connection_lost_line("", e.message, e.will_reconnect) << '\n';
     };
     options.observer.on_reconnected = [](const client::reconnected_event& e) {
       std::cerr << tool << ": reconnected after " << e.attempts << " attempt(s)"

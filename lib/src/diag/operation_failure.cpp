@@ -60,11 +60,26 @@ struct line_of {
     line += explain_refusal(e.denied.front().code, e.version, packet_type::suback).fix;
     return line;
   }
+
+  std::string operator()(const publish_lost_repeatedly& e) const {
+    return "giving up: the connection was lost " + std::to_string(e.losses) +
+           " times in a row with no message acknowledged in between (last: " + std::string(e.last_reason) +
+           ") \u2014 the broker most likely refuses a message it is sent again; its log says why";
+  }
+
+  std::string operator()(const qos0_unconfirmed& e) const {
+    return "the broker ended the connection (" + std::string(e.why) +
+           ") before confirming the QoS 0 message(s): it most likely refused a PUBLISH, which QoS 0 cannot "
+           "acknowledge \u2014 check the topic (-t), the properties (-D) and the size; -d shows the exchange";
+  }
 };
 
 }  // namespace
 
-std::string operation_failure_line(const operation_failure& f) { return std::visit(line_of{}, f); }
+std::string operation_failure_line(const operation_failure& f) {
+  // Topics are escaped where they are quoted; the reasons may hold a transport's or a peer's words.
+  return report::terminal_safe(std::visit(line_of{}, f));
+}
 
 proto::reason_code reason_for(publish_over_limit::limit which) noexcept {
   switch (which) {

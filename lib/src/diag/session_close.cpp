@@ -73,6 +73,15 @@ std::string close_message(const proto::close_cause& cause, protocol_version vers
   return std::visit(message_of{version}, cause);
 }
 
+std::string connection_lost_line(std::string_view broker, std::string_view why, bool will_reconnect) {
+  std::string line = "connection lost";
+  if (!broker.empty()) line += " (" + std::string(broker) + ")";
+  line += ": ";
+  line += why;
+  if (will_reconnect) line += "; reconnecting";
+  return report::terminal_safe(line);
+}
+
 std::string seconds_text(std::chrono::milliseconds d) {
   const auto ms = d.count();
   std::string s = std::to_string(ms / 1000);

@@ -86,6 +86,22 @@ TEST(operation_failure_line, quoted_topics_and_filters_have_their_controls_escap
   EXPECT_EQ(sub.rfind("subscription to 'x\\x0d\\x0aFAKE': ", 0), 0u) << sub;
 }
 
+TEST(operation_failure_line, a_stream_lost_again_and_again_gives_up_naming_the_last_reason) {
+  EXPECT_EQ(operation_failure_line(publish_lost_repeatedly{3, "the broker disconnected: Normal disconnection (reason code 0x00)"}),
+            "giving up: the connection was lost 3 times in a row with no message acknowledged in between (last: the "
+            "broker disconnected: Normal disconnection (reason code 0x00)) \u2014 the broker most likely refuses a "
+            "message it is sent again; its log says why");
+}
+
+TEST(operation_failure_line, qos0_messages_unconfirmed_when_the_connection_ended) {
+  EXPECT_EQ(operation_failure_line(qos0_unconfirmed{"end of file"}),
+            "the broker ended the connection (end of file) before confirming the QoS 0 message(s): it most likely "
+            "refused a PUBLISH, which QoS 0 cannot acknowledge \u2014 check the topic (-t), the properties (-D) and "
+            "the size; -d shows the exchange");
+  // Whatever words the transport used, none reaches the terminal raw.
+  EXPECT_EQ(operation_failure_line(qos0_unconfirmed{"x\x1b[2J"}).find('\x1b'), std::string::npos);
+}
+
 TEST(denied_filters, pairs_failures_with_their_filters_by_version) {
   const std::vector<std::string> filters{"a", "b", "c"};
   const std::vector<std::uint8_t> codes{0x01, 0x87, 0x80};

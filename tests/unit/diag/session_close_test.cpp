@@ -58,5 +58,11 @@ TEST(close_message, reason_strings_have_their_controls_escaped) {
             "connection refused: Banned (reason code 0x8a): \\x1b]0;owned\\x07");
 }
 
+TEST(connection_lost_line, with_and_without_the_broker_and_a_reconnect) {
+  EXPECT_EQ(connection_lost_line("", "no PINGRESP within 1 s", true), "connection lost: no PINGRESP within 1 s; reconnecting");
+  EXPECT_EQ(connection_lost_line("b:1883", "end of file", false), "connection lost (b:1883): end of file");
+  EXPECT_EQ(connection_lost_line("", "x\r\nFAKE", false), "connection lost: x\\x0d\\x0aFAKE");
+}
+
 }  // namespace
 }  // namespace mqtk::diag

@@ -49,8 +49,21 @@ struct every_subscription_denied {
   proto::protocol_version version = proto::protocol_version::v5;
 };
 
-using operation_failure =
-    std::variant<publish_over_limit, publish_refused, subscription_denied, every_subscription_denied>;
+// A stream of publishes (-l) lost its connection again and again with nothing acknowledged in
+// between: the broker most likely refuses something it is sent again.
+struct publish_lost_repeatedly {
+  std::size_t losses = 0;
+  std::string_view last_reason;  // why the last connection ended
+};
+
+// The connection ended before the broker confirmed QoS 0 messages (QoS 0 has no acknowledgement
+// to carry a refusal).
+struct qos0_unconfirmed {
+  std::string_view why;  // how the connection ended
+};
+
+using operation_failure = std::variant<publish_over_limit, publish_refused, subscription_denied,
+                                       every_subscription_denied, publish_lost_repeatedly, qos0_unconfirmed>;
 
 // The line after "mqtk-pub: " / "mqtk-sub: ", without a newline.
 std::string operation_failure_line(const operation_failure& f);
