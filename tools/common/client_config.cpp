@@ -4,7 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "mqtk/diag/session_close.hpp"
 #include "mqtk/proto/packet.hpp"
+#include "mqtk/report/text_escape.hpp"
 
 namespace mqtk::tools {
 namespace {
@@ -97,7 +99,7 @@ void add_debug_trace(client::client_options& options, std::string_view tool_name
   };
   net_obs.on_tls_done = [prefix](const net::tls_done_event&) { std::clog << prefix << "TLS handshake done\n"; };
   net_obs.on_websocket_upgraded = [prefix](const net::websocket_upgraded_event& e) {
-    std::clog << prefix << "WebSocket upgraded (HTTP " << e.http_status << ", subprotocol '" << e.subprotocol
+    std::clog << prefix << "WebSocket upgraded (HTTP " << e.http_status << ", subprotocol '" << report::display_escaped(e.subprotocol, '\'')
               << "')\n";
   };
   auto& obs = options.observer;
@@ -106,7 +108,7 @@ void add_debug_trace(client::client_options& options, std::string_view tool_name
               << (e.decoded ? proto::to_string(*e.decoded) : std::string("undecodable packet")) << '\n';
   };
   obs.on_connection_lost = [prefix](const client::connection_lost_event& e) {
-    std::clog << prefix << "connection lost: " << e.message << (e.will_reconnect ? "; reconnecting" : "") << '\n';
+    std::clog << prefix << diag::connection_lost_line("", e.message, e.will_reconnect) << '\n';
   };
   obs.on_reconnecting = [prefix](const client::reconnecting_event& e) {
     std::clog << prefix << "reconnect attempt " << e.attempt << " in " << e.delay.count() << " ms\n";

@@ -58,11 +58,19 @@ std::string random_suffix() {
   return s;
 }
 
+// A SUBACK code that denies the filter: 0x80 and above in 3.1.1 and 5.0 alike (a 3.1.1 broker
+// that answers with a 5.0 code still means no).
+bool denied(std::uint8_t suback_code) {
+  return proto::reason_code{suback_code}.is_failure(proto::packet_type::suback, proto::protocol_version::v5);
+}
+
 // Connecting again cannot cure these: the broker answered and said no, or TLS failed.
 bool worth_waiting(const client::failure_details& f) {
   if (f.broker_refused()) {
-    const auto c = f.reason_code;
-    return c == 3 || c == 0x88 || c == 0x89 || c == 0x9F;
+    using proto::reason_code;
+    const reason_code c{f.reason_code};
+    return c == reason_code::v311_server_unavailable || c == reason_code::server_unavailable ||
+           c == reason_code::server_busy || c == reason_code::connection_rate_exceeded;
   }
   switch (f.to_failure().kind) {
     case diag::failure_kind::dns:
@@ -225,8 +233,8 @@ asio::awaitable<void> check_roundtrip(const ping_options& o, asio::io_context& i
   proto::subscription sub{.filter = all, .max_qos = proto::qos::exactly_once};
   auto [sec, sres] = co_await c.async_subscribe(proto::subscribe{.subscriptions = proto::list_view<proto::subscription>(std::span<const proto::subscription>(&sub, 1))},
                                                 asio::as_tuple(asio::use_awaitable));
-  if (sec || sres.reason_codes.empty() || sres.reason_codes[0] >= 0x80) {
-    const std::uint8_t code = sres.reason_codes.empty() ? 0x80 : sres.reason_codes[0];
+  if (sec || sres.reason_codes.empty() || denied(sres.reason_codes[0])) {
+    const std::uint8_t code = sres.reason_codes.empty() ? proto::reason_code::unspecified_error.value() : sres.reason_codes[0];
     problem("subscribe_refused", "SUBSCRIBE to " + all + " refused: " + (sec && sec != proto::session_error::rejected ? c.last_failure().line() : diag::refusal_reason(code, o.connection.version, proto::packet_type::suback)),
             "the broker's ACL must let this user read and write " + base + "/...");
     co_return;
@@ -271,7 +279,7 @@ asio::awaitable<void> check_roundtrip(const ping_options& o, asio::io_context& i
   proto::subscription plus{.filter = plus_filter, .max_qos = proto::qos::at_least_once};
   auto [wec, wres] = co_await c.async_subscribe(proto::subscribe{.subscriptions = proto::list_view<proto::subscription>(std::span<const proto::subscription>(&plus, 1))},
                                                 asio::as_tuple(asio::use_awaitable));
-  const bool plus_ok = !wec && !wres.reason_codes.empty() && wres.reason_codes[0] < 0x80;
+  const bool plus_ok = !wec && !wres.reason_codes.empty() && !denied(wres.reason_codes[0]);
   co_await c.async_publish(proto::publish{.topic = plus_topic, .payload = "w", .qos = proto::qos::at_least_once},
                            asio::as_tuple(asio::use_awaitable));
   const bool wild = co_await wait_until(io, limit, intr, [&] { return arrived.count(plus_topic) != 0; });
@@ -395,8 +403,8 @@ asio::awaitable<void> check_capabilities(const ping_options& o, asio::io_context
     from_connack("receive_maximum", 65535);
     if (props.contains("server_keep_alive")) from_connack("server_keep_alive", nullptr);
   } else {
-    say("wildcard_subscription_available", wildcard && *wildcard < 0x80, "SUBACK of a '+' filter");
-    say("shared_subscription_available", shared && *shared < 0x80, "SUBACK of a $share/ filter");
+    say("wildcard_subscription_available", wildcard && !denied(*wildcard), "SUBACK of a '+' filter");
+    say("shared_subscription_available", shared && !denied(*shared), "SUBACK of a $share/ filter");
     say("subscription_identifier_available", "n/a", "MQTT 5.0 only");
     say("topic_alias_maximum", "n/a", "MQTT 5.0 only");
     say("receive_maximum", "n/a", "MQTT 5.0 only");

@@ -14,6 +14,7 @@
 #include "mqtk/net/transport.hpp"
 #include "mqtk/proto/reason_code.hpp"
 #include "mqtk/proto/session_error.hpp"
+#include "mqtk/report/text_escape.hpp"
 
 namespace asio = boost::asio;
 
@@ -92,7 +93,8 @@ nlohmann::json connack_properties(const proto::property_list& props) {
 std::string properties_text(const nlohmann::json& props) {
   std::string out;
   for (const auto& [k, v] : props.items()) {
-    out += (out.empty() ? "" : "; ") + k + " " + (v.is_string() ? v.get<std::string>() : v.dump());
+    // Values come from the broker: escaped, as everywhere its strings reach a terminal.
+    out += (out.empty() ? "" : "; ") + k + " " + (v.is_string() ? report::display_escaped(v.get<std::string>(), 0) : v.dump());
   }
   return out;
 }
@@ -203,12 +205,9 @@ void prober::observe(client::client_options& c) {
       wake_.cancel();
     } else if (e.direction == client::direction::received) {
       if (const auto* d = std::get_if<proto::disconnect>(e.decoded)) {
-        if (auto ref = d->properties.string(proto::property_id::server_reference)) {
-          disconnect_reference_ = "server reference: " + std::string(*ref);
-        }
-        if (auto why = d->properties.string(proto::property_id::reason_string)) {
-          disconnect_reference_ += (disconnect_reference_.empty() ? "" : "; ") + ("reason string: " + std::string(*why));
-        }
+        disconnect_reference_ =
+            diag::broker_words(d->properties.string(proto::property_id::server_reference).value_or(""),
+                               d->properties.string(proto::property_id::reason_string).value_or(""));
       }
     }
   };
@@ -333,11 +332,8 @@ void prober::record_failure() {
   // A 5.0 refusal that names a server to use instead: say which.
   if (!report_.connack.is_null()) {
     const auto props = report_.connack["properties"];
-    std::string extra;
-    if (auto ref = props.value("server_reference", ""); !ref.empty()) extra += "server reference: " + ref;
-    if (auto why = props.value("reason_string", ""); !why.empty()) {
-      extra += (extra.empty() ? "" : "; ") + ("reason string: " + why);
-    }
+    const std::string extra =
+        diag::broker_words(props.value("server_reference", ""), props.value("reason_string", ""));
     if (!extra.empty()) line += " (" + extra + ")";
   }
   report_.fail(f.exit_code(), line);

@@ -23,7 +23,9 @@
 #include "common/stop_signals.hpp"
 #include "mqtk/client/client.hpp"
 #include "mqtk/diag/exit_code.hpp"
+#include "mqtk/diag/operation_failure.hpp"
 #include "mqtk/diag/refusal.hpp"
+#include "mqtk/diag/session_close.hpp"
 #include "mqtk/net/net_error.hpp"
 #include "mqtk/net/url.hpp"
 #include "mqtk/proto/reason_code.hpp"
@@ -222,15 +224,17 @@ class publisher {
         // refusing what we resend (a property, a size, an ACL that closes): retrying forever
         // would hang the pipeline, so give up after a few rounds.
         if (e.will_reconnect && ++losses_without_progress_ >= max_losses_without_progress) {
-          std::cerr << tool << ": giving up: the connection was lost " << losses_without_progress_
-                    << " times in a row with no message acknowledged in between (last: " << e.message
-                    << ") — the broker most likely refuses a message it is sent again; its log says why\n";
-          exit_code_ = e.reason_code >= 0x80 ? e.reason_code : diag::to_int(diag::exit_code::connection_lost);
+          std::cerr << tool << ": "
+                    << diag::operation_failure_line(diag::publish_lost_repeatedly{losses_without_progress_, e.message})
+                    << '\n';
+          const proto::reason_code code{e.reason_code};
+          exit_code_ = code.is_failure(proto::packet_type::disconnect, proto::protocol_version::v5)
+                           ? code.value()
+                           : diag::to_int(diag::exit_code::connection_lost);
           asio::post(io_, [this] { client_.close(); });
           return;
         }
-        std::cerr << tool << ": connection lost (" << broker_name() << "): " << e.message
-                  << (e.will_reconnect ? "; reconnecting" : "") << '\n';
+        std::cerr << tool << ": " << diag::connection_lost_line(broker_name(), e.message, e.will_reconnect) << '\n';
       };
       options.observer.on_gave_up = [this](const client::gave_up_event& e) {
         reconnecting_ = false;
@@ -310,10 +314,8 @@ class publisher {
       // A broker that said why (5.0 DISCONNECT reason code) is explained as any refusal is.
       std::cerr << tool << ": " << f.line() << '\n';
     } else {
-      std::cerr << tool << ": the broker ended the connection (" << (f ? f.message : ec.message())
-                << ") before confirming the QoS 0 message(s): it most likely refused a PUBLISH, which QoS 0 "
-                   "cannot acknowledge — check the topic (-t), the properties (-D) and the size; -d shows the "
-                   "exchange\n";
+      const std::string why = f ? f.message : ec.message();
+      std::cerr << tool << ": " << diag::operation_failure_line(diag::qos0_unconfirmed{why}) << '\n';
     }
     exit_code_ = f ? f.exit_code() : diag::to_int(diag::exit_code::connection_lost);
   }
@@ -352,24 +354,21 @@ class publisher {
   // the reason code the broker would have answered with (ARCHITECTURE.md, 128-162).
   bool note_local_refusal(boost::system::error_code ec) {
     const proto::server_limits& limits = client_.session().server();
+    using limit = diag::publish_over_limit::limit;
+    diag::publish_over_limit e{.asked_qos = o_.qos};
     if (ec == proto::session_error::qos_not_supported) {
-      const int max = static_cast<int>(limits.maximum_qos);
-      std::cerr << tool << ": not sent: the broker allows at most QoS " << max
-                << " (Maximum QoS in its CONNACK) and -q " << static_cast<int>(o_.qos) << " asks for more — use -q "
-                << max << " (reason code 0x9B, QoS not supported)\n";
-      exit_code_ = 0x9B;
+      e.which = limit::maximum_qos;
+      e.broker_value = static_cast<std::uint32_t>(limits.maximum_qos);
     } else if (ec == proto::session_error::retain_not_supported) {
-      std::cerr << tool << ": not sent: the broker does not keep retained messages (Retain Available 0 in its "
-                   "CONNACK) — drop -r (reason code 0x9A, Retain not supported)\n";
-      exit_code_ = 0x9A;
+      e.which = limit::retain_available;
     } else if (ec == proto::session_error::packet_too_large) {
-      std::cerr << tool << ": not sent: the PUBLISH is larger than the broker's Maximum Packet Size of "
-                << limits.maximum_packet_size
-                << " bytes (in its CONNACK) — send a smaller message (reason code 0x95, Packet too large)\n";
-      exit_code_ = 0x95;
+      e.which = limit::maximum_packet_size;
+      e.broker_value = limits.maximum_packet_size;
     } else {
       return false;
     }
+    std::cerr << tool << ": " << diag::operation_failure_line(e) << '\n';
+    exit_code_ = diag::exit_code_for_reason(diag::reason_for(e.which));
     return true;
   }
 
@@ -377,11 +376,12 @@ class publisher {
     if (exit_code_ != 0) return;  // the first failure decides the exit code and the message
     if (note_local_refusal(ec)) return;
     if (ec == proto::session_error::rejected) {
-      std::cerr << tool << ": publish to '" << o_.topic << "' refused by the broker: "
-                << diag::refusal_reason(r.reason_code, o_.connection.version,
-                                        o_.qos == proto::qos::exactly_once ? proto::packet_type::pubrec
-                                                                           : proto::packet_type::puback)
-                << '\n';
+      const diag::publish_refused e{.topic = o_.topic,
+                                    .code = proto::reason_code{r.reason_code},
+                                    .where = o_.qos == proto::qos::exactly_once ? proto::packet_type::pubrec
+                                                                                : proto::packet_type::puback,
+                                    .version = o_.connection.version};
+      std::cerr << tool << ": " << diag::operation_failure_line(e) << '\n';
       exit_code_ = r.reason_code;
       return;
     }

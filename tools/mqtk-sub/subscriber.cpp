@@ -19,7 +19,9 @@
 #include "common/stop_signals.hpp"
 #include "mqtk-sub/stdout_writer.hpp"
 #include "mqtk/client/client.hpp"
+#include "mqtk/diag/operation_failure.hpp"
 #include "mqtk/diag/refusal.hpp"
+#include "mqtk/diag/session_close.hpp"
 #include "mqtk/diag/exit_code.hpp"
 #include "mqtk/net/url.hpp"
 #include "mqtk/proto/reason_code.hpp"
@@ -83,7 +85,7 @@ class subscriber {
     if (o_.connection.debug) add_debug_trace(options, tool);
     // A subscriber that reconnects says so, -d or not: a silent gap in the output misleads.
     options.observer.on_connection_lost = [](const client::connection_lost_event& e) {
-      std::cerr << tool << ": connection lost: " << e.message << (e.will_reconnect ? "; reconnecting" : "") << '\n';
+      std::cerr << tool << ": " << diag::connection_lost_line("", e.message, e.will_reconnect) << '\n';
     };
     options.observer.on_reconnected = [](const client::reconnected_event& e) {
       std::cerr << tool << ": reconnected after " << e.attempts << " attempt(s)"
@@ -122,29 +124,16 @@ class subscriber {
       // Some filters denied: one warning line each, and go on receiving on the others. All of
       // them denied: nothing can arrive, so one line names them all and the first code is the
       // exit code (mosquitto_sub says so and exits 0).
-      std::vector<std::string> refusals;
-      std::uint8_t first_failure = 0;
-      for (std::size_t i = 0; i < result.reason_codes.size(); ++i) {
-        const std::uint8_t code = result.reason_codes[i];
-        if (code < 0x80) continue;
-        if (refusals.empty()) first_failure = code;
-        refusals.push_back("'" + o_.topics[i] + "': " +
-                           std::string(proto::reason_code_name(code, proto::packet_type::suback,
-                                                               o_.connection.version)) +
-                           " (reason code " + proto::reason_code_hex(code) + ")");
-      }
-      const bool all_denied = !refusals.empty() && refusals.size() == result.reason_codes.size();
-      if (all_denied) {
-        std::cerr << tool << ": " << (refusals.size() == 1 ? "subscription" : "every subscription")
-                  << " denied by the broker: ";
-        for (std::size_t i = 0; i < refusals.size(); ++i) std::cerr << (i ? ", " : "") << refusals[i];
-        std::cerr << " — " << diag::explain_refusal(first_failure, o_.connection.version, proto::packet_type::suback).fix
+      const auto denied = diag::denied_filters(o_.topics, result.reason_codes, o_.connection.version);
+      if (!denied.empty() && denied.size() == result.reason_codes.size()) {
+        std::cerr << tool << ": "
+                  << diag::operation_failure_line(diag::every_subscription_denied{denied, o_.connection.version})
                   << '\n';
-        co_return first_failure;
+        co_return denied.front().code.value();
       }
-      for (const std::string& r : refusals) {
-        std::cerr << tool << ": subscription to " << r
-                  << " denied; receiving on the other filters — check the broker's ACL for this client and filter\n";
+      for (const auto& d : denied) {
+        std::cerr << tool << ": " << diag::operation_failure_line(diag::subscription_denied{d, o_.connection.version})
+                  << '\n';
       }
     }
     if (!o_.unsubscribe.empty()) {

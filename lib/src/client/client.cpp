@@ -21,6 +21,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "mqtk/diag/session_close.hpp"
 #include "mqtk/net/net_error.hpp"
 #include "mqtk/proto/decoder.hpp"
 #include "mqtk/proto/reason_code.hpp"
@@ -185,8 +186,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
               complete(act);
             } else if constexpr (std::is_same_v<T, proto::close_action>) {
               close = act;
-              close_message = std::string(act.message);
-              close->message = {};
+              close_message = diag::close_message(act.cause, session.version());
             } else if constexpr (std::is_same_v<T, proto::connack_action>) {
               on_connack(act.packet);
             }
@@ -747,7 +747,10 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
 
   void remember(const pending_op& p, proto::list_view<std::uint8_t> codes) {
     for (std::size_t i = 0; i < p.subscriptions.size(); ++i) {
-      if (i < codes.size() && codes[i] >= 0x80) continue;
+      // A denied filter is not resubscribed after a reconnect.
+      if (i < codes.size() && proto::reason_code{codes[i]}.is_failure(proto::packet_type::suback, session.version())) {
+        continue;
+      }
       const remembered_subscription& s = p.subscriptions[i];
       auto it = std::find_if(subscriptions.begin(), subscriptions.end(),
                              [&](const remembered_subscription& r) { return r.filter == s.filter; });

@@ -12,6 +12,7 @@
 #include "mqtk/net/net_error.hpp"
 #include "mqtk/net/socks5_error.hpp"
 #include "mqtk/proto/decode_error.hpp"
+#include "mqtk/proto/reason_code.hpp"
 #include "mqtk/proto/session_error.hpp"
 
 namespace mqtk::client {
@@ -315,7 +316,8 @@ bool failure_details::broker_refused() const noexcept {
   if (is(error, session_error::connection_refused) || is(error, session_error::rejected)) return true;
   // A 5.0 DISCONNECT with a failure code is the broker saying why; "normal disconnection"
   // (0) or a code below 0x80 is not a refusal and maps like a lost connection.
-  return is(error, session_error::server_disconnected) && reason_code >= 0x80;
+  return is(error, session_error::server_disconnected) &&
+         proto::reason_code{reason_code}.is_failure(proto::packet_type::disconnect, proto::protocol_version::v5);
 }
 
 int failure_details::exit_code() const noexcept {
@@ -348,6 +350,12 @@ diag::failure failure_details::to_failure() const {
     if (connect->phase == net::connect_phase::websocket_upgrade) explain_upgrade(*connect, f);
   } else if (!message.empty()) {
     f.reason = message;
+    if (is(error, session_error::server_disconnected)) {
+      // The broker did say goodbye, with a code that reports no failure: the kind's standard
+      // advice ("closed the connection without a reason") would contradict the line.
+      f.hint = "the broker ended the session on purpose without reporting a failure: candidates are a broker "
+               "shutting down or restarting, or an administrator or plugin removing this client; its log says which";
+    }
   } else {
     f.reason = error.message();
   }

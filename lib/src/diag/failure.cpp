@@ -1,5 +1,7 @@
 #include "mqtk/diag/failure.hpp"
 
+#include "mqtk/report/text_escape.hpp"
+
 namespace mqtk::diag {
 namespace {
 
@@ -124,7 +126,9 @@ std::string failure::line() const {
   }
   out += " \u2014 ";
   out += hint.empty() ? default_hint() : std::string_view{hint};
-  return out;
+  // The reason often quotes the peer (an HTTP reason phrase, a certificate's names, a Reason
+  // String): no control character of theirs reaches the terminal raw.
+  return report::terminal_safe(out);
 }
 
 }  // namespace mqtk::diag

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "mqtk/proto/reason_code.hpp"
+#include "mqtk/report/text_escape.hpp"
 
 namespace mqtk::diag {
 namespace {
@@ -409,6 +410,16 @@ std::string refusal_line(std::uint8_t code, protocol_version version, packet_typ
       line = version == protocol_version::v5 ? "disconnected by the broker: " : "connection refused: ";
   }
   return line + refusal_reason(code, version, where);
+}
+
+std::string broker_words(std::string_view server_reference, std::string_view reason_string) {
+  std::string out;
+  if (!server_reference.empty()) out += "server reference: " + report::display_escaped(server_reference, 0);
+  if (!reason_string.empty()) {
+    if (!out.empty()) out += "; ";
+    out += "reason string: " + report::display_escaped(reason_string, 0);
+  }
+  return out;
 }
 
 int exit_code_for_reason(std::uint8_t code) noexcept {

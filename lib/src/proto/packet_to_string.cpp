@@ -10,6 +10,7 @@
 
 #include "mqtk/proto/packet.hpp"
 #include "mqtk/proto/reason_code.hpp"
+#include "mqtk/report/text_escape.hpp"
 
 namespace mqtk::proto {
 namespace {
@@ -22,34 +23,34 @@ void append_hex_byte(std::string& out, std::uint8_t b) {
   out += hex_digits[b & 0x0F];
 }
 
-// \xNN for control characters (and, for binary data, every byte outside printable ASCII);
-// backslash and double quote are escaped so the text inside the quotes is unambiguous.
-void append_escaped(std::string& out, std::string_view s, bool escape_non_ascii) {
+// Binary data: \xNN for every byte outside printable ASCII; backslash and double quote are
+// escaped so the text inside the quotes is unambiguous.
+void append_escaped_binary(std::string& out, std::string_view s) {
   for (const char ch : s) {
     const auto b = static_cast<unsigned char>(ch);
     if (ch == '"' || ch == '\\') {
       out += '\\';
       out += ch;
-    } else if (b < 0x20 || b == 0x7F || (escape_non_ascii && b >= 0x80)) {
-      out += "\\x";
-      append_hex_byte(out, b);
+    } else if (b < 0x20 || b >= 0x7F) {
+      report::append_escaped_byte(out, b);
     } else {
       out += ch;
     }
   }
 }
 
-// Strings on the wire are UTF-8, so non-ASCII characters are kept readable.
+// Strings on the wire are UTF-8, so non-ASCII characters are kept readable; controls (C0 and
+// C1) and bytes that are not UTF-8 are escaped as everywhere a peer's string reaches a person.
 void append_quoted(std::string& out, std::string_view s) {
   out += '"';
-  append_escaped(out, s, false);
+  report::append_display_escaped(out, s, '"');
   out += '"';
 }
 
 // Binary data: the first `preview_bytes` bytes, with "..." after the quote when cut.
 void append_preview(std::string& out, std::string_view data) {
   out += '"';
-  append_escaped(out, data.substr(0, preview_bytes), true);
+  append_escaped_binary(out, data.substr(0, preview_bytes));
   out += '"';
   if (data.size() > preview_bytes) out += "...";
 }

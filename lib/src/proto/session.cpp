@@ -1,7 +1,6 @@
 #include "mqtk/proto/session.hpp"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "mqtk/proto/encoder.hpp"
 #include "mqtk/proto/reason_code.hpp"
@@ -10,39 +9,12 @@
 namespace mqtk::proto {
 namespace {
 
-// Reason codes the client puts in its own DISCONNECT (5.0 §3.14.2.1).
-constexpr std::uint8_t rc_malformed_packet = 0x81;
-constexpr std::uint8_t rc_protocol_error = 0x82;
-constexpr std::uint8_t rc_packet_id_not_found = 0x92;
-constexpr std::uint8_t rc_receive_maximum_exceeded = 0x93;
-constexpr std::uint8_t rc_topic_alias_invalid = 0x94;
-constexpr std::uint8_t rc_packet_too_large = 0x95;
-
 constexpr std::uint8_t dup_flag = 0x08;
 
 std::size_t fixed_header_size(std::span<const std::uint8_t> bytes) noexcept {
   std::size_t i = 1;
   while (i < bytes.size() && (bytes[i] & 0x80) != 0) ++i;
   return i + 1;
-}
-
-// "60 s", "1.5 s": what the user configured, in the unit they think in.
-std::string seconds_text(std::chrono::milliseconds d) {
-  auto ms = d.count();
-  std::string s = std::to_string(ms / 1000);
-  if (auto frac = ms % 1000; frac != 0) {
-    char digits[8];
-    std::snprintf(digits, sizeof digits, ".%03d", static_cast<int>(frac));
-    std::string f = digits;
-    while (f.back() == '0') f.pop_back();
-    s += f;
-  }
-  return s + " s";
-}
-
-std::string code_name(std::uint8_t code, packet_type type, protocol_version v) {
-  std::string_view name = reason_code_name(code, type, v);
-  return name.empty() ? "unknown reason code" : std::string(name);
 }
 
 bool failed(std::uint8_t code, packet_type type, protocol_version v) noexcept {
@@ -173,7 +145,7 @@ void session::disconnect(const proto::disconnect& d, session_time now, action_li
     send_packet(d, out);
   }
   cancel_timers(out);
-  out.push(close_action{.error = {}, .reason_code = d.reason_code, .message = "disconnected by the client"});
+  out.push(close_action{.error = {}, .reason_code = d.reason_code, .cause = closing::requested{}});
   lose_connection(session_error::client_disconnected, out);
 }
 
@@ -257,15 +229,12 @@ void session::timer_expired(timer_kind kind, session_time now, action_list& out)
     }
     case timer_kind::pingresp:
       if (!ping_outstanding_) return;
-      fail(session_error::pingresp_timeout, 0,
-           "no PINGRESP within " + seconds_text(pingresp_timeout()),
-           std::nullopt, out);
+      fail(session_error::pingresp_timeout, 0, closing::no_pingresp{pingresp_timeout()}, std::nullopt, out);
       return;
     case timer_kind::connack:
       if (state_ != session_state::connecting) return;
       fail(session_error::connack_timeout, 0,
-           "no CONNACK within " + seconds_text(options_.connack_timeout.value_or(std::chrono::milliseconds{0})),
-           std::nullopt, out);
+           closing::no_connack{options_.connack_timeout.value_or(std::chrono::milliseconds{0})}, std::nullopt, out);
       return;
   }
 }
@@ -279,11 +248,11 @@ void session::received(std::span<const std::uint8_t> bytes, session_time now, ac
     if (r.state == stream_decoder::status::need_more) break;
     if (r.state == stream_decoder::status::error) {
       if (r.failure.error == decode_error::packet_too_large) {
-        fail(session_error::packet_too_large, 0,
-             "the broker sent a packet larger than our maximum packet size", rc_packet_too_large, out);
+        fail(session_error::packet_too_large, 0, closing::packet_too_large{}, reason_code::packet_too_large.value(),
+             out);
       } else {
-        fail(session_error::malformed_packet, 0, "malformed packet from the broker: " + r.failure.message(),
-             rc_malformed_packet, out);
+        fail(session_error::malformed_packet, 0, closing::malformed_packet{out.copy(r.failure.message())},
+             reason_code::malformed_packet.value(), out);
       }
       return;
     }
@@ -542,10 +511,8 @@ void session::complete(operation_id id, operation_kind kind, boost::system::erro
 void session::handle(const packet& p, action_list& out) {
   const bool before_connack = state_ == session_state::connecting;
   auto unexpected = [&](packet_type t) {
-    fail(session_error::protocol_error, 0,
-         "unexpected " + std::string(packet_type_name(t)) +
-             (before_connack ? " before CONNACK" : " from the broker"),
-         rc_protocol_error, out);
+    fail(session_error::protocol_error, 0, closing::unexpected_packet{t, before_connack},
+         reason_code::protocol_error.value(), out);
   };
   if (auto* c = std::get_if<connack>(&p)) {
     if (!before_connack) return unexpected(packet_type::connack);
@@ -585,11 +552,9 @@ void session::on_connack(const connack& c, action_list& out) {
                                   .reason_code = c.reason_code,
                                   .properties = out.copy(c.properties)}});
   if (failed(c.reason_code, packet_type::connack, v)) {
-    std::string text = "connection refused: " + code_name(c.reason_code, packet_type::connack, v);
-    text += v == protocol_version::v5 ? " (reason code " + reason_code_hex(c.reason_code) + ")"
-                                      : " (return code " + std::to_string(c.reason_code) + ")";
-    if (auto reason = c.properties.string(property_id::reason_string)) text += ": " + std::string(*reason);
-    fail(session_error::connection_refused, c.reason_code, text, std::nullopt, out);
+    const auto reason = c.properties.string(property_id::reason_string).value_or("");
+    fail(session_error::connection_refused, c.reason_code,
+         closing::refused{reason_code{c.reason_code}, out.copy(reason)}, std::nullopt, out);
     return;
   }
   state_ = session_state::connected;
@@ -717,9 +682,8 @@ void session::on_publish(const proto::publish& p, action_list& out) {
     if (auto alias = p.properties.number(property_id::topic_alias)) {
       if (*alias == 0 || (incoming_alias_maximum_ && *alias > *incoming_alias_maximum_)) {
         fail(session_error::topic_alias_invalid, 0,
-             "the broker used topic alias " + std::to_string(*alias) + ", above our maximum of " +
-                 std::to_string(incoming_alias_maximum_.value_or(0)),
-             rc_topic_alias_invalid, out);
+             closing::topic_alias_above_maximum{*alias, incoming_alias_maximum_.value_or(0)},
+             reason_code::topic_alias_invalid.value(), out);
         return;
       }
       if (!p.topic.empty()) {
@@ -728,15 +692,14 @@ void session::on_publish(const proto::publish& p, action_list& out) {
       } else if (*alias < incoming_aliases_.size() && !incoming_aliases_[*alias].empty()) {
         m.topic = incoming_aliases_[*alias];
       } else {
-        fail(session_error::topic_alias_invalid, 0,
-             "the broker used topic alias " + std::to_string(*alias) + " before giving its topic",
-             rc_topic_alias_invalid, out);
+        fail(session_error::topic_alias_invalid, 0, closing::topic_alias_unknown{*alias},
+             reason_code::topic_alias_invalid.value(), out);
         return;
       }
     }
   }
   if (m.topic.empty()) {
-    fail(session_error::protocol_error, 0, "PUBLISH without a topic", rc_protocol_error, out);
+    fail(session_error::protocol_error, 0, closing::publish_without_topic{}, reason_code::protocol_error.value(), out);
     return;
   }
   auto deliver = [&] {
@@ -762,10 +725,8 @@ void session::on_publish(const proto::publish& p, action_list& out) {
       // Delivered once, on the first PUBLISH; a resend before PUBREL only gets its PUBREC again.
       if (!incoming_qos2_.in_use(m.packet_id)) {
         if (incoming_qos2_.used() >= incoming_receive_maximum_) {
-          fail(session_error::receive_maximum_exceeded, 0,
-               "the broker sent more than " + std::to_string(incoming_receive_maximum_) +
-                   " unacknowledged QoS 2 messages",
-               rc_receive_maximum_exceeded, out);
+          fail(session_error::receive_maximum_exceeded, 0, closing::receive_maximum_exceeded{incoming_receive_maximum_},
+               reason_code::receive_maximum_exceeded.value(), out);
           return;
         }
         incoming_qos2_.reserve(m.packet_id);
@@ -809,7 +770,7 @@ void session::on_pubrec(const pubrec& r, action_list& out) {
   if (!i) {
     // 5.0 §4.3.3: answer so the broker can drop its state.
     send_packet(pubrel{.packet_id = r.packet_id,
-                       .reason_code = version() == protocol_version::v5 ? rc_packet_id_not_found : std::uint8_t{0}},
+                       .reason_code = version() == protocol_version::v5 ? reason_code::packet_identifier_not_found.value() : std::uint8_t{0}},
                 out);
     return;
   }
@@ -830,7 +791,7 @@ void session::on_pubrel(const pubrel& r, action_list& out) {
   if (incoming_qos2_.in_use(r.packet_id)) {
     incoming_qos2_.release(r.packet_id);
   } else if (version() == protocol_version::v5) {
-    code = rc_packet_id_not_found;
+    code = reason_code::packet_identifier_not_found.value();
   }
   send_packet(pubcomp{.packet_id = r.packet_id, .reason_code = code}, out);
 }
@@ -862,17 +823,15 @@ void session::on_suback(std::uint16_t id, operation_kind kind, list_view<std::ui
 void session::on_server_disconnect(const proto::disconnect& d, action_list& out) {
   out.push(server_disconnect_action{
       proto::disconnect{.reason_code = d.reason_code, .properties = out.copy(d.properties)}});
-  std::string text = "the broker disconnected: " +
-                     code_name(d.reason_code, packet_type::disconnect, version()) +
-                     " (reason code " + reason_code_hex(d.reason_code) + ")";
-  if (auto reason = d.properties.string(property_id::reason_string)) text += ": " + std::string(*reason);
-  fail(session_error::server_disconnected, d.reason_code, text, std::nullopt, out);
+  const auto reason = d.properties.string(property_id::reason_string).value_or("");
+  fail(session_error::server_disconnected, d.reason_code,
+       closing::server_disconnect{reason_code{d.reason_code}, out.copy(reason)}, std::nullopt, out);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Closing
 
-void session::fail(session_error e, std::uint8_t reason_code, std::string_view message,
+void session::fail(session_error e, std::uint8_t reason_code, close_cause cause,
                    std::optional<std::uint8_t> disconnect_code, action_list& out) {
   if (disconnect_code && version() == protocol_version::v5) {
     send_packet(proto::disconnect{.reason_code = *disconnect_code}, out);
@@ -880,7 +839,7 @@ void session::fail(session_error e, std::uint8_t reason_code, std::string_view m
   cancel_timers(out);
   out.push(close_action{.error = e,
                         .reason_code = disconnect_code.value_or(reason_code),
-                        .message = out.copy(message)});
+                        .cause = cause});
   lose_connection(e, out);
 }
 

@@ -50,6 +50,24 @@ std::string_view timer_kind_name(timer_kind k) noexcept {
   return "unknown";
 }
 
+std::string_view close_cause_name(const close_cause& c) noexcept {
+  struct name_of {
+    std::string_view operator()(const closing::requested&) const { return "requested"; }
+    std::string_view operator()(const closing::no_pingresp&) const { return "no_pingresp"; }
+    std::string_view operator()(const closing::no_connack&) const { return "no_connack"; }
+    std::string_view operator()(const closing::packet_too_large&) const { return "packet_too_large"; }
+    std::string_view operator()(const closing::malformed_packet&) const { return "malformed_packet"; }
+    std::string_view operator()(const closing::unexpected_packet&) const { return "unexpected_packet"; }
+    std::string_view operator()(const closing::publish_without_topic&) const { return "publish_without_topic"; }
+    std::string_view operator()(const closing::topic_alias_above_maximum&) const { return "topic_alias_above_maximum"; }
+    std::string_view operator()(const closing::topic_alias_unknown&) const { return "topic_alias_unknown"; }
+    std::string_view operator()(const closing::receive_maximum_exceeded&) const { return "receive_maximum_exceeded"; }
+    std::string_view operator()(const closing::refused&) const { return "refused"; }
+    std::string_view operator()(const closing::server_disconnect&) const { return "server_disconnect"; }
+  };
+  return std::visit(name_of{}, c);
+}
+
 std::string_view operation_kind_name(operation_kind k) noexcept {
   switch (k) {
     case operation_kind::publish: return "publish";
@@ -87,7 +105,7 @@ std::string to_string(const action& a, session_time epoch) {
       return s + ")";
     }
     std::string operator()(const close_action& c) const {
-      return "close(" + error_text(c.error) + ", \"" + std::string(c.message) + "\")";
+      return "close(" + error_text(c.error) + ", " + std::string(close_cause_name(c.cause)) + ")";
     }
     std::string operator()(const connack_action& c) const {
       return "connack(session_present=" + std::to_string(c.packet.session_present ? 1 : 0) +

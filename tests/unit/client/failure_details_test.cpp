@@ -57,6 +57,16 @@ TEST(failure_details, lines_explain_refusals_and_local_failures) {
   EXPECT_EQ(lost.to_failure().subject, "127.0.0.1:1883");
 }
 
+// A DISCONNECT without a failure code is a goodbye, not a silent drop: the advice must not say
+// the broker gave no reason.
+TEST(failure_details, a_normal_disconnect_from_the_broker_is_not_called_a_silent_drop) {
+  auto bye = of(session_error::server_disconnected, 0, packet_type::disconnect, protocol_version::v5);
+  bye.message = "the broker disconnected: Normal disconnection (reason code 0x00)";
+  EXPECT_EQ(bye.line().find("without a reason"), std::string::npos) << bye.line();
+  EXPECT_NE(bye.line().find("ended the session on purpose"), std::string::npos) << bye.line();
+  EXPECT_EQ(bye.exit_code(), 75);
+}
+
 failure_details connect_failed(boost::system::error_code ec, net::connect_failure c) {
   auto f = of(ec);
   c.error = ec;

@@ -139,5 +139,17 @@ TEST(failure, compares_by_value) {
   EXPECT_NE(a, b);
 }
 
+
+// The reason often quotes a peer (an HTTP reason phrase, a certificate name, a Reason String):
+// the line never carries its control characters raw, and escapes made earlier stay as they are.
+TEST(failure_line, peer_controls_in_the_reason_are_escaped_once) {
+  const failure f{.kind = failure_kind::connection_lost,
+                  .subject = "127.0.0.1:1883",
+                  .reason = "bye\x1b" "c\r\nFAKE LINE\xc2\x9b (already \\x1b)",
+                  .hint = "try again"};
+  EXPECT_EQ(f.line(),
+            "connection to 127.0.0.1:1883 lost: bye\\x1bc\\x0d\\x0aFAKE LINE\\xc2\\x9b (already \\x1b) \u2014 try again");
+}
+
 }  // namespace
 }  // namespace mqtk::diag

@@ -331,5 +331,14 @@ TEST(refusal_line, a_code_outside_its_packet_keeps_its_meaning_but_is_marked) {
   EXPECT_FALSE(e.known);
 }
 
+
+TEST(broker_words, server_reference_and_reason_string_escaped) {
+  EXPECT_EQ(broker_words("new.example:8883", ""), "server reference: new.example:8883");
+  EXPECT_EQ(broker_words("", "maintenance"), "reason string: maintenance");
+  EXPECT_EQ(broker_words("b\x1b" "c", "bye\r\nFAKE LINE\xc2\x9b"),
+            "server reference: b\\x1bc; reason string: bye\\x0d\\x0aFAKE LINE\\xc2\\x9b");
+  EXPECT_EQ(broker_words("", ""), "");
+}
+
 }  // namespace
 }  // namespace mqtk::diag

@@ -2,6 +2,7 @@
 // the client's own DISCONNECT, and protocol errors from the broker.
 #include "session_test_support.hpp"
 
+#include "mqtk/diag/session_close.hpp"
 #include "mqtk/proto/decoder.hpp"
 
 namespace mqtk::test {
@@ -174,6 +175,18 @@ TEST(SessionConnect, MalformedBytesCloseWithDecodeReason) {
             (lines{"> DISCONNECT rc=0x81", "cancel keepalive",
                    "close malformed_packet 'malformed packet from the broker: " + why + "'"}));
   EXPECT_EQ(h.recv(incoming("t", "x", qos::at_most_once)), lines{}) << "input after close is ignored";
+}
+
+// A broker's Reason String reaches a person's terminal through the close message: its control
+// characters (ESC c resets the terminal, CR LF forges a line, U+009B is a C1 CSI) are escaped.
+TEST(SessionConnect, ServerDisconnectReasonStringControlsEscaped) {
+  session_harness h;
+  h.establish();
+  std::vector<property> props{{.id = property_id::reason_string, .value = "bye\x1b" "c\r\nFAKE LINE\xc2\x9b"}};
+  h.recv(proto::disconnect{.reason_code = 0x00, .properties = props});
+  ASSERT_NE(find_close(h.out), nullptr);
+  EXPECT_EQ(diag::close_message(find_close(h.out)->cause, proto::protocol_version::v5),
+            "the broker disconnected: Normal disconnection (reason code 0x00): bye\\x1bc\\x0d\\x0aFAKE LINE\\xc2\\x9b");
 }
 
 TEST(SessionConnect, ServerDisconnectPassedUpAndClosed) {

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "mqtk/diag/session_close.hpp"
 #include "mqtk/proto/decoder.hpp"
 #include "mqtk/proto/encoder.hpp"
 
@@ -113,7 +114,7 @@ lines render(const action_list& actions, protocol_version version, session_time 
       if (!done->reason_codes.empty()) line += " " + codes_text(done->reason_codes);
       result.push_back(line);
     } else if (auto* cl = std::get_if<close_action>(&a)) {
-      result.push_back("close " + error_text(cl->error) + " '" + std::string(cl->message) + "'");
+      result.push_back("close " + error_text(cl->error) + " '" + diag::close_message(cl->cause, version) + "'");
     } else if (auto* ca = std::get_if<connack_action>(&a)) {
       result.push_back("connack sp=" + std::string(ca->packet.session_present ? "1" : "0") + " rc=" +
                        hex(ca->packet.reason_code));

@@ -123,7 +123,7 @@ TEST(to_string_publish, binary_payload_escaped) {
   const publish p{.topic = "bin", .payload = payload};
   EXPECT_EQ(to_string(p),
             "PUBLISH(topic=\"bin\", qos=0, retain=0, dup=0, payload=6 bytes "
-            "\"\\x00\\x01\\xFF\\\"\\\\z\")");
+            "\"\\x00\\x01\\xff\\\"\\\\z\")");
 }
 
 TEST(to_string_publish, preview_cut_after_32_bytes) {
@@ -149,7 +149,14 @@ TEST(to_string_publish, v5_properties) {
 
 TEST(to_string_publish, topic_control_characters_and_quotes_escaped) {
   const publish p{.topic = "a\"b\n", .payload = ""};
-  EXPECT_TRUE(contains(to_string(p), "topic=\"a\\\"b\\x0A\"")) << to_string(p);
+  EXPECT_TRUE(contains(to_string(p), "topic=\"a\\\"b\\x0a\"")) << to_string(p);
+}
+
+// -d shows a peer's strings as mqtk-decode does: C1 controls (U+009B, a CSI) and bytes that are
+// not UTF-8 are escaped too, while other non-ASCII text stays readable.
+TEST(to_string_publish, c1_controls_and_invalid_utf8_in_strings_escaped) {
+  const publish p{.topic = "a\xC2\x9B" "2J\x1B" "c\xFF\xC3\xA9", .payload = ""};
+  EXPECT_TRUE(contains(to_string(p), "topic=\"a\\xc2\\x9b2J\\x1bc\\xff\xC3\xA9\"")) << to_string(p);
 }
 
 TEST(to_string_publish, utf8_topic_kept_readable) {

@@ -42,6 +42,11 @@ std::string refusal_reason(std::uint8_t code, proto::protocol_version version,
 // "3.1.1 return code 5" / "5.0 reason code 0x87": how the code is cited in messages.
 std::string reason_code_label(std::uint8_t code, proto::protocol_version version);
 
+// What the broker added in words to a refusal or DISCONNECT (5.0 properties), escaped for a
+// terminal: "server reference: new.example:8883; reason string: maintenance". Empty when it
+// gave neither.
+std::string broker_words(std::string_view server_reference, std::string_view reason_string);
+
 // The process exit code for a reason code from the broker (ARCHITECTURE.md, "Exit codes"): the code
 // itself for 3.1/3.1.1 refusals (1-5) and 5.0 failures (0x80 and above); 0 for the codes below
 // 0x80 that are not failures (success, granted QoS, no matching subscribers, ...).

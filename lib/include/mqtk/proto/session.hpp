@@ -180,7 +180,7 @@ class session {
 
   // Sends DISCONNECT with `disconnect_code` (5.0, when given), emits close_action and forgets
   // the connection.
-  void fail(session_error e, std::uint8_t reason_code, std::string_view message,
+  void fail(session_error e, std::uint8_t reason_code, close_cause cause,
             std::optional<std::uint8_t> disconnect_code, action_list& out);
   void lose_connection(boost::system::error_code error, action_list& out);
 

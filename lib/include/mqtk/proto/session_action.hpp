@@ -12,6 +12,7 @@
 #include <boost/system/error_code.hpp>
 
 #include "mqtk/proto/packet.hpp"
+#include "mqtk/proto/reason_code.hpp"
 
 namespace mqtk::proto {
 
@@ -68,12 +69,61 @@ struct complete_action {
   bool ok() const noexcept { return !error; }
 };
 
+// Why the session closed the connection, as data: diag::close_message puts it into words, so
+// the sentences live in one table (diag/session_close.hpp) and the session builds none. Strings
+// view into the action_list, like the rest of an action.
+namespace closing {
+struct requested {};  // the caller asked to disconnect
+struct no_pingresp {
+  std::chrono::milliseconds waited{};
+};
+struct no_connack {
+  std::chrono::milliseconds waited{};
+};
+struct packet_too_large {};  // the broker sent more than our Maximum Packet Size
+struct malformed_packet {
+  std::string_view why;  // the decoder's description
+};
+struct unexpected_packet {
+  packet_type type{};
+  bool before_connack = false;
+};
+struct publish_without_topic {};
+struct topic_alias_above_maximum {
+  std::uint32_t alias = 0;
+  std::uint32_t maximum = 0;  // our Topic Alias Maximum
+};
+struct topic_alias_unknown {
+  std::uint32_t alias = 0;  // used before a PUBLISH gave it a topic
+};
+struct receive_maximum_exceeded {
+  std::uint32_t receive_maximum = 0;  // ours
+};
+struct refused {  // a CONNACK with a failure code
+  reason_code code;
+  std::string_view reason_string;  // the broker's, raw (empty when none)
+};
+struct server_disconnect {  // the broker's DISCONNECT
+  reason_code code;
+  std::string_view reason_string;
+};
+}  // namespace closing
+
+using close_cause =
+    std::variant<closing::requested, closing::no_pingresp, closing::no_connack, closing::packet_too_large,
+                 closing::malformed_packet, closing::unexpected_packet, closing::publish_without_topic,
+                 closing::topic_alias_above_maximum, closing::topic_alias_unknown,
+                 closing::receive_maximum_exceeded, closing::refused, closing::server_disconnect>;
+
+// "no_pingresp", "server_disconnect", ...: the cause's name for traces (its words: diag).
+std::string_view close_cause_name(const close_cause& c) noexcept;
+
 // Close the transport. `error` is empty after a requested disconnect; `reason_code` is the
 // broker's (CONNACK refusal, DISCONNECT) or the one we sent in our DISCONNECT, else 0.
 struct close_action {
   boost::system::error_code error;
   std::uint8_t reason_code = 0;
-  std::string_view message;  // one human line: "no PINGRESP within 60 s"
+  close_cause cause;  // what happened, for diag::close_message ("no PINGRESP within 60 s")
 };
 
 // CONNACK arrived, accepted or refused (a refusal is followed by a close_action).

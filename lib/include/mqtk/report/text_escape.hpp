@@ -4,8 +4,9 @@
 // topic would otherwise let a peer move the cursor, recolour or retitle the terminal of the
 // person diagnosing it. Valid UTF-8 text passes unchanged; C0 controls, DEL, C1 controls
 // (U+0080..U+009F) and bytes that are not valid UTF-8 become \xNN (the byte values), and
-// `quote` (when non-zero) and backslash are escaped with a backslash. Header-only so lib/capture
-// can use it without linking the report layer.
+// `quote` (when non-zero) and backslash are escaped with a backslash. Header-only so lib/capture,
+// lib/proto (-d traces, the session's close messages) and lib/diag can use it without linking
+// the report layer: one escaping for every string from a peer or an input that a person reads.
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -47,14 +48,17 @@ inline void append_escaped_byte(std::string& out, unsigned char c) {
 }
 
 // Appends at most `limit` bytes of `s`, escaped for a terminal. Returns the bytes consumed.
+// `escape_backslash` false leaves backslashes as they are: for a line that mixes our words with
+// a peer's and may already hold escapes (terminal_safe below); a quote of 0 escapes none.
 inline std::size_t append_display_escaped(std::string& out, std::string_view s, char quote = '"',
-                                          std::size_t limit = std::string_view::npos) {
+                                          std::size_t limit = std::string_view::npos,
+                                          bool escape_backslash = true) {
   const std::size_t end = s.size() < limit ? s.size() : limit;
   std::size_t i = 0;
   while (i < end) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
-      if ((quote && c == static_cast<unsigned char>(quote)) || c == '\\') {
+      if ((quote && c == static_cast<unsigned char>(quote)) || (escape_backslash && c == '\\')) {
         out.push_back('\\');
         out.push_back(static_cast<char>(c));
       } else if (c < 0x20 || c == 0x7f) {
@@ -82,6 +86,17 @@ inline std::size_t append_display_escaped(std::string& out, std::string_view s, 
 inline std::string display_escaped(std::string_view s, char quote = '"') {
   std::string out;
   append_display_escaped(out, s, quote);
+  return out;
+}
+
+// A whole line for a person's terminal (an error message, a -d trace line) in which some part
+// came from a peer: every control character that could still be in it (C0, DEL, C1, bytes that
+// are not UTF-8) becomes \xNN; backslashes and quotes stay, so escapes made earlier by
+// display_escaped are not escaped twice. The last guard before stderr, not a way to quote.
+inline std::string terminal_safe(std::string_view line) {
+  std::string out;
+  out.reserve(line.size());
+  append_display_escaped(out, line, 0, std::string_view::npos, false);
   return out;
 }
 

@@ -1,0 +1,87 @@
+#pragma once
+// Why a PUBLISH or a SUBSCRIBE failed, put into words for people: the one table behind the
+// stderr lines of mqtk-pub and mqtk-sub about a single operation (a connection that failed is
+// failure.hpp's or refusal.hpp's). Each event is typed: the tools say what happened, this says it
+// for them, with the peer's and the user's strings escaped for the terminal.
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "mqtk/proto/reason_code.hpp"
+#include "mqtk/proto/types.hpp"
+
+namespace mqtk::diag {
+
+// The broker's CONNACK announced a limit that this PUBLISH exceeds, so it was not sent (5.0).
+struct publish_over_limit {
+  enum class limit : std::uint8_t { maximum_qos, retain_available, maximum_packet_size };
+  limit which = limit::maximum_qos;
+  std::uint32_t broker_value = 0;  // the broker's Maximum QoS or Maximum Packet Size
+  proto::qos asked_qos = proto::qos::at_most_once;
+};
+
+// The broker answered a PUBLISH with a failure code in PUBACK (QoS 1) or PUBREC (QoS 2).
+struct publish_refused {
+  std::string_view topic;
+  proto::reason_code code;
+  proto::packet_type where = proto::packet_type::puback;
+  proto::protocol_version version = proto::protocol_version::v5;
+};
+
+// One filter of a SUBSCRIBE the broker denied in its SUBACK.
+struct denied_filter {
+  std::string_view filter;
+  proto::reason_code code;
+};
+
+// Some filters were denied and the subscriber goes on with the others: one line per filter.
+struct subscription_denied {
+  denied_filter denied;
+  proto::protocol_version version = proto::protocol_version::v5;
+};
+
+// Every filter was denied: nothing can arrive, one line names them all.
+struct every_subscription_denied {
+  std::span<const denied_filter> denied;
+  proto::protocol_version version = proto::protocol_version::v5;
+};
+
+// A stream of publishes (-l) lost its connection again and again with nothing acknowledged in
+// between: the broker most likely refuses something it is sent again.
+struct publish_lost_repeatedly {
+  std::size_t losses = 0;
+  std::string_view last_reason;  // why the last connection ended
+};
+
+// The connection ended before the broker confirmed QoS 0 messages (QoS 0 has no acknowledgement
+// to carry a refusal).
+struct qos0_unconfirmed {
+  std::string_view why;  // how the connection ended
+};
+
+using operation_failure = std::variant<publish_over_limit, publish_refused, subscription_denied,
+                                       every_subscription_denied, publish_lost_repeatedly, qos0_unconfirmed>;
+
+// The line after "mqtk-pub: " / "mqtk-sub: ", without a newline.
+std::string operation_failure_line(const operation_failure& f);
+
+// The reason code the broker would have answered a publish over its limit with (the exit code,
+// ARCHITECTURE.md 128-162): 0x9B, 0x9A or 0x95.
+proto::reason_code reason_for(publish_over_limit::limit which) noexcept;
+
+// The failures among a SUBACK's codes, paired with their filters in request order.
+template <class Filters, class Codes>
+std::vector<denied_filter> denied_filters(const Filters& filters, const Codes& codes,
+                                          proto::protocol_version version) {
+  std::vector<denied_filter> out;
+  for (std::size_t i = 0; i < codes.size() && i < filters.size(); ++i) {
+    const proto::reason_code code{codes[i]};
+    if (code.is_failure(proto::packet_type::suback, version)) out.push_back({filters[i], code});
+  }
+  return out;
+}
+
+}  // namespace mqtk::diag

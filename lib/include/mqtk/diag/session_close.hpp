@@ -1,0 +1,26 @@
+#pragma once
+// Why the client session closed a connection, in one line for people: the table behind the
+// message of every proto::close_action ("no PINGRESP within 60 s", "the broker disconnected:
+// Session taken over (reason code 0x8e): ..."). The session reports typed causes and builds no
+// sentences; the client library, the tools' -d traces and the tests all read them from here.
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "mqtk/proto/session_action.hpp"
+#include "mqtk/proto/types.hpp"
+
+namespace mqtk::diag {
+
+// The line for `cause` under `version` (which decides how a broker's code is cited). A Reason
+// String from the broker is escaped for the terminal.
+std::string close_message(const proto::close_cause& cause, proto::protocol_version version);
+
+// The line a tool prints when a connection it had is lost: "connection lost (broker:1883): <why>;
+// reconnecting". `broker` may be empty; `why` is a close_message or a transport's words.
+std::string connection_lost_line(std::string_view broker, std::string_view why, bool will_reconnect);
+
+// "60 s", "1.5 s": a configured time in the unit people set it in.
+std::string seconds_text(std::chrono::milliseconds d);
+
+}  // namespace mqtk::diag

@@ -1,0 +1,93 @@
+#include "mqtk/diag/operation_failure.hpp"
+
+#include "mqtk/diag/refusal.hpp"
+#include "mqtk/report/text_escape.hpp"
+
+namespace mqtk::diag {
+namespace {
+
+using proto::packet_type;
+using proto::reason_code;
+
+// A topic or filter inside single quotes: the user's input, or the broker's echo of it.
+std::string quoted(std::string_view s) { return "'" + report::display_escaped(s, '\'') + "'"; }
+
+// "'a/#': Not authorized (reason code 0x87)"
+std::string denied_text(const denied_filter& d, proto::protocol_version version) {
+  std::string_view name = d.code.name(packet_type::suback, version);
+  if (name.empty()) name = "Unknown reason code";
+  return quoted(d.filter) + ": " + std::string(name) + " (reason code " + d.code.hex() + ")";
+}
+
+struct line_of {
+  std::string operator()(const publish_over_limit& e) const {
+    const reason_code code = reason_for(e.which);
+    const std::string cited = " (reason code " + code.hex(proto::hex_case::upper) + ", " +
+                              std::string(code.name(packet_type::connack, proto::protocol_version::v5)) + ")";
+    switch (e.which) {
+      case publish_over_limit::limit::maximum_qos:
+        return "not sent: the broker allows at most QoS " + std::to_string(e.broker_value) +
+               " (Maximum QoS in its CONNACK) and -q " + std::to_string(static_cast<int>(e.asked_qos)) +
+               " asks for more \u2014 use -q " + std::to_string(e.broker_value) + cited;
+      case publish_over_limit::limit::retain_available:
+        return "not sent: the broker does not keep retained messages (Retain Available 0 in its CONNACK) \u2014 "
+               "drop -r" + cited;
+      case publish_over_limit::limit::maximum_packet_size:
+        return "not sent: the PUBLISH is larger than the broker's Maximum Packet Size of " +
+               std::to_string(e.broker_value) + " bytes (in its CONNACK) \u2014 send a smaller message" + cited;
+    }
+    return "not sent";
+  }
+
+  std::string operator()(const publish_refused& e) const {
+    return "publish to " + quoted(e.topic) + " refused by the broker: " + refusal_reason(e.code, e.version, e.where);
+  }
+
+  std::string operator()(const subscription_denied& e) const {
+    return "subscription to " + denied_text(e.denied, e.version) +
+           " denied; receiving on the other filters \u2014 check the broker's ACL for this client and filter";
+  }
+
+  std::string operator()(const every_subscription_denied& e) const {
+    if (e.denied.empty()) return "no subscription denied";
+    std::string line = e.denied.size() == 1 ? "subscription" : "every subscription";
+    line += " denied by the broker: ";
+    for (std::size_t i = 0; i < e.denied.size(); ++i) {
+      if (i != 0) line += ", ";
+      line += denied_text(e.denied[i], e.version);
+    }
+    line += " \u2014 ";
+    line += explain_refusal(e.denied.front().code, e.version, packet_type::suback).fix;
+    return line;
+  }
+
+  std::string operator()(const publish_lost_repeatedly& e) const {
+    return "giving up: the connection was lost " + std::to_string(e.losses) +
+           " times in a row with no message acknowledged in between (last: " + std::string(e.last_reason) +
+           ") \u2014 the broker most likely refuses a message it is sent again; its log says why";
+  }
+
+  std::string operator()(const qos0_unconfirmed& e) const {
+    return "the broker ended the connection (" + std::string(e.why) +
+           ") before confirming the QoS 0 message(s): it most likely refused a PUBLISH, which QoS 0 cannot "
+           "acknowledge \u2014 check the topic (-t), the properties (-D) and the size; -d shows the exchange";
+  }
+};
+
+}  // namespace
+
+std::string operation_failure_line(const operation_failure& f) {
+  // Topics are escaped where they are quoted; the reasons may hold a transport's or a peer's words.
+  return report::terminal_safe(std::visit(line_of{}, f));
+}
+
+proto::reason_code reason_for(publish_over_limit::limit which) noexcept {
+  switch (which) {
+    case publish_over_limit::limit::maximum_qos: return reason_code::qos_not_supported;
+    case publish_over_limit::limit::retain_available: return reason_code::retain_not_supported;
+    case publish_over_limit::limit::maximum_packet_size: return reason_code::packet_too_large;
+  }
+  return reason_code::unspecified_error;
+}
+
+}  // namespace mqtk::diag

@@ -1,0 +1,120 @@
+// The operation failure table: one case per event, in the words mqtk-pub and mqtk-sub print, and
+// the escaping of the topics and filters they quote.
+#include "mqtk/diag/operation_failure.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <string>
+#include <vector>
+
+namespace mqtk::diag {
+namespace {
+
+using proto::packet_type;
+using proto::protocol_version;
+using proto::reason_code;
+
+TEST(operation_failure_line, publish_over_the_brokers_maximum_qos) {
+  EXPECT_EQ(operation_failure_line(publish_over_limit{.which = publish_over_limit::limit::maximum_qos,
+                                                      .broker_value = 1,
+                                                      .asked_qos = proto::qos::exactly_once}),
+            "not sent: the broker allows at most QoS 1 (Maximum QoS in its CONNACK) and -q 2 asks for more "
+            "\u2014 use -q 1 (reason code 0x9B, QoS not supported)");
+}
+
+TEST(operation_failure_line, publish_retained_without_retain_available) {
+  EXPECT_EQ(operation_failure_line(publish_over_limit{.which = publish_over_limit::limit::retain_available}),
+            "not sent: the broker does not keep retained messages (Retain Available 0 in its CONNACK) \u2014 drop -r "
+            "(reason code 0x9A, Retain not supported)");
+}
+
+TEST(operation_failure_line, publish_over_the_brokers_maximum_packet_size) {
+  EXPECT_EQ(operation_failure_line(
+                publish_over_limit{.which = publish_over_limit::limit::maximum_packet_size, .broker_value = 128}),
+            "not sent: the PUBLISH is larger than the broker's Maximum Packet Size of 128 bytes (in its CONNACK) "
+            "\u2014 send a smaller message (reason code 0x95, Packet too large)");
+}
+
+TEST(operation_failure_line, the_exit_code_of_a_publish_over_a_limit_is_the_code_the_broker_would_send) {
+  EXPECT_EQ(reason_for(publish_over_limit::limit::maximum_qos), reason_code::qos_not_supported);
+  EXPECT_EQ(reason_for(publish_over_limit::limit::retain_available), reason_code::retain_not_supported);
+  EXPECT_EQ(reason_for(publish_over_limit::limit::maximum_packet_size), reason_code::packet_too_large);
+}
+
+TEST(operation_failure_line, publish_refused_names_the_topic_and_explains_the_code) {
+  const std::string line = operation_failure_line(publish_refused{
+      .topic = "acl/denied", .code = reason_code::not_authorized, .where = packet_type::puback});
+  EXPECT_EQ(line.rfind("publish to 'acl/denied' refused by the broker: not authorized (5.0 reason code 0x87) \u2014 ", 0),
+            0u)
+      << line;
+}
+
+TEST(operation_failure_line, one_denied_filter_among_others) {
+  EXPECT_EQ(operation_failure_line(subscription_denied{{"a/#", reason_code::not_authorized}, protocol_version::v5}),
+            "subscription to 'a/#': Not authorized (reason code 0x87) denied; receiving on the other filters \u2014 "
+            "check the broker's ACL for this client and filter");
+}
+
+TEST(operation_failure_line, every_filter_denied_names_them_all_and_the_fix_of_the_first) {
+  const std::array denied{denied_filter{"a/#", reason_code::not_authorized},
+                          denied_filter{"$share/g/b", reason_code::shared_subscriptions_not_supported}};
+  const std::string line = operation_failure_line(every_subscription_denied{denied, protocol_version::v5});
+  EXPECT_EQ(line.rfind("every subscription denied by the broker: 'a/#': Not authorized (reason code 0x87), "
+                       "'$share/g/b': Shared Subscriptions not supported (reason code 0x9e) \u2014 ",
+                       0),
+            0u)
+      << line;
+  const std::array one{denied_filter{"x", proto::reason_code::v311_subscription_failure}};
+  EXPECT_EQ(operation_failure_line(every_subscription_denied{one, protocol_version::v311})
+                .rfind("subscription denied by the broker: 'x': Failure (reason code 0x80) \u2014 ", 0),
+            0u);
+}
+
+TEST(operation_failure_line, an_undefined_code_is_called_unknown) {
+  EXPECT_EQ(operation_failure_line(subscription_denied{{"t", reason_code{0xA9}}, protocol_version::v5})
+                .rfind("subscription to 't': Unknown reason code (reason code 0xa9) denied", 0),
+            0u);
+}
+
+TEST(operation_failure_line, quoted_topics_and_filters_have_their_controls_escaped) {
+  const std::string line = operation_failure_line(
+      publish_refused{.topic = "a\x1b[2J'\xc2\x9b", .code = reason_code::not_authorized, .where = packet_type::puback});
+  EXPECT_EQ(line.rfind("publish to 'a\\x1b[2J\\'\\xc2\\x9b' refused", 0), 0u) << line;
+  const std::string sub =
+      operation_failure_line(subscription_denied{{"x\r\nFAKE", reason_code::not_authorized}, protocol_version::v5});
+  EXPECT_EQ(sub.rfind("subscription to 'x\\x0d\\x0aFAKE': ", 0), 0u) << sub;
+}
+
+TEST(operation_failure_line, a_stream_lost_again_and_again_gives_up_naming_the_last_reason) {
+  EXPECT_EQ(operation_failure_line(publish_lost_repeatedly{3, "the broker disconnected: Normal disconnection (reason code 0x00)"}),
+            "giving up: the connection was lost 3 times in a row with no message acknowledged in between (last: the "
+            "broker disconnected: Normal disconnection (reason code 0x00)) \u2014 the broker most likely refuses a "
+            "message it is sent again; its log says why");
+}
+
+TEST(operation_failure_line, qos0_messages_unconfirmed_when_the_connection_ended) {
+  EXPECT_EQ(operation_failure_line(qos0_unconfirmed{"end of file"}),
+            "the broker ended the connection (end of file) before confirming the QoS 0 message(s): it most likely "
+            "refused a PUBLISH, which QoS 0 cannot acknowledge \u2014 check the topic (-t), the properties (-D) and "
+            "the size; -d shows the exchange");
+  // Whatever words the transport used, none reaches the terminal raw.
+  EXPECT_EQ(operation_failure_line(qos0_unconfirmed{"x\x1b[2J"}).find('\x1b'), std::string::npos);
+}
+
+TEST(denied_filters, pairs_failures_with_their_filters_by_version) {
+  const std::vector<std::string> filters{"a", "b", "c"};
+  const std::vector<std::uint8_t> codes{0x01, 0x87, 0x80};
+  const auto v5 = denied_filters(filters, codes, protocol_version::v5);
+  ASSERT_EQ(v5.size(), 2u);
+  EXPECT_EQ(v5[0].filter, "b");
+  EXPECT_EQ(v5[0].code, reason_code::not_authorized);
+  EXPECT_EQ(v5[1].filter, "c");
+  // 3.1.1 SUBACK knows one failure, 0x80.
+  const auto v311 = denied_filters(filters, codes, protocol_version::v311);
+  ASSERT_EQ(v311.size(), 1u);
+  EXPECT_EQ(v311[0].filter, "c");
+}
+
+}  // namespace
+}  // namespace mqtk::diag
