@@ -81,7 +81,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
         options(std::move(o)),
         transport(ex),
         session(session_options_for(options)),
-        timers{asio::steady_timer(ex), asio::steady_timer(ex), asio::steady_timer(ex)},
+        timers{asio::steady_timer(ex), asio::steady_timer(ex), asio::steady_timer(ex), asio::steady_timer(ex)},
         reconnect_timer(ex),
         shutdown_timer(ex),
         read_buffer(std::max<std::size_t>(options.read_buffer_size, 512)),

@@ -49,6 +49,19 @@ bool failed(std::uint8_t code, packet_type type, protocol_version v) noexcept {
   return is_failure(code, type, v);
 }
 
+std::string type_name_of(std::uint8_t first_byte) {
+  const auto type = static_cast<unsigned>(first_byte >> 4);
+  if (type == 0) return "packet of reserved type 0";
+  return std::string(packet_type_name(static_cast<packet_type>(type)));
+}
+
+// "65536 bytes into a 268435460-byte PUBLISH": where a stalled or cut stream stopped.
+std::string partial_text(const partial_packet& p) {
+  return std::to_string(p.received) + " bytes into a " + std::to_string(p.size) + "-byte " +
+         type_name_of(p.first_byte);
+}
+
+
 }  // namespace
 
 std::string_view session_state_name(session_state s) noexcept {
@@ -63,7 +76,8 @@ std::string_view session_state_name(session_state s) noexcept {
 
 session::session(session_options options)
     : options_(options),
-      decoder_(stream_decoder_options{.max_packet_size = options.max_incoming_packet_size}) {}
+      decoder_(stream_decoder_options{.max_packet_size = options.max_incoming_packet_size}),
+      decoder_max_packet_size_(options.max_incoming_packet_size) {}
 
 std::string_view session::client_id() const noexcept {
   return assigned_client_id_.empty() ? connect_.client_id : std::string_view(assigned_client_id_);
@@ -303,6 +317,14 @@ void session::timer_expired(timer_kind kind, session_time now, action_list& out)
     }
     case timer_kind::pingresp:
       if (!ping_outstanding_) return;
+      if (auto partial = decoder_.partial()) {
+        // A PINGRESP stuck behind a packet that stopped arriving: say so, it is what happened.
+        fail(session_error::pingresp_timeout, 0,
+             "no PINGRESP within " + seconds_text(pingresp_timeout()) + ": the broker stopped sending " +
+                 partial_text(*partial),
+             std::nullopt, out);
+        return;
+      }
       fail(session_error::pingresp_timeout, 0,
            "no PINGRESP within " + seconds_text(pingresp_timeout()),
            std::nullopt, out);
@@ -312,6 +334,9 @@ void session::timer_expired(timer_kind kind, session_time now, action_list& out)
       fail(session_error::connack_timeout, 0,
            "no CONNACK within " + seconds_text(options_.connack_timeout.value_or(std::chrono::milliseconds{0})),
            std::nullopt, out);
+      return;
+    case timer_kind::ack:
+      ack_deadline_expired(out);
       return;
   }
 }
@@ -325,8 +350,14 @@ void session::received(std::span<const std::uint8_t> bytes, session_time now, ac
     if (r.state == stream_decoder::status::need_more) break;
     if (r.state == stream_decoder::status::error) {
       if (r.failure.error == decode_error::packet_too_large) {
+        const auto refused = decoder_.partial();
+        const std::string what = refused ? "a " + type_name_of(refused->first_byte) + " of " +
+                                               std::to_string(refused->size) + " bytes"
+                                         : std::string("a packet");
         fail(session_error::packet_too_large, 0,
-             "the broker sent a packet larger than our maximum packet size", rc_packet_too_large, out);
+             "the broker announced " + what + ", over our maximum packet size of " +
+                 std::to_string(decoder_max_packet_size_) + " bytes",
+             rc_packet_too_large, out);
       } else {
         fail(session_error::malformed_packet, 0, "malformed packet from the broker: " + r.failure.message(),
              rc_malformed_packet, out);
@@ -347,7 +378,7 @@ void session::send_connect(action_list& out) {
   const bool v5 = connect_.version == protocol_version::v5;
   std::uint32_t max_in = options_.max_incoming_packet_size;
   incoming_receive_maximum_ = 65535;
-  incoming_alias_maximum_.reset();
+  incoming_alias_maximum_ = 0;
   if (v5) {
     if (auto n = connect_.properties.number(property_id::maximum_packet_size)) max_in = *n;
     if (auto n = connect_.properties.number(property_id::receive_maximum)) {
@@ -360,8 +391,10 @@ void session::send_connect(action_list& out) {
   decoder_.reset();
   decoder_.set_version(connect_.version);
   decoder_.set_max_packet_size(max_in);
+  decoder_max_packet_size_ = max_in;
   // Topic aliases live as long as one network connection, in both directions.
-  for (std::string& topic : incoming_aliases_) topic.clear();
+  incoming_aliases_.clear();
+  incoming_alias_bytes_ = 0;
   outgoing_aliases_.clear();
   outgoing_alias_limit_ = 0;
   ping_outstanding_ = false;
@@ -442,6 +475,7 @@ void session::cancel_timers(action_list& out) {
   cancel(timer_kind::keepalive, out);
   cancel(timer_kind::pingresp, out);
   cancel(timer_kind::connack, out);
+  cancel(timer_kind::ack, out);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -531,9 +565,11 @@ void session::dispatch(action_list& out) {
       queue_.pop_front();
       assign_id(s, *id);
       s.state = q == 1 ? stage::awaiting_puback : stage::awaiting_pubrec;
+      s.sent_at = now_;
       inflight_.push_back(slot);
       ++inflight_publishes_;
       transmit_stored_publish(s, out);
+      arm_ack_deadline(out);
     } else {
       if (s.bytes.size() > server_.maximum_packet_size) {
         queue_.pop_front();
@@ -546,19 +582,80 @@ void session::dispatch(action_list& out) {
       queue_.pop_front();
       assign_id(s, *id);
       s.state = s.kind == operation_kind::subscribe ? stage::awaiting_suback : stage::awaiting_unsuback;
+      s.sent_at = now_;
       inflight_.push_back(slot);
       send_raw(s.bytes, out);
+      arm_ack_deadline(out);
     }
   }
 }
 
-std::optional<std::size_t> session::find_inflight(operation_kind kind, std::uint16_t id) const noexcept {
-  // Acks come back nearly in order, so the match is almost always at the front.
+std::optional<std::size_t> session::find_inflight(std::uint16_t id) const noexcept {
+  // Acks come back nearly in order, so the match is almost always at the front. Packet ids are
+  // shared by every kind of request, so an id names at most one.
   for (std::size_t i = 0; i < inflight_.size(); ++i) {
-    const outgoing& s = slots_[inflight_[i]];
-    if (s.packet_id == id && s.kind == kind) return i;
+    if (slots_[inflight_[i]].packet_id == id) return i;
   }
   return std::nullopt;
+}
+
+namespace {
+
+packet_type expected_ack(std::uint8_t stage_first_byte, bool awaiting_pubcomp, operation_kind kind) {
+  if (kind == operation_kind::subscribe) return packet_type::suback;
+  if (kind == operation_kind::unsubscribe) return packet_type::unsuback;
+  if (awaiting_pubcomp) return packet_type::pubcomp;
+  return (stage_first_byte >> 1 & 3) == 1 ? packet_type::puback : packet_type::pubrec;
+}
+
+// "QoS 1 PUBLISH id 7", "PUBREL id 7", "SUBSCRIBE id 7": the packet awaiting its answer.
+std::string request_text(std::uint8_t first_byte, bool awaiting_pubcomp, operation_kind kind, std::uint16_t id) {
+  const std::string n = " id " + std::to_string(id);
+  if (kind == operation_kind::subscribe) return "SUBSCRIBE" + n;
+  if (kind == operation_kind::unsubscribe) return "UNSUBSCRIBE" + n;
+  if (awaiting_pubcomp) return "PUBREL" + n;
+  return "QoS " + std::to_string(first_byte >> 1 & 3) + " PUBLISH" + n;
+}
+
+}  // namespace
+
+// One timer for all in-flight requests, armed for the oldest and moved on lazily when it
+// fires (as the keep alive's is): re-arming on every acknowledgement would cost an action per
+// message.
+void session::arm_ack_deadline(action_list& out) {
+  if (!options_.ack_timeout || timers_[static_cast<std::size_t>(timer_kind::ack)] || inflight_.empty()) return;
+  session_time oldest = slots_[inflight_[0]].sent_at;
+  for (std::size_t i = 1; i < inflight_.size(); ++i) oldest = std::min(oldest, slots_[inflight_[i]].sent_at);
+  arm(timer_kind::ack, oldest + *options_.ack_timeout, out);
+}
+
+void session::ack_deadline_expired(action_list& out) {
+  if (state_ != session_state::connected || !options_.ack_timeout || inflight_.empty()) return;
+  std::size_t oldest = 0;
+  for (std::size_t i = 1; i < inflight_.size(); ++i) {
+    if (slots_[inflight_[i]].sent_at < slots_[inflight_[oldest]].sent_at) oldest = i;
+  }
+  const outgoing& s = slots_[inflight_[oldest]];
+  if (now_ < s.sent_at + *options_.ack_timeout) {
+    arm(timer_kind::ack, s.sent_at + *options_.ack_timeout, out);
+    return;
+  }
+  const bool releasing = s.state == stage::awaiting_pubcomp;
+  fail(session_error::ack_timeout, 0,
+       "the broker sent no " + std::string(packet_type_name(expected_ack(s.bytes[0], releasing, s.kind))) +
+           " for " + request_text(s.bytes[0], releasing, s.kind, s.packet_id) + " within " +
+           seconds_text(*options_.ack_timeout),
+       std::nullopt, out);
+}
+
+void session::wrong_ack(std::size_t index, packet_type got, action_list& out) {
+  const outgoing& s = slots_[inflight_[index]];
+  const bool releasing = s.state == stage::awaiting_pubcomp;
+  fail(session_error::protocol_error, 0,
+       "the broker answered " + request_text(s.bytes[0], releasing, s.kind, s.packet_id) + " with " +
+           std::string(packet_type_name(got)) + " (expected " +
+           std::string(packet_type_name(expected_ack(s.bytes[0], releasing, s.kind))) + ")",
+       rc_protocol_error, out);
 }
 
 void session::finish(std::size_t index, boost::system::error_code error, std::uint8_t reason_code,
@@ -686,6 +783,7 @@ void session::resend_inflight(action_list& out) {
     std::uint32_t slot = inflight_[i];
     outgoing& s = slots_[slot];
     if (s.kind != operation_kind::publish) continue;  // failed when the connection was lost
+    s.sent_at = now_;
     if (s.state == stage::awaiting_pubcomp) {
       send_packet(pubrel{.packet_id = s.packet_id}, out);
       kept.push_back(slot);
@@ -703,6 +801,7 @@ void session::resend_inflight(action_list& out) {
   inflight_ = std::move(kept);
   inflight_publishes_ = inflight_.size();
   for (std::size_t i = deferred.size(); i-- > 0;) queue_.push_front(deferred[i]);
+  arm_ack_deadline(out);
 }
 
 void session::drop_lost_session(action_list& out) {
@@ -761,16 +860,28 @@ void session::on_publish(const proto::publish& p, action_list& out) {
   proto::publish m = p;
   if (version() == protocol_version::v5) {
     if (auto alias = p.properties.number(property_id::topic_alias)) {
-      if (*alias == 0 || (incoming_alias_maximum_ && *alias > *incoming_alias_maximum_)) {
+      // 5.0 §3.3.2.3.4: an alias above the Topic Alias Maximum we announced (none announced:
+      // 0) is a protocol error, not something to store. Alias 0 does not decode.
+      if (*alias > incoming_alias_maximum_) {
         fail(session_error::topic_alias_invalid, 0,
-             "the broker used topic alias " + std::to_string(*alias) + ", above our maximum of " +
-                 std::to_string(incoming_alias_maximum_.value_or(0)),
+             "topic alias " + std::to_string(*alias) + " is above the Topic Alias Maximum " +
+                 std::to_string(incoming_alias_maximum_) + " we announced",
              rc_topic_alias_invalid, out);
         return;
       }
       if (!p.topic.empty()) {
         if (incoming_aliases_.size() <= *alias) incoming_aliases_.resize(*alias + 1);
-        incoming_aliases_[*alias].assign(p.topic);
+        std::string& kept = incoming_aliases_[*alias];
+        const std::size_t total = incoming_alias_bytes_ - kept.size() + p.topic.size();
+        if (total > options_.max_incoming_alias_bytes) {
+          fail(session_error::topic_alias_invalid, 0,
+               "the broker's topic aliases would hold " + std::to_string(total) + " bytes of topics, over our limit of " +
+                   std::to_string(options_.max_incoming_alias_bytes),
+               rc_topic_alias_invalid, out);
+          return;
+        }
+        incoming_alias_bytes_ = total;
+        kept = std::string(p.topic);  // not assign(): a long topic's buffer is not kept for a short one
       } else if (*alias < incoming_aliases_.size() && !incoming_aliases_[*alias].empty()) {
         m.topic = incoming_aliases_[*alias];
       } else {
@@ -841,9 +952,10 @@ void session::acknowledge(proto::qos q, std::uint16_t packet_id, session_time no
 }
 
 void session::on_puback(const puback& r, action_list& out) {
-  auto i = find_inflight(operation_kind::publish, r.packet_id);
+  auto i = find_inflight(r.packet_id);
   // An ack for an id we do not hold is most likely a duplicate after a resend: ignore it.
-  if (!i || slots_[inflight_[*i]].state != stage::awaiting_puback) return;
+  if (!i) return;
+  if (slots_[inflight_[*i]].state != stage::awaiting_puback) return wrong_ack(*i, packet_type::puback, out);
   bool bad = failed(r.reason_code, packet_type::puback, version());
   finish(*i, bad ? make_error_code(session_error::rejected) : boost::system::error_code{}, r.reason_code, {},
          r.properties, out);
@@ -851,7 +963,7 @@ void session::on_puback(const puback& r, action_list& out) {
 }
 
 void session::on_pubrec(const pubrec& r, action_list& out) {
-  auto i = find_inflight(operation_kind::publish, r.packet_id);
+  auto i = find_inflight(r.packet_id);
   if (!i) {
     // 5.0 §4.3.3: answer so the broker can drop its state.
     send_packet(pubrel{.packet_id = r.packet_id,
@@ -865,10 +977,13 @@ void session::on_pubrec(const pubrec& r, action_list& out) {
     dispatch(out);
     return;
   }
-  if (s.state == stage::awaiting_pubrec || s.state == stage::awaiting_pubcomp) {
-    s.state = stage::awaiting_pubcomp;
-    send_packet(pubrel{.packet_id = r.packet_id}, out);
+  if (s.state != stage::awaiting_pubrec && s.state != stage::awaiting_pubcomp) {
+    return wrong_ack(*i, packet_type::pubrec, out);
   }
+  // A repeated PUBREC (awaiting_pubcomp) gets its PUBREL again.
+  if (s.state == stage::awaiting_pubrec) s.sent_at = now_;
+  s.state = stage::awaiting_pubcomp;
+  send_packet(pubrel{.packet_id = r.packet_id}, out);
 }
 
 void session::on_pubrel(const pubrel& r, action_list& out) {
@@ -882,8 +997,9 @@ void session::on_pubrel(const pubrel& r, action_list& out) {
 }
 
 void session::on_pubcomp(const pubcomp& r, action_list& out) {
-  auto i = find_inflight(operation_kind::publish, r.packet_id);
-  if (!i || slots_[inflight_[*i]].state != stage::awaiting_pubcomp) return;
+  auto i = find_inflight(r.packet_id);
+  if (!i) return;
+  if (slots_[inflight_[*i]].state != stage::awaiting_pubcomp) return wrong_ack(*i, packet_type::pubcomp, out);
   bool bad = failed(r.reason_code, packet_type::pubcomp, version());
   finish(*i, bad ? make_error_code(session_error::rejected) : boost::system::error_code{}, r.reason_code, {},
          r.properties, out);
@@ -892,9 +1008,10 @@ void session::on_pubcomp(const pubcomp& r, action_list& out) {
 
 void session::on_suback(std::uint16_t id, operation_kind kind, list_view<std::uint8_t> codes,
                         property_list props, action_list& out) {
-  auto i = find_inflight(kind, id);
+  auto i = find_inflight(id);
   if (!i) return;
   const packet_type type = kind == operation_kind::subscribe ? packet_type::suback : packet_type::unsuback;
+  if (slots_[inflight_[*i]].kind != kind) return wrong_ack(*i, type, out);
   std::uint8_t first_failure = 0;
   for (std::uint8_t code : codes) {
     if (first_failure == 0 && failed(code, type, version())) first_failure = code;

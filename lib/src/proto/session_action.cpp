@@ -46,6 +46,7 @@ std::string_view timer_kind_name(timer_kind k) noexcept {
     case timer_kind::keepalive: return "keepalive";
     case timer_kind::pingresp: return "pingresp";
     case timer_kind::connack: return "connack";
+    case timer_kind::ack: return "ack";
   }
   return "unknown";
 }

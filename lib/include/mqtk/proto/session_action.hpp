@@ -24,8 +24,9 @@ enum class timer_kind : std::uint8_t {
   keepalive,  // check whether a PINGREQ is due
   pingresp,   // the PINGRESP deadline
   connack,    // the CONNACK deadline
+  ack,        // the deadline of the oldest request awaiting its acknowledgement
 };
-inline constexpr std::size_t timer_kind_count = 3;
+inline constexpr std::size_t timer_kind_count = 4;
 std::string_view timer_kind_name(timer_kind k) noexcept;
 
 // Identifies a publish, subscribe or unsubscribe request until its completion.
