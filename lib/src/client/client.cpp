@@ -84,6 +84,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
         timers{asio::steady_timer(ex), asio::steady_timer(ex), asio::steady_timer(ex), asio::steady_timer(ex)},
         reconnect_timer(ex),
         shutdown_timer(ex),
+        write_space(ex),
         read_buffer(std::max<std::size_t>(options.read_buffer_size, 512)),
         rng(std::random_device{}()) {
     keep_connect_storage();
@@ -240,6 +241,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
       self->bytes_written += size;
       self->release_written_qos0();
       self->flush_writes();
+      if (self->write_backlog() <= max_write_backlog) self->write_space.cancel();
       self->maybe_shutdown();
     });
   }
@@ -381,6 +383,14 @@ struct client::impl : std::enable_shared_from_this<impl> {
       if (self->confirming != confirm_stage::none) self->check_confirmation();
       if (gen != self->generation) co_return;
       if (self->on_drained) self->on_drained();
+      // A broker that sends without reading what we answer (a flood of QoS 1 PUBLISH, its
+      // PUBACKs unread) would grow our queue without limit: stop reading until it drains. The
+      // session's timers still run, so a broker that never reads again ends in their deadline.
+      while (self->write_backlog() > max_write_backlog) {
+        self->write_space.expires_at(asio::steady_timer::time_point::max());
+        co_await self->write_space.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (gen != self->generation) co_return;
+      }
       // A read that did not fill the buffer took all there was: let more arrive before the next
       // one, so that a stream of small messages costs one wake-up per batch, not per message.
       if (pause && n < self->read_buffer.size()) {
@@ -402,6 +412,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
       return;
     }
     set_failure(ec, 0, proto::packet_type::disconnect, loss_message(ec));
+    failure.cut_short = session.receiving();  // forgotten by transport_down()
     end_transport();
     fail_unwritten_qos0(ec);
     process([&](proto::action_list& out) { session.transport_down(clock::now(), out); });
@@ -430,6 +441,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
     bytes_written = bytes_queued;  // what was not written never will be
     cancel_timers();
     transport.close();
+    write_space.cancel();
   }
 
   // After the transport is closed and the session knows: report, reconnect or give up.
@@ -440,7 +452,8 @@ struct client::impl : std::enable_shared_from_this<impl> {
       return;
     }
     if (current != phase::connected) return;
-    const bool again = options.reconnect.enabled && !stop_requested;
+    // A broker that broke the protocol would do it again: reconnecting would loop for ever.
+    const bool again = options.reconnect.enabled && !stop_requested && !failure.broker_broke_protocol();
     if (options.observer.on_connection_lost) {
       options.observer.on_connection_lost(connection_lost_event{.at = clock::now(), .error = ec,
                                                                 .reason_code = failure.reason_code,
@@ -627,9 +640,16 @@ struct client::impl : std::enable_shared_from_this<impl> {
     failure.where = where;
     failure.version = session.version();
     failure.message = std::move(message);
+    if (write_backlog() > max_write_backlog) {
+      failure.message += " (the broker had stopped reading: " + std::to_string(write_backlog()) +
+                         " bytes of ours were waiting to be written)";
+    }
     failure.subject = subject;
     failure.connect.reset();
+    failure.cut_short.reset();
   }
+
+  std::size_t write_backlog() const noexcept { return pending_writes.size() + writing.size(); }
 
   // ---------------------------------------------------------------------------------------
   // Operations
@@ -799,6 +819,9 @@ struct client::impl : std::enable_shared_from_this<impl> {
   std::array<asio::steady_timer, proto::timer_kind_count> timers;
   asio::steady_timer reconnect_timer;
   asio::steady_timer shutdown_timer;
+  // Reading waits on it while more than max_write_backlog bytes wait to be written.
+  asio::steady_timer write_space;
+  static constexpr std::size_t max_write_backlog = std::size_t{1} << 20;
 
   std::vector<std::uint8_t> read_buffer;
   std::vector<std::uint8_t> pending_writes;

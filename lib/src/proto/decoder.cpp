@@ -541,6 +541,13 @@ void stream_decoder::reset() noexcept {
   refused_.reset();
 }
 
+std::string to_string(const partial_packet& p) {
+  const auto type = static_cast<unsigned>(p.first_byte >> 4);
+  const std::string name = type == 0 ? std::string("packet of reserved type 0")
+                                     : std::string(packet_type_name(static_cast<packet_type>(type)));
+  return std::to_string(p.received) + " bytes into a " + std::to_string(p.size) + "-byte " + name;
+}
+
 std::optional<partial_packet> stream_decoder::partial() const noexcept {
   if (refused_) return refused_;
   if (failed_ || needed_ == 0 || buffer_.empty()) return std::nullopt;

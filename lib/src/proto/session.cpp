@@ -55,12 +55,6 @@ std::string type_name_of(std::uint8_t first_byte) {
   return std::string(packet_type_name(static_cast<packet_type>(type)));
 }
 
-// "65536 bytes into a 268435460-byte PUBLISH": where a stalled or cut stream stopped.
-std::string partial_text(const partial_packet& p) {
-  return std::to_string(p.received) + " bytes into a " + std::to_string(p.size) + "-byte " +
-         type_name_of(p.first_byte);
-}
-
 
 }  // namespace
 
@@ -318,10 +312,10 @@ void session::timer_expired(timer_kind kind, session_time now, action_list& out)
     case timer_kind::pingresp:
       if (!ping_outstanding_) return;
       if (auto partial = decoder_.partial()) {
-        // A PINGRESP stuck behind a packet that stopped arriving: say so, it is what happened.
+        // A PINGRESP stuck behind a packet that is not arriving: say so, it is what happened.
         fail(session_error::pingresp_timeout, 0,
-             "no PINGRESP within " + seconds_text(pingresp_timeout()) + ": the broker stopped sending " +
-                 partial_text(*partial),
+             "no PINGRESP within " + seconds_text(pingresp_timeout()) + ": the broker was " + to_string(*partial) +
+                 " (it stalls or trickles)",
              std::nullopt, out);
         return;
       }

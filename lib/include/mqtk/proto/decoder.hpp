@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -45,6 +46,8 @@ struct partial_packet {
 
   friend bool operator==(const partial_packet&, const partial_packet&) = default;
 };
+// "65541 bytes into a 268435460-byte PUBLISH".
+std::string to_string(const partial_packet& p);
 
 // Parses a fixed header from the start of `bytes`. Returns nullopt while more bytes are needed.
 // Checks type and flags, the remaining-length encoding, and that the whole packet (fixed header
