@@ -499,7 +499,16 @@ struct client::impl : std::enable_shared_from_this<impl> {
   // does not close within shutdown_timeout, we close politely ourselves.
   void maybe_shutdown() {
     if (current != phase::disconnecting || shutting_down) return;
-    if (write_outstanding || !pending_writes.empty()) return;
+    if (write_outstanding || !pending_writes.empty()) {
+      // A broker that stopped reading would hold our DISCONNECT, and the run, for ever: the
+      // flush gets shutdown_timeout from its last progress, then the connection is closed.
+      shutdown_timer.expires_after(options.shutdown_timeout);
+      shutdown_timer.async_wait([self = shared_from_this(), gen = generation](error_code ec) {
+        if (ec || gen != self->generation || self->current != phase::disconnecting) return;
+        self->finish_disconnect(error_code{});
+      });
+      return;
+    }
     shutting_down = true;
     shutdown_timer.expires_after(options.shutdown_timeout);
     shutdown_timer.async_wait([self = shared_from_this(), gen = generation](error_code ec) {
