@@ -16,6 +16,7 @@ _mqtk_pub() {
     -x) return ;;
     -V|--protocol-version) COMPREPLY=($(compgen -W "31 311 5 mqttv31 mqttv311 mqttv5" -- "$cur")); return ;;
     -M) return ;;
+    --max-packet-size) return ;;
     --proxy) return ;;
     --ws-header) return ;;
     -u|--username) return ;;
@@ -43,7 +44,7 @@ _mqtk_pub() {
     --repeat) return ;;
     --repeat-delay) return ;;
   esac
-  COMPREPLY=($(compgen -W "--cafile --capath --cert --ciphers --debug --disable-clean-session --file --help --host --id --id-prefix --insecure --keepalive --key --message --nodelay --null-message --password-file --port --property --protocol-version --proxy --psk --psk-file --psk-identity --pw --qos --quiet --repeat --repeat-delay --retain --stdin-file --stdin-line --tls-alpn --tls-max-version --tls-use-os-certs --tls-version --topic --unix --url --username --version --will-payload --will-qos --will-retain --will-topic --ws-header -A -D -I -L -M -P -V -c -d -f -h -i -k -l -m -n -p -q -r -s -t -u -x" -- "$cur"))
+  COMPREPLY=($(compgen -W "--cafile --capath --cert --ciphers --debug --disable-clean-session --file --help --host --id --id-prefix --insecure --keepalive --key --max-packet-size --message --nodelay --null-message --password-file --port --property --protocol-version --proxy --psk --psk-file --psk-identity --pw --qos --quiet --repeat --repeat-delay --retain --stdin-file --stdin-line --tls-alpn --tls-max-version --tls-use-os-certs --tls-version --topic --unix --url --username --version --will-payload --will-qos --will-retain --will-topic --ws-header -A -D -I -L -M -P -V -c -d -f -h -i -k -l -m -n -p -q -r -s -t -u -x" -- "$cur"))
 }
 complete -F _mqtk_pub mqtk-pub
 
@@ -63,6 +64,7 @@ _mqtk_sub() {
     -x) return ;;
     -V|--protocol-version) COMPREPLY=($(compgen -W "31 311 5 mqttv31 mqttv311 mqttv5" -- "$cur")); return ;;
     -M) return ;;
+    --max-packet-size) return ;;
     --proxy) return ;;
     --ws-header) return ;;
     -u|--username) return ;;
@@ -96,7 +98,7 @@ _mqtk_sub() {
     --ready-fd) return ;;
     --ready-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
-  COMPREPLY=($(compgen -W "--cafile --capath --cert --ciphers --debug --disable-clean-session --filter-out --help --host --id --id-prefix --insecure --json --json-payload --keepalive --key --no-local --nodelay --password-file --port --pretty --property --protocol-version --proxy --psk --psk-file --psk-identity --pw --qos --quiet --random-filter --ready-fd --ready-file --remove-retained --retain-as-published --retain-handling --retained-only --subscription-id --tls-alpn --tls-max-version --tls-use-os-certs --tls-version --topic --unix --unsubscribe --url --username --verbose --version --will-payload --will-qos --will-retain --will-topic --ws-header -A -C -D -E -F -I -L -M -N -P -R -T -U -V -W -c -d -h -i -k -p -q -t -u -v -x" -- "$cur"))
+  COMPREPLY=($(compgen -W "--cafile --capath --cert --ciphers --debug --disable-clean-session --filter-out --help --host --id --id-prefix --insecure --json --json-payload --keepalive --key --max-packet-size --no-local --nodelay --password-file --port --pretty --property --protocol-version --proxy --psk --psk-file --psk-identity --pw --qos --quiet --random-filter --ready-fd --ready-file --remove-retained --retain-as-published --retain-handling --retained-only --subscription-id --tls-alpn --tls-max-version --tls-use-os-certs --tls-version --topic --unix --unsubscribe --url --username --verbose --version --will-payload --will-qos --will-retain --will-topic --ws-header -A -C -D -E -F -I -L -M -N -P -R -T -U -V -W -c -d -h -i -k -p -q -t -u -v -x" -- "$cur"))
 }
 complete -F _mqtk_sub mqtk-sub
 
@@ -114,6 +116,7 @@ _mqtk_bench() {
     -k|--keepalive) return ;;
     -x) return ;;
     -V|--protocol-version) COMPREPLY=($(compgen -W "31 311 5 mqttv31 mqttv311 mqttv5" -- "$cur")); return ;;
+    --max-packet-size) return ;;
     --proxy) return ;;
     --ws-header) return ;;
     -u|--username) return ;;
@@ -166,7 +169,7 @@ _mqtk_bench() {
     --sub-topic) return ;;
     --sub-qos) COMPREPLY=($(compgen -W "0 1 2" -- "$cur")); return ;;
   esac
-  COMPREPLY=($(compgen -W "--cafile --capath --cert --ciphers --clients --connect-interval --connect-rate --connect-timeout --count --csv --drain --duration --help --help-all --hold --host --ifaddr --inflight --insecure --interval --json --keepalive --key --max-loss --max-p99-ms --message --min-rate --no-preflight --nodelay --password-file --payload-file --port --prefix --progress --property --protocol-version --proxy --psk --psk-file --psk-identity --pw --qos --quiet --rate --retain --shard --shared --size --start-at --start-index --sub-qos --sub-topic --subscribers --threads --tls-alpn --tls-max-version --tls-use-os-certs --tls-version --topic --unix --url --username --version --warmup --will-payload --will-qos --will-retain --will-topic --ws-header -A -D -I -L -P -R -V -c -d -h -k -m -n -p -q -r -s -t -u -x conn merge pub pubsub sub" -- "$cur"))
+  COMPREPLY=($(compgen -W "--cafile --capath --cert --ciphers --clients --connect-interval --connect-rate --connect-timeout --count --csv --drain --duration --help --help-all --hold --host --ifaddr --inflight --insecure --interval --json --keepalive --key --max-loss --max-p99-ms --max-packet-size --message --min-rate --no-preflight --nodelay --password-file --payload-file --port --prefix --progress --property --protocol-version --proxy --psk --psk-file --psk-identity --pw --qos --quiet --rate --retain --shard --shared --size --start-at --start-index --sub-qos --sub-topic --subscribers --threads --tls-alpn --tls-max-version --tls-use-os-certs --tls-version --topic --unix --url --username --version --warmup --will-payload --will-qos --will-retain --will-topic --ws-header -A -D -I -L -P -R -V -c -d -h -k -m -n -p -q -r -s -t -u -x conn merge pub pubsub sub" -- "$cur"))
 }
 complete -F _mqtk_bench mqtk-bench
 
@@ -185,6 +188,7 @@ _mqtk_ping() {
     -x) return ;;
     -V|--protocol-version) COMPREPLY=($(compgen -W "31 311 5 mqttv31 mqttv311 mqttv5" -- "$cur")); return ;;
     -M) return ;;
+    --max-packet-size) return ;;
     --proxy) return ;;
     --ws-header) return ;;
     -u|--username) return ;;
@@ -219,7 +223,7 @@ _mqtk_ping() {
     -m|--message) return ;;
     -q|--qos) COMPREPLY=($(compgen -W "0 1 2" -- "$cur")); return ;;
   esac
-  COMPREPLY=($(compgen -W "--cafile --capabilities --capath --cert --ciphers --count --debug --device --disable-clean-session --explain --help --host --id --id-prefix --insecure --interval --json --keepalive --keepalive-check --key --max-connect-ms --max-loss --max-rtt-ms --message --nodelay --password-file --port --property --protocol-version --proxy --psk --psk-file --psk-identity --pw --qos --quiet --retain --roundtrip --stdin-file --timeout --tls-alpn --tls-max-version --tls-use-os-certs --tls-version --topic --unix --url --username --version --versions --wait --will-payload --will-qos --will-retain --will-topic --ws-header -A -D -I -L -M -P -V -W -c -d -h -i -k -m -p -q -r -s -t -u -x" -- "$cur"))
+  COMPREPLY=($(compgen -W "--cafile --capabilities --capath --cert --ciphers --count --debug --device --disable-clean-session --explain --help --host --id --id-prefix --insecure --interval --json --keepalive --keepalive-check --key --max-connect-ms --max-loss --max-packet-size --max-rtt-ms --message --nodelay --password-file --port --property --protocol-version --proxy --psk --psk-file --psk-identity --pw --qos --quiet --retain --roundtrip --stdin-file --timeout --tls-alpn --tls-max-version --tls-use-os-certs --tls-version --topic --unix --url --username --version --versions --wait --will-payload --will-qos --will-retain --will-topic --ws-header -A -D -I -L -M -P -V -W -c -d -h -i -k -m -p -q -r -s -t -u -x" -- "$cur"))
 }
 complete -F _mqtk_ping mqtk-ping
 

@@ -1,6 +1,6 @@
 // mqtk-ping run as a user runs it, against real mosquitto brokers set up to fail each way (bad
 // credentials, TLS listeners with bad certificates, WebSocket listeners reached as MQTT and the
-// reverse), a closed port, an unresolvable name, and the scripted peer only for what mosquitto
+// reverse), a closed port, an unresolvable name, and the scripted fake peer only for what mosquitto
 // will not do (each 5.0 refusal, a drop after CONNACK, a silent PINGREQ, a DISCONNECT naming
 // another server, an HTTP 404, a listener that never answers). Each case asserts the exit code
 // and the words of the explanation. mqtk-pub and mqtk-sub share the diagnosis: they are run
@@ -19,7 +19,7 @@
 #include "support/broker.hpp"
 #include "support/cli_runner.hpp"
 #include "support/process.hpp"
-#include "support/scripted_peer.hpp"
+#include "support/fake_broker.hpp"
 
 namespace mqtk {
 namespace {
@@ -31,7 +31,7 @@ using test::concat;
 using test::listener;
 using test::peer_script;
 using test::run_result;
-using test::scripted_peer;
+using test::fake_broker;
 using test::str;
 
 std::string ping_tool() { return test::tool_path("mqtk-ping").string(); }
@@ -123,7 +123,7 @@ TEST(ping_run, sigint_prints_the_summary_so_far) {
 }
 
 TEST(ping_run, sigint_while_connecting_names_the_stage) {
-  scripted_peer silent(peer_script{});
+  fake_broker silent(peer_script{});
   test::process p({.args = {ping_tool(), "-h", "127.0.0.1", "-p", str(silent.port()), "-W", "60"}});
   ASSERT_TRUE(p.wait_for_output("connected to 127.0.0.1:", 20s)) << p.out() << p.err();
   p.signal(SIGTERM);
@@ -173,7 +173,7 @@ TEST(ping_unreachable, no_answer_to_the_syn) {
 }
 
 TEST(ping_unreachable, accepted_but_never_answered) {
-  scripted_peer silent(peer_script{});
+  fake_broker silent(peer_script{});
   const auto r = ping({"-h", "127.0.0.1", "-p", str(silent.port()), "-W", "1"});
   expect_failure(r, 69, {"CONNECT sent, but no CONNACK", "not an MQTT listener", "overloaded"});
   for (const auto& tool : {test::pub_tool(), test::sub_tool()}) {
@@ -239,13 +239,13 @@ TEST(ping_protocol, tls_to_a_websocket_listener) {
 }
 
 TEST(ping_protocol, websocket_path_not_found) {
-  scripted_peer http(
+  fake_broker http(
       peer_script{.reply = test::bytes_of("HTTP/1.1 404 Not Found\r\nServer: nginx/1.22\r\nContent-Length: 0\r\n\r\n")});
   const auto r = ping(concat({"-L", "ws://127.0.0.1:" + str(http.port()) + "/wrong"}, fast()));
   expect_failure(r, 80, {"HTTP 404", "no WebSocket endpoint at this path", "/mqtt"});
   EXPECT_TRUE(has(r.out, "Server: nginx/1.22")) << r.out;
 
-  scripted_peer auth(peer_script{.reply = test::bytes_of(
+  fake_broker auth(peer_script{.reply = test::bytes_of(
                                      "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"mqtt\"\r\n"
                                      "Content-Length: 0\r\n\r\n")});
   const auto a = ping(concat({"-L", "ws://127.0.0.1:" + str(auth.port()) + "/mqtt", "--json"}, fast()));
@@ -347,14 +347,14 @@ TEST(ping_refusal, bad_credentials_v311_and_v5) {
 
 TEST(ping_refusal, every_v5_connack_code_has_its_own_explanation) {
   for (const auto& e : diag::all_refusals(proto::protocol_version::v5, proto::packet_type::connack)) {
-    scripted_peer peer(peer_script{.reply = test::v5_connack(e.code)});
+    fake_broker peer(peer_script{.reply = test::v5_connack(e.code)});
     const auto r = ping(concat({"-h", "127.0.0.1", "-p", str(peer.port()), "-V", "5"}, fast()));
     expect_failure(r, e.code, {"connection refused: " + std::string(e.name), std::string(e.fix)});
   }
 }
 
 TEST(ping_refusal, use_another_server_names_it) {
-  scripted_peer peer(peer_script{.reply = test::v5_connack(0x9C, "backup.example:1883", "maintenance")});
+  fake_broker peer(peer_script{.reply = test::v5_connack(0x9C, "backup.example:1883", "maintenance")});
   const auto r = ping(concat({"-h", "127.0.0.1", "-p", str(peer.port()), "-V", "5", "--json"}, fast()));
   expect_failure(r, 0x9C, {"use another server", "server reference: backup.example:1883", "reason string: maintenance"});
   const auto j = nlohmann::json::parse(r.out);
@@ -363,7 +363,7 @@ TEST(ping_refusal, use_another_server_names_it) {
 
 TEST(ping_refusal, v311_return_codes) {
   for (std::uint8_t code = 1; code <= 5; ++code) {
-    scripted_peer peer(peer_script{.reply = test::v311_connack(code)});
+    fake_broker peer(peer_script{.reply = test::v311_connack(code)});
     const auto r = ping(concat({"-h", "127.0.0.1", "-p", str(peer.port())}, fast()));
     const auto e = diag::explain_refusal(code, proto::protocol_version::v311, proto::packet_type::connack);
     expect_failure(r, code, {"(3.1.1 return code " + std::to_string(code) + ")", std::string(e.name)});
@@ -374,19 +374,19 @@ TEST(ping_refusal, v311_return_codes) {
 // After CONNACK: drops, DISCONNECTs, silence.
 
 TEST(ping_after_connack, dropped_right_after_connack) {
-  scripted_peer peer(peer_script{.reply = test::v311_connack(0), .close_after_reply = true});
+  fake_broker peer(peer_script{.reply = test::v311_connack(0), .close_after_reply = true});
   const auto r = ping(concat({"-h", "127.0.0.1", "-p", str(peer.port()), "-c", "3"}, fast()));
   expect_failure(r, 75, {"lost", "same id"});
 }
 
 TEST(ping_after_connack, disconnect_with_server_reference) {
-  scripted_peer peer(peer_script{.reply = test::v5_connack(0), .then_send = test::v5_disconnect(0x9D, "new.example:8883")});
+  fake_broker peer(peer_script{.reply = test::v5_connack(0), .then_send = test::v5_disconnect(0x9D, "new.example:8883")});
   const auto r = ping(concat({"-h", "127.0.0.1", "-p", str(peer.port()), "-V", "5", "-c", "3"}, fast()));
   expect_failure(r, 0x9D, {"disconnected by the broker: server moved", "server reference: new.example:8883"});
 }
 
 TEST(ping_after_connack, no_pingresp_within_the_timeout) {
-  scripted_peer peer(peer_script{.reply = test::v311_connack(0), .pings_to_answer = 1});
+  fake_broker peer(peer_script{.reply = test::v311_connack(0), .pings_to_answer = 1});
   const auto r = ping({"-h", "127.0.0.1", "-p", str(peer.port()), "-c", "3", "-i", "0.05", "-W", "1"});
   expect_failure(r, 27, {"no PINGRESP", "within 1000 ms", "stopped answering"});
   EXPECT_TRUE(has(r.out, "seq=1 time=")) << r.out;
@@ -409,7 +409,7 @@ TEST(ping_after_connack, same_client_id_elsewhere_drops_the_connection) {
 }
 
 TEST(ping_after_connack, session_taken_over_disconnect) {
-  scripted_peer peer(peer_script{.reply = test::v5_connack(0), .then_send = test::v5_disconnect(0x8E)});
+  fake_broker peer(peer_script{.reply = test::v5_connack(0), .then_send = test::v5_disconnect(0x8E)});
   const auto r = ping(concat({"-h", "127.0.0.1", "-p", str(peer.port()), "-V", "5", "-c", "3"}, fast()));
   expect_failure(r, 0x8E, {"disconnected by the broker: session taken over (5.0 reason code 0x8E)", "same client id"});
 }

@@ -10,10 +10,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <span>
 #include <stdexcept>
 #include <type_traits>
+#include <utility>
 #include <variant>
 
 #include "mqtk/proto/decoder.hpp"
@@ -27,9 +29,52 @@ std::runtime_error sys_error(const std::string& what) {
   return std::runtime_error("fake_broker: " + what + ": " + std::strerror(errno));
 }
 
+void send_all(int fd, std::span<const std::uint8_t> bytes) {
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const auto n = ::send(fd, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // the client is gone; its reader notices
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+std::vector<proto::property> reference_props(const std::string& reference, const std::string& why) {
+  std::vector<proto::property> props;
+  if (!reference.empty()) props.push_back({.id = proto::property_id::server_reference, .value = reference});
+  if (!why.empty()) props.push_back({.id = proto::property_id::reason_string, .value = why});
+  return props;
+}
+
 }  // namespace
 
-fake_broker::fake_broker() {
+std::vector<std::uint8_t> v5_connack(std::uint8_t reason, const std::string& server_reference,
+                                     const std::string& reason_string) {
+  const auto props = reference_props(server_reference, reason_string);
+  std::vector<std::uint8_t> out;
+  proto::encode_append(proto::connack{.reason_code = reason, .properties = proto::property_list(props)},
+                       proto::protocol_version::v5, out);
+  return out;
+}
+
+std::vector<std::uint8_t> v5_disconnect(std::uint8_t reason, const std::string& server_reference,
+                                        const std::string& reason_string) {
+  const auto props = reference_props(server_reference, reason_string);
+  std::vector<std::uint8_t> out;
+  proto::encode_append(proto::disconnect{.reason_code = reason, .properties = proto::property_list(props)},
+                       proto::protocol_version::v5, out);
+  return out;
+}
+
+std::vector<std::uint8_t> v311_connack(std::uint8_t code) { return {0x20, 0x02, 0x00, code}; }
+
+std::vector<std::uint8_t> bytes_of(const std::string& text) { return {text.begin(), text.end()}; }
+
+fake_broker::fake_broker() { start(); }
+
+fake_broker::fake_broker(peer_script script) : script_(std::move(script)) { start(); }
+
+void fake_broker::start() {
   if (::pipe2(wake_pipe_, O_CLOEXEC) != 0) throw sys_error("pipe");
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (listen_fd_ < 0) throw sys_error("socket");
@@ -82,22 +127,44 @@ void fake_broker::serve_connection(int fd) {
     std::lock_guard lock(mutex_);
     conn_fd_ = fd;
     connected_ = true;
+    ++connections_;
     refusal_pending_ = false;
     got_disconnect_ = false;
     held_.clear();  // a new connection starts a new (clean) session
+    pings_left_ = script_ ? script_->pings_to_answer : -1;
+    flood_due_ = false;
   }
   changed_.notify_all();
 
+  using clock = std::chrono::steady_clock;
   proto::stream_decoder decoder;
   std::uint8_t buffer[16 * 1024];
   bool open = true;
+  bool replied = false;
+  bool decoding = true;                 // a script's peer may send what does not decode (HTTP)
+  std::span<const std::uint8_t> trickle;  // the rest of a reply sent one byte per interval
+  clock::time_point next_byte{};
   while (open) {
-    pollfd fds[2] = {{fd, POLLIN, 0}, {wake_pipe_[0], POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      break;
+    if (!trickle.empty()) {
+      const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_byte - clock::now());
+      pollfd fds[2] = {{fd, POLLIN, 0}, {wake_pipe_[0], POLLIN, 0}};
+      if (::poll(fds, 2, static_cast<int>(std::max<std::int64_t>(0, wait.count()))) < 0 && errno != EINTR) break;
+      if (fds[1].revents != 0) break;
+      if (clock::now() >= next_byte) {
+        send_all(fd, trickle.first(1));
+        trickle = trickle.subspan(1);
+        next_byte = clock::now() + script_->byte_interval;
+        if (trickle.empty() && script_->close_after_reply) break;
+      }
+      if ((fds[0].revents & POLLIN) == 0) continue;
+    } else {
+      pollfd fds[2] = {{fd, POLLIN, 0}, {wake_pipe_[0], POLLIN, 0}};
+      if (::poll(fds, 2, -1) < 0) {
+        if (errno == EINTR) continue;
+        break;
+      }
+      if (fds[1].revents != 0) break;
     }
-    if (fds[1].revents != 0) break;
     const ssize_t n = ::read(fd, buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
@@ -105,8 +172,22 @@ void fake_broker::serve_connection(int fd) {
     // rather than after the kernel's delayed-ACK timer. Linux clears this flag by itself.
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+    if (script_ && !replied) {
+      replied = true;
+      if (script_->byte_interval.count() > 0) {
+        trickle = script_->reply;
+        next_byte = clock::now();
+      } else {
+        send_all(fd, script_->reply);
+        if (script_->close_after_reply) break;
+      }
+      if (!script_->then_send.empty()) {
+        send_all(fd, script_->then_send);
+        ::shutdown(fd, SHUT_WR);
+      }
+    }
     std::span<const std::uint8_t> input(buffer, static_cast<std::size_t>(n));
-    while (!input.empty()) {
+    while (decoding && !input.empty()) {
       const auto r = decoder.put(input);
       input = input.subspan(r.consumed);
       if (r.state == proto::stream_decoder::status::ready) {
@@ -123,11 +204,23 @@ void fake_broker::serve_connection(int fd) {
         std::lock_guard lock(mutex_);
         problems_ += "undecodable packet at offset " + std::to_string(r.failure.offset) + ": " +
                      r.failure.message() + "\n";
-        open = false;
+        // A script's peer keeps the connection (an HTTP server reached with MQTT); the broker
+        // ends it.
+        decoding = false;
+        open = script_.has_value();
         break;
       } else {
         break;  // need_more: the input is used up
       }
+    }
+    bool flood_now = false;
+    {
+      std::lock_guard lock(mutex_);
+      flood_now = std::exchange(flood_due_, false);
+    }
+    if (flood_now) {
+      flood(fd);
+      break;
     }
   }
   {
@@ -159,7 +252,8 @@ void fake_broker::handle_locked(const proto::packet& p) {
         std::vector<std::uint8_t> out;
         if constexpr (std::is_same_v<T, proto::connect>) {
           version_ = packet.version;
-          if (answer_connect_) proto::encode_append(proto::connack{}, packet.version, out);
+          // A script's reply stands in for the CONNACK.
+          if (answer_connect_ && !script_) proto::encode_append(proto::connack{}, packet.version, out);
         } else if constexpr (std::is_same_v<T, proto::publish>) {
           publishes_.push_back({.topic = std::string(packet.topic),
                                 .payload = std::string(packet.payload),
@@ -172,6 +266,13 @@ void fake_broker::handle_locked(const proto::packet& p) {
             if (refusal_code_ && version == proto::protocol_version::v5)
               proto::encode_append(proto::disconnect{.reason_code = *refusal_code_}, version, out);
             refused_ = true;
+          } else if (packet.qos != proto::qos::at_most_once && script_ && script_->answer_publishes_with) {
+            const std::uint16_t id = packet.packet_id;
+            switch (*script_->answer_publishes_with) {
+              case proto::packet_type::pubrec: proto::encode_append(proto::pubrec{.packet_id = id}, version, out); break;
+              case proto::packet_type::pubcomp: proto::encode_append(proto::pubcomp{.packet_id = id}, version, out); break;
+              default: proto::encode_append(proto::puback{.packet_id = id}, version, out); break;
+            }
           } else if (packet.qos != proto::qos::at_most_once) {
             held_.push_back({.packet_id = packet.packet_id, .qos = packet.qos});
             acknowledge_locked();
@@ -180,8 +281,11 @@ void fake_broker::handle_locked(const proto::packet& p) {
           proto::encode_append(proto::pubcomp{.packet_id = packet.packet_id}, version, out);
         } else if constexpr (std::is_same_v<T, proto::puback>) {
           probe_acks_.push_back(packet.packet_id);
+        } else if constexpr (std::is_same_v<T, proto::pubcomp>) {
+          pubcomps_.push_back(packet.packet_id);
         } else if constexpr (std::is_same_v<T, proto::pingreq>) {
-          proto::encode_append(proto::pingresp{}, version, out);
+          if (pings_left_ != 0) proto::encode_append(proto::pingresp{}, version, out);
+          if (pings_left_ > 0) --pings_left_;
         } else if constexpr (std::is_same_v<T, proto::disconnect>) {
           got_disconnect_ = true;
         } else if constexpr (std::is_same_v<T, proto::subscribe>) {
@@ -192,6 +296,7 @@ void fake_broker::handle_locked(const proto::packet& p) {
             proto::encode_append(proto::suback{.packet_id = packet.packet_id,
                                                .reason_codes = proto::list_view<std::uint8_t>(codes)},
                                  version, out);
+            flood_due_ = script_ && script_->flood_bytes > 0;
           }
         } else {
           problems_ += "unexpected " + proto::to_string(p) + "\n";
@@ -311,9 +416,105 @@ bool fake_broker::got_disconnect() const {
   return got_disconnect_;
 }
 
+std::size_t fake_broker::connections() const {
+  std::lock_guard lock(mutex_);
+  return connections_;
+}
+
+std::vector<std::uint16_t> fake_broker::pubcomps() const {
+  std::lock_guard lock(mutex_);
+  return pubcomps_;
+}
+
+std::size_t fake_broker::flooded_bytes() const {
+  std::lock_guard lock(mutex_);
+  return flooded_;
+}
+
+bool fake_broker::wait_for_flood_stuck(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, timeout, [&] { return flood_stuck_; });
+}
+
+// QoS 1 PUBLISH packets of 7 bytes (topic "t", no payload), so that each costs the client a
+// 4-byte PUBACK: the most acknowledgements per byte a broker can make a client owe. Written
+// without blocking and never reading again, until flood_bytes are out or the client stops
+// taking them for stuck_after.
+void fake_broker::flood(int fd) {
+  using clock = std::chrono::steady_clock;
+  const auto version = version_.value_or(proto::protocol_version::v311);
+  std::vector<std::uint8_t> chunk;
+  for (std::uint16_t id = 1; id <= 4096; ++id) {
+    proto::encode_append(proto::publish{.topic = "t", .payload = "", .qos = proto::qos::at_least_once, .packet_id = id},
+                         version, chunk);
+  }
+  std::size_t offset = 0;
+  std::size_t written = 0;
+  auto progress = clock::now();
+  bool stuck = false;
+  while (written < script_->flood_bytes && !stuck) {
+    pollfd fds[2] = {{fd, POLLOUT, 0}, {wake_pipe_[0], POLLIN, 0}};
+    if (::poll(fds, 2, 100) < 0 && errno != EINTR) return;
+    if (fds[1].revents != 0 || (fds[0].revents & (POLLERR | POLLHUP)) != 0) return;
+    if ((fds[0].revents & POLLOUT) != 0) {
+      const auto n = ::send(fd, chunk.data() + offset, chunk.size() - offset, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n < 0 && errno != EAGAIN && errno != EINTR) return;
+      if (n > 0) {
+        written += static_cast<std::size_t>(n);
+        offset = (offset + static_cast<std::size_t>(n)) % chunk.size();
+        progress = clock::now();
+        std::lock_guard lock(mutex_);
+        flooded_ = written;
+      }
+    }
+    stuck = clock::now() - progress >= stuck_after;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    flood_stuck_ = stuck;
+  }
+  changed_.notify_all();
+  // Still never reading: wait for the client to go (or the destructor).
+  for (;;) {
+    pollfd fds[2] = {{fd, POLLRDHUP, 0}, {wake_pipe_[0], POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0 && errno != EINTR) return;
+    if (fds[1].revents != 0 || fds[0].revents != 0) return;
+  }
+}
+
 std::string fake_broker::problems() const {
   std::lock_guard lock(mutex_);
   return problems_;
+}
+
+unanswered_port::unanswered_port() {
+  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (listen_fd_ < 0) throw sys_error("socket");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) throw sys_error("bind");
+  if (::listen(listen_fd_, 0) != 0) throw sys_error("listen");
+  socklen_t len = sizeof addr;
+  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+  port_ = ntohs(addr.sin_port);
+  // Fill the accept queue (backlog 0 holds one) so that the kernel drops the next SYNs.
+  for (int i = 0; i < 3; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) throw sys_error("socket");
+    (void)::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    fillers_.push_back(fd);
+  }
+  // Let the handshakes of the fillers complete (bounded: a few polls).
+  for (int fd : fillers_) {
+    pollfd p{fd, POLLOUT, 0};
+    (void)::poll(&p, 1, 200);
+  }
+}
+
+unanswered_port::~unanswered_port() {
+  for (int fd : fillers_) ::close(fd);
+  ::close(listen_fd_);
 }
 
 }  // namespace mqtk::test

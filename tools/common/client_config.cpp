@@ -1,5 +1,6 @@
 #include "common/client_config.hpp"
 
+#include <chrono>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -51,6 +52,12 @@ client::client_options make_client_options(const connection_options& o, client::
   if (o.session_expiry && o.version == proto::protocol_version::v5) {
     connect_properties.push_back({.id = proto::property_id::session_expiry_interval, .number = *o.session_expiry});
   }
+  if (o.max_packet_size) {
+    out.session.max_incoming_packet_size = *o.max_packet_size;
+    if (o.version == proto::protocol_version::v5) {
+      connect_properties.push_back({.id = proto::property_id::maximum_packet_size, .number = *o.max_packet_size});
+    }
+  }
   const std::vector<proto::property> will_properties = properties_for(o.properties, property_command::will);
 
   proto::connect c;
@@ -71,6 +78,9 @@ client::client_options make_client_options(const connection_options& o, client::
   out.connect = c;
 
   out.session.max_inflight = static_cast<std::uint16_t>(o.max_inflight);
+  // An acknowledgement must come within the keep alive interval (ARCHITECTURE.md, "Exit
+  // codes": 27), the time in which the broker must show it is alive at all.
+  out.session.ack_timeout = std::chrono::seconds(o.keepalive);
   out.reconnect = reconnect;
   return out;
 }

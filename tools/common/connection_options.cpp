@@ -121,6 +121,13 @@ void add_connection_group(CLI::App& app, connection_options& o, url_topic_handle
   add_value_option(*g, "-M", "Maximum QoS 1/2 messages in flight (default 20)", "N", [&o](const std::string& v) {
     o.max_inflight = static_cast<unsigned>(parse_integer("-M", v, 1, 65535));
   });
+  add_value_option(*g, "--max-packet-size",
+                   "Largest packet accepted from the broker in bytes, fixed header included (default 268435460, "
+                   "MQTT's limit); announced to 5.0 brokers in CONNECT",
+                   "BYTES", [&o](const std::string& v) {
+                     o.max_packet_size =
+                         static_cast<std::uint32_t>(parse_integer("--max-packet-size", v, 16, 268'435'460));
+                   });
   add_value_option(*g, "--proxy",
                    "Connect through a SOCKS5 proxy socks5h://[user[:pass]@]host[:port] (port 1080) that resolves -h",
                    "URL", [&o](const std::string& v) {
@@ -257,6 +264,10 @@ void check_duplicate_properties(const connection_options& o) {
       usage_error("-D", std::string(to_string(p.command)) + " property " + property_option_name(p.id) +
                             " given twice: it may appear once in a packet");
     }
+  }
+  if (o.max_packet_size && seen.count({property_command::connect, proto::property_id::maximum_packet_size})) {
+    usage_error("--max-packet-size",
+                "the maximum packet size is given twice (--max-packet-size and -D connect maximum-packet-size)");
   }
   if (o.session_expiry && seen.count({property_command::connect, proto::property_id::session_expiry_interval})) {
     usage_error("-x", "the session expiry interval is given twice (-x and -D connect session-expiry-interval)");

@@ -73,6 +73,9 @@ struct connection_options {
   std::optional<std::uint32_t> session_expiry;  // -x (5.0); -1 and "∞" mean 4294967295
   proto::protocol_version version = proto::protocol_version::v311;  // -V
   unsigned max_inflight = 20;               // -M
+  // --max-packet-size: the largest packet accepted from the broker, fixed header included;
+  // announced in a 5.0 CONNECT and enforced in every version. Unset: MQTT's own limit.
+  std::optional<std::uint32_t> max_packet_size;
 
   std::optional<std::string> username;      // -u, or the URL's user
   // -P, --password-file, the URL, or $MQTK_PASSWORD. Never printed (see describe()).

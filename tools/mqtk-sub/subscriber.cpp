@@ -84,7 +84,13 @@ class subscriber {
     options.session.manual_acknowledgement = true;
     if (o_.connection.debug) add_debug_trace(options, tool);
     // A subscriber that reconnects says so, -d or not: a silent gap in the output misleads.
-    options.observer.on_connection_lost = [](const client::connection_lost_event& e) {
+    options.observer.on_connection_lost = [this](const client::connection_lost_event& e) {
+      if (!e.will_reconnect && client_.last_failure().broker_broke_protocol()) {
+        // Not retried (the broker would do it again): the run ends here, with its one line.
+        std::cerr << tool << ": " << client_.last_failure().line() << '\n';
+        finish(client_.last_failure().exit_code());
+        return;
+      }
       std::cerr << tool << ": " << diag::connection_lost_line("", e.message, e.will_reconnect) << '\n';
     };
     options.observer.on_reconnected = [](const client::reconnected_event& e) {

@@ -96,9 +96,10 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
         options(with_url_credentials(std::move(o))),
         transport(ex),
         session(session_options_for(options)),
-        timers{asio::steady_timer(ex), asio::steady_timer(ex), asio::steady_timer(ex)},
+        timers{asio::steady_timer(ex), asio::steady_timer(ex), asio::steady_timer(ex), asio::steady_timer(ex)},
         reconnect_timer(ex),
         shutdown_timer(ex),
+        write_space(ex),
         read_buffer(std::max<std::size_t>(options.read_buffer_size, 512)),
         rng(std::random_device{}()) {
     // Over a Unix socket the host and port mean nothing: messages name the socket.
@@ -258,6 +259,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
       self->bytes_written += size;
       self->release_written_qos0();
       self->flush_writes();
+      if (self->write_backlog() <= max_write_backlog) self->write_space.cancel();
       self->maybe_shutdown();
     });
   }
@@ -400,6 +402,14 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
       if (self->confirming != confirm_stage::none) self->check_confirmation();
       if (gen != self->generation) co_return;
       if (self->on_drained) self->on_drained();
+      // A broker that sends without reading what we answer (a flood of QoS 1 PUBLISH, its
+      // PUBACKs unread) would grow our queue without limit: stop reading until it drains. The
+      // session's timers still run, so a broker that never reads again ends in their deadline.
+      while (self->write_backlog() > max_write_backlog) {
+        self->write_space.expires_at(asio::steady_timer::time_point::max());
+        co_await self->write_space.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (gen != self->generation) co_return;
+      }
       // A read that did not fill the buffer took all there was: let more arrive before the next
       // one, so that a stream of small messages costs one wake-up per batch, not per message.
       if (pause && n < self->read_buffer.size()) {
@@ -421,6 +431,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
       return;
     }
     set_failure(ec, 0, proto::packet_type::disconnect, loss_message(ec));
+    failure.cut_short = session.receiving();  // forgotten by transport_down()
     end_transport();
     fail_unwritten_qos0(ec);
     process([&](proto::action_list& out) { session.transport_down(clock::now(), out); });
@@ -449,6 +460,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     bytes_written = bytes_queued;  // what was not written never will be
     cancel_timers();
     transport.close();
+    write_space.cancel();
   }
 
   // After the transport is closed and the session knows: report, reconnect or give up.
@@ -459,7 +471,8 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
       return;
     }
     if (current != phase::online) return;
-    const bool again = options.reconnect.enabled && !stop_requested;
+    // A broker that broke the protocol would do it again: reconnecting would loop for ever.
+    const bool again = options.reconnect.enabled && !stop_requested && !failure.broker_broke_protocol();
     if (options.observer.on_connection_lost) {
       options.observer.on_connection_lost(connection_lost_event{.at = clock::now(), .error = ec,
                                                                 .reason_code = failure.reason_code,
@@ -505,7 +518,16 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   // does not close within shutdown_timeout, we close politely ourselves.
   void maybe_shutdown() {
     if (current != phase::disconnecting || shutting_down) return;
-    if (write_outstanding || !pending_writes.empty()) return;
+    if (write_outstanding || !pending_writes.empty()) {
+      // A broker that stopped reading would hold our DISCONNECT, and the run, for ever: the
+      // flush gets shutdown_timeout from its last progress, then the connection is closed.
+      shutdown_timer.expires_after(options.shutdown_timeout);
+      shutdown_timer.async_wait([self = shared_from_this(), gen = generation](error_code ec) {
+        if (ec || gen != self->generation || self->current != phase::disconnecting) return;
+        self->finish_disconnect(error_code{});
+      });
+      return;
+    }
     shutting_down = true;
     shutdown_timer.expires_after(options.shutdown_timeout);
     shutdown_timer.async_wait([self = shared_from_this(), gen = generation](error_code ec) {
@@ -650,9 +672,16 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     failure.where = where;
     failure.version = session.version();
     failure.message = std::move(message);
+    if (write_backlog() > max_write_backlog) {
+      failure.message += " (the broker had stopped reading: " + std::to_string(write_backlog()) +
+                         " bytes of ours were waiting to be written)";
+    }
     failure.subject = subject;
     failure.connect.reset();
+    failure.cut_short.reset();
   }
+
+  std::size_t write_backlog() const noexcept { return pending_writes.size() + writing.size(); }
 
   // ---------------------------------------------------------------------------------------
   // Operations
@@ -824,6 +853,9 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   std::array<asio::steady_timer, proto::timer_kind_count> timers;
   asio::steady_timer reconnect_timer;
   asio::steady_timer shutdown_timer;
+  // Reading waits on it while more than max_write_backlog bytes wait to be written.
+  asio::steady_timer write_space;
+  static constexpr std::size_t max_write_backlog = std::size_t{1} << 20;
 
   std::vector<std::uint8_t> read_buffer;
   std::vector<std::uint8_t> pending_writes;

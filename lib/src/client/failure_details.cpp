@@ -28,6 +28,7 @@ diag::failure_kind kind_of(const boost::system::error_code& ec) {
   if (ec.category() == proto::session_category()) {
     switch (static_cast<session_error>(ec.value())) {
       case session_error::connack_timeout: return failure_kind::connect_timeout;
+      case session_error::ack_timeout: return failure_kind::timeout;
       case session_error::connection_lost:
       case session_error::pingresp_timeout:
       case session_error::server_disconnected:
@@ -309,7 +310,43 @@ void explain_before_connack(const failure_details& d, diag::failure& f) {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// A broker that misbehaves (issue 15): what it did, and what to try for that, not the standard
+// advice for a refused connection.
+
+void explain_hostile(const failure_details& d, diag::failure& f) {
+  if (d.cut_short && is_eof_or_reset(d.error)) {
+    f.reason = (d.error == boost::asio::error::eof ? "the broker closed the connection " : "the connection was reset ") +
+               proto::to_string(*d.cut_short);
+    f.hint = "a packet cut short is no refusal: candidates are a broker that crashed or restarted while sending, or "
+             "a proxy or load balancer that cut the connection; check the broker's log (--max-packet-size refuses "
+             "packets this large before they arrive)";
+  } else if (is(d.error, session_error::packet_too_large)) {
+    f.hint = "raise --max-packet-size if the broker's messages may be this large; otherwise the broker sent a bogus "
+             "length (-d shows the packets)";
+  } else if (is(d.error, session_error::topic_alias_invalid)) {
+    f.hint = "the broker ignores the Topic Alias Maximum we announce in CONNECT (0 unless -D "
+             "topic-alias-maximum=N allows aliases): report it to the broker's vendor; -d shows the packets";
+  } else if (is(d.error, session_error::ack_timeout)) {
+    f.hint = "the connection stayed up but the broker never acknowledged: check its log (an overloaded broker, a "
+             "plugin or bridge holding the message); the wait is the keep alive interval, set with -k";
+  }
+}
+
 }  // namespace
+
+bool failure_details::broker_broke_protocol() const noexcept {
+  if (error.category() == proto::decode_category()) return true;
+  if (error.category() != proto::session_category()) return false;
+  switch (static_cast<session_error>(error.value())) {
+    case session_error::malformed_packet:
+    case session_error::protocol_error:
+    case session_error::topic_alias_invalid:
+    case session_error::receive_maximum_exceeded:
+    case session_error::packet_too_large: return true;
+    default: return false;
+  }
+}
 
 bool failure_details::broker_refused() const noexcept {
   if (reason_code == 0) return false;
@@ -360,6 +397,7 @@ diag::failure failure_details::to_failure() const {
     f.reason = error.message();
   }
   if (before_connack && !connect) explain_before_connack(*this, f);
+  if (!connect) explain_hostile(*this, f);
   return f;
 }
 

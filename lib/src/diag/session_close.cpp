@@ -22,18 +22,49 @@ std::string refusal_text(proto::reason_code code, protocol_version version, std:
   return out;
 }
 
+// "PUBLISH", or "packet of reserved type 0": the type a fixed header's first byte names.
+std::string type_named_by(std::uint8_t first_byte) {
+  const auto type = static_cast<unsigned>(first_byte >> 4);
+  if (type == 0) return "packet of reserved type 0";
+  return std::string(proto::packet_type_name(static_cast<packet_type>(type)));
+}
+
+// "QoS 1 PUBLISH id 7", "PUBREL id 7", "SUBSCRIBE id 7": the request awaiting its answer.
+std::string request_text(const proto::closing::awaited_ack& a) {
+  std::string out;
+  if (a.request == packet_type::publish) out = "QoS " + std::to_string(a.qos) + " ";
+  out += proto::packet_type_name(a.request);
+  return out + " id " + std::to_string(a.packet_id);
+}
+
 struct message_of {
   protocol_version version;
 
   std::string operator()(const proto::closing::requested&) const { return "disconnected by the client"; }
   std::string operator()(const proto::closing::no_pingresp& c) const {
-    return "no PINGRESP within " + seconds_text(c.waited);
+    std::string out = "no PINGRESP within " + seconds_text(c.waited);
+    // A PINGRESP stuck behind a packet that is not arriving: say so, it is what happened.
+    if (c.stalled_in) out += ": the broker was " + proto::to_string(*c.stalled_in) + " (it stalls or trickles)";
+    return out;
   }
   std::string operator()(const proto::closing::no_connack& c) const {
     return "no CONNACK within " + seconds_text(c.waited);
   }
-  std::string operator()(const proto::closing::packet_too_large&) const {
-    return "the broker sent a packet larger than our maximum packet size";
+  std::string operator()(const proto::closing::packet_too_large& c) const {
+    const std::string what = c.packet ? "a " + type_named_by(c.packet->first_byte) + " of " +
+                                            std::to_string(c.packet->size) + " bytes"
+                                      : std::string("a packet");
+    return "the broker announced " + what + ", over our maximum packet size of " + std::to_string(c.maximum) +
+           " bytes";
+  }
+  std::string operator()(const proto::closing::no_ack& c) const {
+    return "the broker sent no " + std::string(proto::packet_type_name(c.awaited.expected)) + " for " +
+           request_text(c.awaited) + " within " + seconds_text(c.waited);
+  }
+  std::string operator()(const proto::closing::wrong_ack& c) const {
+    return "the broker answered " + request_text(c.awaited) + " with " +
+           std::string(proto::packet_type_name(c.got)) + " (expected " +
+           std::string(proto::packet_type_name(c.awaited.expected)) + ")";
   }
   std::string operator()(const proto::closing::malformed_packet& c) const {
     return "malformed packet from the broker: " + std::string(c.why);
@@ -44,8 +75,12 @@ struct message_of {
   }
   std::string operator()(const proto::closing::publish_without_topic&) const { return "PUBLISH without a topic"; }
   std::string operator()(const proto::closing::topic_alias_above_maximum& c) const {
-    return "the broker used topic alias " + std::to_string(c.alias) + ", above our maximum of " +
-           std::to_string(c.maximum);
+    return "topic alias " + std::to_string(c.alias) + " is above the Topic Alias Maximum " +
+           std::to_string(c.maximum) + " we announced";
+  }
+  std::string operator()(const proto::closing::topic_aliases_too_large& c) const {
+    return "the broker's topic aliases would hold " + std::to_string(c.bytes) + " bytes of topics, over our limit of " +
+           std::to_string(c.limit);
   }
   std::string operator()(const proto::closing::topic_alias_unknown& c) const {
     return "the broker used topic alias " + std::to_string(c.alias) + " before giving its topic";

@@ -538,6 +538,29 @@ void stream_decoder::reset() noexcept {
   stream_offset_ = 0;
   failed_ = false;
   failure_ = {};
+  refused_.reset();
+}
+
+std::string to_string(const partial_packet& p) {
+  const auto type = static_cast<unsigned>(p.first_byte >> 4);
+  const std::string name = type == 0 ? std::string("packet of reserved type 0")
+                                     : std::string(packet_type_name(static_cast<packet_type>(type)));
+  return std::to_string(p.received) + " bytes into a " + std::to_string(p.size) + "-byte " + name;
+}
+
+std::optional<partial_packet> stream_decoder::partial() const noexcept {
+  if (refused_) return refused_;
+  if (failed_ || needed_ == 0 || buffer_.empty()) return std::nullopt;
+  return partial_packet{.first_byte = buffer_[0], .size = needed_, .received = buffer_.size()};
+}
+
+void stream_decoder::note_refused(std::span<const std::uint8_t> start) {
+  const auto header = parse_fixed_header(start, 0xFFFFFFFFu);
+  if (const auto* h = std::get_if<fixed_header>(&header)) {
+    const std::uint64_t size = std::uint64_t{h->header_size} + h->remaining_length;
+    refused_ = partial_packet{.first_byte = h->first_byte, .size = size,
+                              .received = static_cast<std::size_t>(std::min<std::uint64_t>(size, start.size()))};
+  }
 }
 
 stream_decoder::result stream_decoder::fail(decode_failure f, std::size_t consumed) {
@@ -580,8 +603,10 @@ stream_decoder::result stream_decoder::put(std::span<const std::uint8_t> input) 
   if (buffer_.empty()) {
     // Fast path: a whole packet at the front of the input is decoded in place, without copying.
     const auto header = parse_fixed_header(input, max_packet_size_);
-    if (const auto* f = std::get_if<decode_failure>(&header))
+    if (const auto* f = std::get_if<decode_failure>(&header)) {
+      if (f->error == decode_error::packet_too_large) note_refused(input);
       return fail({f->error, stream_offset_ + f->offset}, 0);
+    }
     if (const auto* h = std::get_if<fixed_header>(&header)) {
       const std::size_t total = std::size_t{h->header_size} + h->remaining_length;
       if (input.size() >= total) return finish_packet(input.first(total), h->header_size, total, stream_offset_);
@@ -604,6 +629,7 @@ stream_decoder::result stream_decoder::put(std::span<const std::uint8_t> input) 
       buffer_.push_back(input[consumed++]);
       const auto header = parse_fixed_header(buffer_, max_packet_size_);
       if (const auto* f = std::get_if<decode_failure>(&header)) {
+        if (f->error == decode_error::packet_too_large) note_refused(buffer_);
         buffer_.clear();
         return fail({f->error, start + f->offset}, consumed);
       }

@@ -35,7 +35,8 @@ std::string_view session_state_name(session_state s) noexcept {
 
 session::session(session_options options)
     : options_(options),
-      decoder_(stream_decoder_options{.max_packet_size = options.max_incoming_packet_size}) {}
+      decoder_(stream_decoder_options{.max_packet_size = options.max_incoming_packet_size}),
+      decoder_max_packet_size_(options.max_incoming_packet_size) {}
 
 std::string_view session::client_id() const noexcept {
   return assigned_client_id_.empty() ? connect_.client_id : std::string_view(assigned_client_id_);
@@ -229,12 +230,16 @@ void session::timer_expired(timer_kind kind, session_time now, action_list& out)
     }
     case timer_kind::pingresp:
       if (!ping_outstanding_) return;
-      fail(session_error::pingresp_timeout, 0, closing::no_pingresp{pingresp_timeout()}, std::nullopt, out);
+      fail(session_error::pingresp_timeout, 0, closing::no_pingresp{pingresp_timeout(), decoder_.partial()},
+           std::nullopt, out);
       return;
     case timer_kind::connack:
       if (state_ != session_state::connecting) return;
       fail(session_error::connack_timeout, 0,
            closing::no_connack{options_.connack_timeout.value_or(std::chrono::milliseconds{0})}, std::nullopt, out);
+      return;
+    case timer_kind::ack:
+      ack_deadline_expired(out);
       return;
   }
 }
@@ -248,8 +253,8 @@ void session::received(std::span<const std::uint8_t> bytes, session_time now, ac
     if (r.state == stream_decoder::status::need_more) break;
     if (r.state == stream_decoder::status::error) {
       if (r.failure.error == decode_error::packet_too_large) {
-        fail(session_error::packet_too_large, 0, closing::packet_too_large{}, reason_code::packet_too_large.value(),
-             out);
+        fail(session_error::packet_too_large, 0, closing::packet_too_large{decoder_.partial(), decoder_max_packet_size_},
+             reason_code::packet_too_large.value(), out);
       } else {
         fail(session_error::malformed_packet, 0, closing::malformed_packet{out.copy(r.failure.message())},
              reason_code::malformed_packet.value(), out);
@@ -270,7 +275,7 @@ void session::send_connect(action_list& out) {
   const bool v5 = connect_.version == protocol_version::v5;
   std::uint32_t max_in = options_.max_incoming_packet_size;
   incoming_receive_maximum_ = 65535;
-  incoming_alias_maximum_.reset();
+  incoming_alias_maximum_ = 0;
   if (v5) {
     if (auto n = connect_.properties.number(property_id::maximum_packet_size)) max_in = *n;
     if (auto n = connect_.properties.number(property_id::receive_maximum)) {
@@ -283,8 +288,10 @@ void session::send_connect(action_list& out) {
   decoder_.reset();
   decoder_.set_version(connect_.version);
   decoder_.set_max_packet_size(max_in);
+  decoder_max_packet_size_ = max_in;
   // Topic aliases live as long as one network connection, in both directions.
-  for (std::string& topic : incoming_aliases_) topic.clear();
+  incoming_aliases_.clear();
+  incoming_alias_bytes_ = 0;
   outgoing_aliases_.clear();
   outgoing_alias_limit_ = 0;
   ping_outstanding_ = false;
@@ -365,6 +372,7 @@ void session::cancel_timers(action_list& out) {
   cancel(timer_kind::keepalive, out);
   cancel(timer_kind::pingresp, out);
   cancel(timer_kind::connack, out);
+  cancel(timer_kind::ack, out);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -454,9 +462,11 @@ void session::dispatch(action_list& out) {
       queue_.pop_front();
       assign_id(s, *id);
       s.state = q == 1 ? stage::awaiting_puback : stage::awaiting_pubrec;
+      s.sent_at = now_;
       inflight_.push_back(slot);
       ++inflight_publishes_;
       transmit_stored_publish(s, out);
+      arm_ack_deadline(out);
     } else {
       if (s.bytes.size() > server_.maximum_packet_size) {
         queue_.pop_front();
@@ -469,19 +479,82 @@ void session::dispatch(action_list& out) {
       queue_.pop_front();
       assign_id(s, *id);
       s.state = s.kind == operation_kind::subscribe ? stage::awaiting_suback : stage::awaiting_unsuback;
+      s.sent_at = now_;
       inflight_.push_back(slot);
       send_raw(s.bytes, out);
+      arm_ack_deadline(out);
     }
   }
 }
 
-std::optional<std::size_t> session::find_inflight(operation_kind kind, std::uint16_t id) const noexcept {
-  // Acks come back nearly in order, so the match is almost always at the front.
+std::optional<std::size_t> session::find_inflight(std::uint16_t id) const noexcept {
+  // Acks come back nearly in order, so the match is almost always at the front. Packet ids are
+  // shared by every kind of request, so an id names at most one.
   for (std::size_t i = 0; i < inflight_.size(); ++i) {
-    const outgoing& s = slots_[inflight_[i]];
-    if (s.packet_id == id && s.kind == kind) return i;
+    if (slots_[inflight_[i]].packet_id == id) return i;
   }
   return std::nullopt;
+}
+
+namespace {
+
+packet_type expected_ack(std::uint8_t stage_first_byte, bool awaiting_pubcomp, operation_kind kind) {
+  if (kind == operation_kind::subscribe) return packet_type::suback;
+  if (kind == operation_kind::unsubscribe) return packet_type::unsuback;
+  if (awaiting_pubcomp) return packet_type::pubcomp;
+  return (stage_first_byte >> 1 & 3) == 1 ? packet_type::puback : packet_type::pubrec;
+}
+
+// What the request in slot `s` is and which acknowledgement it waits for, for close causes.
+closing::awaited_ack awaited_of(std::uint8_t first_byte, bool awaiting_pubcomp, operation_kind kind, std::uint16_t id) {
+  closing::awaited_ack a{.packet_id = id, .expected = expected_ack(first_byte, awaiting_pubcomp, kind)};
+  if (kind == operation_kind::subscribe) {
+    a.request = packet_type::subscribe;
+  } else if (kind == operation_kind::unsubscribe) {
+    a.request = packet_type::unsubscribe;
+  } else if (awaiting_pubcomp) {
+    a.request = packet_type::pubrel;
+  } else {
+    a.request = packet_type::publish;
+    a.qos = static_cast<std::uint8_t>(first_byte >> 1 & 3);
+  }
+  return a;
+}
+
+}  // namespace
+
+// One timer for all in-flight requests, armed for the oldest and moved on lazily when it
+// fires (as the keep alive's is): re-arming on every acknowledgement would cost an action per
+// message.
+void session::arm_ack_deadline(action_list& out) {
+  if (!options_.ack_timeout || timers_[static_cast<std::size_t>(timer_kind::ack)] || inflight_.empty()) return;
+  session_time oldest = slots_[inflight_[0]].sent_at;
+  for (std::size_t i = 1; i < inflight_.size(); ++i) oldest = std::min(oldest, slots_[inflight_[i]].sent_at);
+  arm(timer_kind::ack, oldest + *options_.ack_timeout, out);
+}
+
+void session::ack_deadline_expired(action_list& out) {
+  if (state_ != session_state::connected || !options_.ack_timeout || inflight_.empty()) return;
+  std::size_t oldest = 0;
+  for (std::size_t i = 1; i < inflight_.size(); ++i) {
+    if (slots_[inflight_[i]].sent_at < slots_[inflight_[oldest]].sent_at) oldest = i;
+  }
+  const outgoing& s = slots_[inflight_[oldest]];
+  if (now_ < s.sent_at + *options_.ack_timeout) {
+    arm(timer_kind::ack, s.sent_at + *options_.ack_timeout, out);
+    return;
+  }
+  const bool releasing = s.state == stage::awaiting_pubcomp;
+  fail(session_error::ack_timeout, 0,
+       closing::no_ack{awaited_of(s.bytes[0], releasing, s.kind, s.packet_id), *options_.ack_timeout}, std::nullopt,
+       out);
+}
+
+void session::wrong_ack(std::size_t index, packet_type got, action_list& out) {
+  const outgoing& s = slots_[inflight_[index]];
+  const bool releasing = s.state == stage::awaiting_pubcomp;
+  fail(session_error::protocol_error, 0, closing::wrong_ack{awaited_of(s.bytes[0], releasing, s.kind, s.packet_id), got},
+       reason_code::protocol_error.value(), out);
 }
 
 void session::finish(std::size_t index, boost::system::error_code error, std::uint8_t reason_code,
@@ -605,6 +678,7 @@ void session::resend_inflight(action_list& out) {
     std::uint32_t slot = inflight_[i];
     outgoing& s = slots_[slot];
     if (s.kind != operation_kind::publish) continue;  // failed when the connection was lost
+    s.sent_at = now_;
     if (s.state == stage::awaiting_pubcomp) {
       send_packet(pubrel{.packet_id = s.packet_id}, out);
       kept.push_back(slot);
@@ -622,6 +696,7 @@ void session::resend_inflight(action_list& out) {
   inflight_ = std::move(kept);
   inflight_publishes_ = inflight_.size();
   for (std::size_t i = deferred.size(); i-- > 0;) queue_.push_front(deferred[i]);
+  arm_ack_deadline(out);
 }
 
 void session::drop_lost_session(action_list& out) {
@@ -680,15 +755,26 @@ void session::on_publish(const proto::publish& p, action_list& out) {
   proto::publish m = p;
   if (version() == protocol_version::v5) {
     if (auto alias = p.properties.number(property_id::topic_alias)) {
-      if (*alias == 0 || (incoming_alias_maximum_ && *alias > *incoming_alias_maximum_)) {
+      // 5.0 §3.3.2.3.4: an alias above the Topic Alias Maximum we announced (none announced:
+      // 0) is a protocol error, not something to store. Alias 0 does not decode.
+      if (*alias > incoming_alias_maximum_) {
         fail(session_error::topic_alias_invalid, 0,
-             closing::topic_alias_above_maximum{*alias, incoming_alias_maximum_.value_or(0)},
+             closing::topic_alias_above_maximum{*alias, incoming_alias_maximum_},
              reason_code::topic_alias_invalid.value(), out);
         return;
       }
       if (!p.topic.empty()) {
         if (incoming_aliases_.size() <= *alias) incoming_aliases_.resize(*alias + 1);
-        incoming_aliases_[*alias].assign(p.topic);
+        std::string& kept = incoming_aliases_[*alias];
+        const std::size_t total = incoming_alias_bytes_ - kept.size() + p.topic.size();
+        if (total > options_.max_incoming_alias_bytes) {
+          fail(session_error::topic_alias_invalid, 0,
+               closing::topic_aliases_too_large{total, options_.max_incoming_alias_bytes},
+               reason_code::topic_alias_invalid.value(), out);
+          return;
+        }
+        incoming_alias_bytes_ = total;
+        kept = std::string(p.topic);  // not assign(): a long topic's buffer is not kept for a short one
       } else if (*alias < incoming_aliases_.size() && !incoming_aliases_[*alias].empty()) {
         m.topic = incoming_aliases_[*alias];
       } else {
@@ -756,9 +842,10 @@ void session::acknowledge(proto::qos q, std::uint16_t packet_id, session_time no
 }
 
 void session::on_puback(const puback& r, action_list& out) {
-  auto i = find_inflight(operation_kind::publish, r.packet_id);
+  auto i = find_inflight(r.packet_id);
   // An ack for an id we do not hold is most likely a duplicate after a resend: ignore it.
-  if (!i || slots_[inflight_[*i]].state != stage::awaiting_puback) return;
+  if (!i) return;
+  if (slots_[inflight_[*i]].state != stage::awaiting_puback) return wrong_ack(*i, packet_type::puback, out);
   bool bad = failed(r.reason_code, packet_type::puback, version());
   finish(*i, bad ? make_error_code(session_error::rejected) : boost::system::error_code{}, r.reason_code, {},
          r.properties, out);
@@ -766,7 +853,7 @@ void session::on_puback(const puback& r, action_list& out) {
 }
 
 void session::on_pubrec(const pubrec& r, action_list& out) {
-  auto i = find_inflight(operation_kind::publish, r.packet_id);
+  auto i = find_inflight(r.packet_id);
   if (!i) {
     // 5.0 §4.3.3: answer so the broker can drop its state.
     send_packet(pubrel{.packet_id = r.packet_id,
@@ -780,10 +867,13 @@ void session::on_pubrec(const pubrec& r, action_list& out) {
     dispatch(out);
     return;
   }
-  if (s.state == stage::awaiting_pubrec || s.state == stage::awaiting_pubcomp) {
-    s.state = stage::awaiting_pubcomp;
-    send_packet(pubrel{.packet_id = r.packet_id}, out);
+  if (s.state != stage::awaiting_pubrec && s.state != stage::awaiting_pubcomp) {
+    return wrong_ack(*i, packet_type::pubrec, out);
   }
+  // A repeated PUBREC (awaiting_pubcomp) gets its PUBREL again.
+  if (s.state == stage::awaiting_pubrec) s.sent_at = now_;
+  s.state = stage::awaiting_pubcomp;
+  send_packet(pubrel{.packet_id = r.packet_id}, out);
 }
 
 void session::on_pubrel(const pubrel& r, action_list& out) {
@@ -797,8 +887,9 @@ void session::on_pubrel(const pubrel& r, action_list& out) {
 }
 
 void session::on_pubcomp(const pubcomp& r, action_list& out) {
-  auto i = find_inflight(operation_kind::publish, r.packet_id);
-  if (!i || slots_[inflight_[*i]].state != stage::awaiting_pubcomp) return;
+  auto i = find_inflight(r.packet_id);
+  if (!i) return;
+  if (slots_[inflight_[*i]].state != stage::awaiting_pubcomp) return wrong_ack(*i, packet_type::pubcomp, out);
   bool bad = failed(r.reason_code, packet_type::pubcomp, version());
   finish(*i, bad ? make_error_code(session_error::rejected) : boost::system::error_code{}, r.reason_code, {},
          r.properties, out);
@@ -807,9 +898,10 @@ void session::on_pubcomp(const pubcomp& r, action_list& out) {
 
 void session::on_suback(std::uint16_t id, operation_kind kind, list_view<std::uint8_t> codes,
                         property_list props, action_list& out) {
-  auto i = find_inflight(kind, id);
+  auto i = find_inflight(id);
   if (!i) return;
   const packet_type type = kind == operation_kind::subscribe ? packet_type::suback : packet_type::unsuback;
+  if (slots_[inflight_[*i]].kind != kind) return wrong_ack(*i, type, out);
   std::uint8_t first_failure = 0;
   for (std::uint8_t code : codes) {
     if (first_failure == 0 && failed(code, type, version())) first_failure = code;

@@ -46,6 +46,7 @@ std::string_view timer_kind_name(timer_kind k) noexcept {
     case timer_kind::keepalive: return "keepalive";
     case timer_kind::pingresp: return "pingresp";
     case timer_kind::connack: return "connack";
+    case timer_kind::ack: return "ack";
   }
   return "unknown";
 }
@@ -60,7 +61,10 @@ std::string_view close_cause_name(const close_cause& c) noexcept {
     std::string_view operator()(const closing::unexpected_packet&) const { return "unexpected_packet"; }
     std::string_view operator()(const closing::publish_without_topic&) const { return "publish_without_topic"; }
     std::string_view operator()(const closing::topic_alias_above_maximum&) const { return "topic_alias_above_maximum"; }
+    std::string_view operator()(const closing::topic_aliases_too_large&) const { return "topic_aliases_too_large"; }
     std::string_view operator()(const closing::topic_alias_unknown&) const { return "topic_alias_unknown"; }
+    std::string_view operator()(const closing::no_ack&) const { return "no_ack"; }
+    std::string_view operator()(const closing::wrong_ack&) const { return "wrong_ack"; }
     std::string_view operator()(const closing::receive_maximum_exceeded&) const { return "receive_maximum_exceeded"; }
     std::string_view operator()(const closing::refused&) const { return "refused"; }
     std::string_view operator()(const closing::server_disconnect&) const { return "server_disconnect"; }

@@ -18,6 +18,7 @@ std::string_view message_of(session_error e) noexcept {
     case session_error::packet_too_large: return "packet larger than the maximum packet size";
     case session_error::pingresp_timeout: return "no PINGRESP in time";
     case session_error::connack_timeout: return "no CONNACK in time";
+    case session_error::ack_timeout: return "no acknowledgement in time";
     case session_error::rejected: return "the broker rejected the request";
     case session_error::qos_not_supported: return "QoS above the broker's maximum QoS";
     case session_error::retain_not_supported: return "the broker does not support retained messages";
@@ -58,6 +59,7 @@ std::string_view session_error_name(session_error e) noexcept {
     case session_error::packet_too_large: return "packet_too_large";
     case session_error::pingresp_timeout: return "pingresp_timeout";
     case session_error::connack_timeout: return "connack_timeout";
+    case session_error::ack_timeout: return "ack_timeout";
     case session_error::rejected: return "rejected";
     case session_error::qos_not_supported: return "qos_not_supported";
     case session_error::retain_not_supported: return "retain_not_supported";

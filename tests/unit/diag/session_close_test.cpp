@@ -24,15 +24,45 @@ TEST(close_message, timeouts_in_the_unit_people_set) {
 }
 
 TEST(close_message, protocol_errors_of_the_broker) {
-  EXPECT_EQ(v5(closing::packet_too_large{}), "the broker sent a packet larger than our maximum packet size");
+  EXPECT_EQ(v5(closing::packet_too_large{std::nullopt, 1048576}),
+            "the broker announced a packet, over our maximum packet size of 1048576 bytes");
+  EXPECT_EQ(v5(closing::packet_too_large{proto::partial_packet{.first_byte = 0x30, .size = 268435460, .received = 5},
+                                         1048576}),
+            "the broker announced a PUBLISH of 268435460 bytes, over our maximum packet size of 1048576 bytes");
   EXPECT_EQ(v5(closing::malformed_packet{"remaining length uses more than 4 bytes"}),
             "malformed packet from the broker: remaining length uses more than 4 bytes");
   EXPECT_EQ(v5(closing::unexpected_packet{proto::packet_type::publish, true}), "unexpected PUBLISH before CONNACK");
   EXPECT_EQ(v5(closing::unexpected_packet{proto::packet_type::pingreq, false}), "unexpected PINGREQ from the broker");
   EXPECT_EQ(v5(closing::publish_without_topic{}), "PUBLISH without a topic");
-  EXPECT_EQ(v5(closing::topic_alias_above_maximum{11, 10}), "the broker used topic alias 11, above our maximum of 10");
+  EXPECT_EQ(v5(closing::topic_alias_above_maximum{11, 10}),
+            "topic alias 11 is above the Topic Alias Maximum 10 we announced");
+  EXPECT_EQ(v5(closing::topic_aliases_too_large{4194400, 4194304}),
+            "the broker's topic aliases would hold 4194400 bytes of topics, over our limit of 4194304");
   EXPECT_EQ(v5(closing::topic_alias_unknown{4}), "the broker used topic alias 4 before giving its topic");
   EXPECT_EQ(v5(closing::receive_maximum_exceeded{1}), "the broker sent more than 1 unacknowledged QoS 2 messages");
+}
+
+// A broker that answers a request with the wrong packet, or not at all, is named with the
+// request it left waiting.
+TEST(close_message, acknowledgements_of_the_wrong_type_or_none) {
+  using proto::packet_type;
+  const closing::awaited_ack qos1{packet_type::publish, 1, 7, packet_type::puback};
+  const closing::awaited_ack pubrel{packet_type::pubrel, 0, 3, packet_type::pubcomp};
+  const closing::awaited_ack subscribe{packet_type::subscribe, 0, 1, packet_type::suback};
+  EXPECT_EQ(v5(closing::wrong_ack{qos1, packet_type::pubrec}),
+            "the broker answered QoS 1 PUBLISH id 7 with PUBREC (expected PUBACK)");
+  EXPECT_EQ(v5(closing::wrong_ack{subscribe, packet_type::unsuback}),
+            "the broker answered SUBSCRIBE id 1 with UNSUBACK (expected SUBACK)");
+  EXPECT_EQ(v5(closing::no_ack{qos1, 5s}), "the broker sent no PUBACK for QoS 1 PUBLISH id 7 within 5 s");
+  EXPECT_EQ(v5(closing::no_ack{pubrel, 2500ms}), "the broker sent no PUBCOMP for PUBREL id 3 within 2.5 s");
+}
+
+TEST(close_message, a_pingresp_stuck_behind_a_packet_that_stopped_arriving) {
+  EXPECT_EQ(v5(closing::no_pingresp{10s, proto::partial_packet{.first_byte = 0x30, .size = 1000, .received = 9}}),
+            "no PINGRESP within 10 s: the broker was 9 bytes into a 1000-byte PUBLISH (it stalls or trickles)");
+  EXPECT_EQ(v5(closing::no_pingresp{10s, proto::partial_packet{.first_byte = 0x00, .size = 20, .received = 2}}),
+            "no PINGRESP within 10 s: the broker was 2 bytes into a 20-byte packet of reserved type 0 (it stalls or "
+            "trickles)");
 }
 
 TEST(close_message, refusals_cite_the_code_as_the_version_does) {

@@ -46,7 +46,7 @@ TEST(SessionAlias, IncomingAliasAboveOurMaximumIsProtocolError) {
   std::vector<property> a11{{.id = property_id::topic_alias, .number = 11}};
   EXPECT_EQ(h.recv(aliased("t", "x", a11)),
             (lines{"> DISCONNECT rc=0x94", "cancel keepalive",
-                   "close topic_alias_invalid 'the broker used topic alias 11, above our maximum of 10'"}));
+                   "close topic_alias_invalid 'topic alias 11 is above the Topic Alias Maximum 10 we announced'"}));
 }
 
 TEST(SessionAlias, IncomingAliasesAreForgottenWithTheConnection) {

@@ -48,13 +48,15 @@ TEST(SessionSubscribe, UnsubackV311HasNoCodes) {
   EXPECT_EQ(h.recv(proto::unsuback{.packet_id = 1}), lines{"done 1 ok"});
 }
 
-TEST(SessionSubscribe, AckOfTheWrongKindIsIgnored) {
+TEST(SessionSubscribe, AckOfTheWrongKindIsAProtocolError) {
   session_harness h;
   h.establish();
   h.subscribe({{.filter = "a"}});
   std::vector<std::uint8_t> codes{0x00};
-  EXPECT_EQ(h.recv(proto::unsuback{.packet_id = 1, .reason_codes = codes}), lines{});
-  EXPECT_EQ(h.recv(proto::suback{.packet_id = 1, .reason_codes = codes}), lines{"done 1 ok [0x00]"});
+  EXPECT_EQ(h.recv(proto::unsuback{.packet_id = 1, .reason_codes = codes}),
+            (lines{"> DISCONNECT rc=0x82", "cancel keepalive",
+                   "close protocol_error 'the broker answered SUBSCRIBE id 1 with UNSUBACK (expected SUBACK)'",
+                   "done 1 protocol_error"}));
 }
 
 TEST(SessionSubscribe, SubscribesShareThePacketIdPoolWithPublishes) {

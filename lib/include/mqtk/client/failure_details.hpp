@@ -13,6 +13,7 @@
 #include "mqtk/diag/failure.hpp"
 #include "mqtk/net/connect_failure.hpp"
 #include "mqtk/net/url.hpp"
+#include "mqtk/proto/decoder.hpp"
 #include "mqtk/proto/types.hpp"
 
 namespace mqtk::client {
@@ -38,11 +39,17 @@ struct failure_details {
   std::vector<std::uint8_t> peer_bytes;
   // The scheme connected with: a drop before CONNACK means one thing over TLS, another without.
   net::scheme scheme = net::scheme::mqtt;
+  // The broker's packet that had only partly arrived when the connection ended: a drop in
+  // the middle of a packet is not a broker closing a connection it refuses.
+  std::optional<proto::partial_packet> cut_short;
 
   explicit operator bool() const noexcept { return static_cast<bool>(error); }
 
   // True when the broker gave a failure reason code (exit code = that code).
   bool broker_refused() const noexcept;
+  // True when the broker sent what MQTT forbids (malformed, unexpected, over our limits):
+  // reconnecting would only see it again.
+  bool broker_broke_protocol() const noexcept;
   // ARCHITECTURE.md exit code: the broker's reason code as itself; 69 unreachable (also no CONNACK in
   // time); 79 TLS; 80 WebSocket; 75 connection lost, including a keep-alive failure ("no
   // PINGRESP within N s": the broker stopped answering without a reason); 76 the broker broke

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -35,6 +36,18 @@ struct fixed_header {
   std::uint32_t remaining_length = 0;
   std::uint8_t header_size = 0;  // 2 to 5 bytes
 };
+
+// A packet of which only the start has arrived, or that was refused from its fixed header as
+// too large: what the peer was sending when the stream ended, stalled or was cut.
+struct partial_packet {
+  std::uint8_t first_byte = 0;  // type and flags
+  std::uint64_t size = 0;       // the whole packet as its fixed header announces it
+  std::size_t received = 0;     // bytes of it that arrived
+
+  friend bool operator==(const partial_packet&, const partial_packet&) = default;
+};
+// "65541 bytes into a 268435460-byte PUBLISH".
+std::string to_string(const partial_packet& p);
 
 // Parses a fixed header from the start of `bytes`. Returns nullopt while more bytes are needed.
 // Checks type and flags, the remaining-length encoding, and that the whole packet (fixed header
@@ -89,12 +102,17 @@ class stream_decoder {
   std::size_t stream_offset() const noexcept { return stream_offset_; }
   // Bytes held while waiting for the rest of a packet.
   std::size_t buffered() const noexcept { return buffer_.size(); }
+  // The packet being assembled once its fixed header is read, or the one refused as too large
+  // (until reset()); nullopt between packets.
+  std::optional<partial_packet> partial() const noexcept;
   void reset() noexcept;
 
  private:
   result finish_packet(std::span<const std::uint8_t> whole, std::size_t header_size, std::size_t consumed,
                        std::size_t start);
   result fail(decode_failure f, std::size_t consumed);
+  // Notes the header of a packet refused as too large, for partial().
+  void note_refused(std::span<const std::uint8_t> start);
 
   std::uint32_t max_packet_size_;
   std::optional<protocol_version> version_;
@@ -105,6 +123,7 @@ class stream_decoder {
   std::size_t stream_offset_ = 0;
   bool failed_ = false;
   decode_failure failure_;
+  std::optional<partial_packet> refused_;
   decode_scratch scratch_;
   packet current_;
 };

@@ -118,6 +118,10 @@ class session {
   std::size_t queued() const noexcept { return queue_.size(); }
   // A PINGREQ was sent and its PINGRESP has not arrived.
   bool ping_outstanding() const noexcept { return ping_outstanding_; }
+  // The broker's packet of which only the start has arrived, or the one refused as too large:
+  // what the broker was doing when the connection ended or stalled. Read it before
+  // transport_down(), which forgets it.
+  std::optional<partial_packet> receiving() const noexcept { return decoder_.partial(); }
 
  private:
   enum class stage : std::uint8_t {
@@ -132,6 +136,7 @@ class session {
     stage state = stage::queued;
     std::uint16_t packet_id = 0;
     std::uint32_t id_offset = 0;
+    session_time sent_at{};  // when the packet now awaiting its acknowledgement went out
     std::vector<std::uint8_t> bytes;
   };
   struct string_hash {
@@ -160,7 +165,11 @@ class session {
   void dispatch(action_list& out);
   std::optional<session_error> publish_limit_error(std::uint8_t first_byte, std::size_t size) const;
   std::size_t window() const noexcept;
-  std::optional<std::size_t> find_inflight(operation_kind kind, std::uint16_t id) const noexcept;
+  std::optional<std::size_t> find_inflight(std::uint16_t id) const noexcept;
+  void arm_ack_deadline(action_list& out);
+  void ack_deadline_expired(action_list& out);
+  // The broker acknowledged in-flight request `inflight_index` with a packet of the wrong type.
+  void wrong_ack(std::size_t inflight_index, packet_type got, action_list& out);
   void finish(std::size_t inflight_index, boost::system::error_code error, std::uint8_t reason_code,
               list_view<std::uint8_t> codes, property_list props, action_list& out);
   void complete(operation_id id, operation_kind kind, boost::system::error_code error, action_list& out);
@@ -202,9 +211,11 @@ class session {
 
   // Incoming direction.
   stream_decoder decoder_;
+  std::uint32_t decoder_max_packet_size_ = 0;  // what decoder_ enforces on this connection
   std::uint16_t incoming_receive_maximum_ = 65535;
-  std::optional<std::uint16_t> incoming_alias_maximum_;
+  std::uint16_t incoming_alias_maximum_ = 0;   // what our CONNECT announced (absent = 0)
   std::vector<std::string> incoming_aliases_;  // index = alias
+  std::size_t incoming_alias_bytes_ = 0;       // topic bytes they hold
   packet_id_pool incoming_qos2_;               // QoS 2 ids delivered, PUBREL not yet seen
   // manual_acknowledgement: delivered, not yet acknowledged by the caller.
   packet_id_pool unacknowledged_qos1_;

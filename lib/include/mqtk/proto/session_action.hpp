@@ -4,6 +4,7 @@
 // out in order. Views inside an action point into the action_list that holds it.
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 
 #include <boost/system/error_code.hpp>
 
+#include "mqtk/proto/decoder.hpp"
 #include "mqtk/proto/packet.hpp"
 #include "mqtk/proto/reason_code.hpp"
 
@@ -25,8 +27,9 @@ enum class timer_kind : std::uint8_t {
   keepalive,  // check whether a PINGREQ is due
   pingresp,   // the PINGRESP deadline
   connack,    // the CONNACK deadline
+  ack,        // the deadline of the oldest request awaiting its acknowledgement
 };
-inline constexpr std::size_t timer_kind_count = 3;
+inline constexpr std::size_t timer_kind_count = 4;
 std::string_view timer_kind_name(timer_kind k) noexcept;
 
 // Identifies a publish, subscribe or unsubscribe request until its completion.
@@ -76,11 +79,30 @@ namespace closing {
 struct requested {};  // the caller asked to disconnect
 struct no_pingresp {
   std::chrono::milliseconds waited{};
+  std::optional<partial_packet> stalled_in;  // the packet the broker stopped sending part-way
 };
 struct no_connack {
   std::chrono::milliseconds waited{};
 };
-struct packet_too_large {};  // the broker sent more than our Maximum Packet Size
+struct packet_too_large {  // the broker announced more than our Maximum Packet Size
+  std::optional<partial_packet> packet;  // what its fixed header announced, when it was read
+  std::uint32_t maximum = 0;             // ours
+};
+// A request of ours waiting for its acknowledgement ("QoS 1 PUBLISH id 7" awaiting PUBACK).
+struct awaited_ack {
+  packet_type request{};  // publish, pubrel, subscribe or unsubscribe
+  std::uint8_t qos = 0;   // of a PUBLISH
+  std::uint16_t packet_id = 0;
+  packet_type expected{};
+};
+struct no_ack {
+  awaited_ack awaited;
+  std::chrono::milliseconds waited{};
+};
+struct wrong_ack {
+  awaited_ack awaited;
+  packet_type got{};
+};
 struct malformed_packet {
   std::string_view why;  // the decoder's description
 };
@@ -92,6 +114,10 @@ struct publish_without_topic {};
 struct topic_alias_above_maximum {
   std::uint32_t alias = 0;
   std::uint32_t maximum = 0;  // our Topic Alias Maximum
+};
+struct topic_aliases_too_large {  // the topics the broker's aliases would hold
+  std::size_t bytes = 0;
+  std::size_t limit = 0;
 };
 struct topic_alias_unknown {
   std::uint32_t alias = 0;  // used before a PUBLISH gave it a topic
@@ -112,7 +138,8 @@ struct server_disconnect {  // the broker's DISCONNECT
 using close_cause =
     std::variant<closing::requested, closing::no_pingresp, closing::no_connack, closing::packet_too_large,
                  closing::malformed_packet, closing::unexpected_packet, closing::publish_without_topic,
-                 closing::topic_alias_above_maximum, closing::topic_alias_unknown,
+                 closing::topic_alias_above_maximum, closing::topic_aliases_too_large, closing::topic_alias_unknown,
+                 closing::no_ack, closing::wrong_ack,
                  closing::receive_maximum_exceeded, closing::refused, closing::server_disconnect>;
 
 // "no_pingresp", "server_disconnect", ...: the cause's name for traces (its words: diag).

@@ -19,6 +19,7 @@ enum class session_error {
   packet_too_large,          // above our Maximum Packet Size (in) or the broker's (out)
   pingresp_timeout,          // no PINGRESP within the configured time
   connack_timeout,           // no CONNACK within the configured time
+  ack_timeout,               // no PUBACK/PUBREC/PUBCOMP/SUBACK/UNSUBACK within the configured time
   rejected,                  // the broker answered a request with a failure reason code
   qos_not_supported,         // a PUBLISH above the broker's Maximum QoS
   retain_not_supported,      // a retained PUBLISH to a broker without Retain Available
