@@ -11,7 +11,7 @@
 
 #include "support/cli_runner.hpp"
 #include "support/process.hpp"
-#include "support/scripted_peer.hpp"
+#include "support/fake_broker.hpp"
 
 namespace mqtk {
 namespace {
@@ -20,7 +20,7 @@ using namespace std::chrono_literals;
 using test::concat;
 using test::contains;
 using test::peer_script;
-using test::scripted_peer;
+using test::fake_broker;
 using test::str;
 
 const std::string hostile_reason = "bye\x1b" "c\r\nFAKE LINE\xc2\x9b";
@@ -37,12 +37,12 @@ void expect_no_raw_controls(const std::string& err, const std::string& tool) {
   }
 }
 
-std::vector<std::string> v5_at(const scripted_peer& peer) {
+std::vector<std::string> v5_at(const fake_broker& peer) {
   return {"-h", "127.0.0.1", "-p", str(peer.port()), "-V", "5"};
 }
 
 TEST(pubsub_peer_text, pub_prints_one_line_with_a_disconnect_reason_string_escaped) {
-  scripted_peer peer(
+  fake_broker peer(
       peer_script{.reply = test::v5_connack(0), .then_send = test::v5_disconnect(0x00, "", hostile_reason)});
   const auto r = test::run(concat({test::pub_tool()}, concat(v5_at(peer), {"-t", "t", "-m", "x", "-q", "1"})), 20s);
   test::expect_one_error_line(r, 75, {"lost", escaped_reason});
@@ -50,7 +50,7 @@ TEST(pubsub_peer_text, pub_prints_one_line_with_a_disconnect_reason_string_escap
 }
 
 TEST(pubsub_peer_text, sub_prints_one_line_for_a_refusing_connack_with_a_hostile_reason_string) {
-  scripted_peer peer(peer_script{.reply = test::v5_connack(0x87, "", hostile_reason)});
+  fake_broker peer(peer_script{.reply = test::v5_connack(0x87, "", hostile_reason)});
   const auto r = test::run(concat({test::sub_tool()}, concat(v5_at(peer), {"-t", "t", "-W", "5"})), 20s);
   test::expect_one_error_line(r, 0x87, {"connection refused: not authorized"});
   expect_no_raw_controls(r.err, "mqtk-sub");
@@ -58,7 +58,7 @@ TEST(pubsub_peer_text, sub_prints_one_line_for_a_refusing_connack_with_a_hostile
 
 TEST(pubsub_peer_text, sub_connection_lost_lines_escape_a_disconnect_reason_string) {
   // mqtk-sub reconnects after a DISCONNECT: every "connection lost" line escapes the reason.
-  scripted_peer peer(
+  fake_broker peer(
       peer_script{.reply = test::v5_connack(0), .then_send = test::v5_disconnect(0x00, "", hostile_reason)});
   const auto r = test::run(concat({test::sub_tool()}, concat(v5_at(peer), {"-t", "t", "-W", "2"})), 20s);
   EXPECT_TRUE(contains(r.err, "connection lost: the broker disconnected: Normal disconnection (reason code 0x00): " +
@@ -68,7 +68,7 @@ TEST(pubsub_peer_text, sub_connection_lost_lines_escape_a_disconnect_reason_stri
 }
 
 TEST(pubsub_peer_text, debug_trace_escapes_the_c1_controls_of_a_reason_string) {
-  scripted_peer peer(peer_script{.reply = test::v5_connack(0x87, "", hostile_reason)});
+  fake_broker peer(peer_script{.reply = test::v5_connack(0x87, "", hostile_reason)});
   const auto r = test::run(concat({test::sub_tool(), "-d"}, concat(v5_at(peer), {"-t", "t", "-W", "5"})), 20s);
   EXPECT_EQ(r.exit_code(), 0x87) << r.describe();
   EXPECT_TRUE(contains(r.err, "reason_string=\"" + escaped_reason + "\"")) << r.err;

@@ -8,6 +8,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>
 
+#include "mqtk/diag/session_close.hpp"
 #include "mqtk/net/net_error.hpp"
 #include "mqtk/proto/session_error.hpp"
 
@@ -164,7 +165,8 @@ void bench_link::carry_out() {
                        phase_ = phase::closing;
                        return;
                      }
-                     drop(c.error, c.reason_code != 0 ? c.reason_code : server_reason_, c.message);
+                     drop(c.error, c.reason_code != 0 ? c.reason_code : server_reason_,
+                          diag::close_message(c.cause, session_.version()));
                    },
                    [](const proto::auth_action&) {},  // the bench has no enhanced authentication
                    [](const proto::packet_received_action&) {},
