@@ -73,6 +73,11 @@ std::string close_message(const proto::close_cause& cause, protocol_version vers
   return std::visit(message_of{version}, cause);
 }
 
+std::string_view disconnect_without_failure_hint() noexcept {
+  return "the broker ended the session on purpose without reporting a failure: candidates are a broker "
+         "shutting down or restarting, or an administrator or plugin removing this client; its log says which";
+}
+
 std::string connection_lost_line(std::string_view broker, std::string_view why, bool will_reconnect) {
   std::string line = "connection lost";
   if (!broker.empty()) line += " (" + std::string(broker) + ")";

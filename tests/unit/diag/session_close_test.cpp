@@ -64,5 +64,12 @@ TEST(connection_lost_line, with_and_without_the_broker_and_a_reconnect) {
   EXPECT_EQ(connection_lost_line("", "x\r\nFAKE", false), "connection lost: x\\x0d\\x0aFAKE");
 }
 
+// A DISCONNECT whose code reports no failure is not explained as a lost connection.
+TEST(disconnect_without_failure_hint, names_the_candidates) {
+  EXPECT_EQ(disconnect_without_failure_hint(),
+            "the broker ended the session on purpose without reporting a failure: candidates are a broker shutting "
+            "down or restarting, or an administrator or plugin removing this client; its log says which");
+}
+
 }  // namespace
 }  // namespace mqtk::diag

@@ -20,6 +20,11 @@ std::string close_message(const proto::close_cause& cause, proto::protocol_versi
 // reconnecting". `broker` may be empty; `why` is a close_message or a transport's words.
 std::string connection_lost_line(std::string_view broker, std::string_view why, bool will_reconnect);
 
+// The advice when a 5.0 broker ended the session with a DISCONNECT whose code reports no
+// failure: the standard advice for a lost connection ("closed without a reason") would
+// contradict the line.
+std::string_view disconnect_without_failure_hint() noexcept;
+
 // "60 s", "1.5 s": a configured time in the unit people set it in.
 std::string seconds_text(std::chrono::milliseconds d);
 
