@@ -72,6 +72,27 @@ struct line_of {
            ") before confirming the QoS 0 message(s): it most likely refused a PUBLISH, which QoS 0 cannot "
            "acknowledge \u2014 check the topic (-t), the properties (-D) and the size; -d shows the exchange";
   }
+
+  std::string operator()(const publish_connect_interrupted& e) const {
+    std::string line = "interrupted by " + std::string(e.signal);
+    line += e.awaiting_connack ? " while waiting for the CONNACK from " + std::string(e.broker) +
+                                     " \u2014 something accepted the connection but did not answer CONNECT; is it an "
+                                     "MQTT broker (check -p, TLS)?"
+                               : " while connecting to " + std::string(e.broker) +
+                                     " \u2014 no TCP connection yet; check -h/-p and that the broker is up";
+    return line + "; nothing was published";
+  }
+
+  std::string operator()(const publish_interrupted& e) const {
+    return "interrupted by " + std::string(e.signal) + " with " + std::to_string(e.unacknowledged) +
+           " message(s) not acknowledged by the broker (they may or may not have arrived)";
+  }
+
+  std::string operator()(const publish_reconnect_gave_up& e) const {
+    return "gave up reconnecting to " + std::string(e.broker) + " after " + std::to_string(e.attempts) +
+           " attempt(s) (" + std::string(e.last_error) + "); " + std::to_string(e.unacknowledged) +
+           " message(s) not acknowledged \u2014 is the broker still up?";
+  }
 };
 
 }  // namespace
