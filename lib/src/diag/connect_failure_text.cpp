@@ -131,6 +131,15 @@ void explain_handshake(const connect_failure_event& c, failure& f) {
   // With a pre-shared key no certificate is involved: a handshake that fails after TCP connected
   // means the broker refused the key or the identity (mosquitto answers a wrong key with an
   // alert), or the port is not a PSK listener. "Check --cafile" would send the user the wrong way.
+  // But a server that closes the connection on the hello without a word has not judged the key:
+  // mosquitto resets a TLS hello on a plain MQTT listener the same way.
+  if (!c.psk_identity.empty() && c.ending == peer_ending::closed) {
+    f.reason = "the server at " + c.address + " closed the connection during the TLS-PSK handshake without answering";
+    f.hint = "candidates: the port is a plain MQTT listener (mosquitto resets a TLS hello there: use mqtt:// without "
+             "--psk, usually port 1883), or a TLS listener without PSK (mosquitto: psk_hint), or the server dropped "
+             "identity '" + c.psk_identity + "' without an alert (check its log)";
+    return;
+  }
   if (!c.psk_identity.empty() && !not_tls_words(e)) {
     f.reason = "the broker did not accept the TLS-PSK key for identity '" + c.psk_identity + "' (" + e + ")";
     f.hint = "check --psk and --psk-identity against the broker's psk_file, and that -p is its PSK listener "

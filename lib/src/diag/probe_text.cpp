@@ -2,6 +2,7 @@
 
 #include "mqtk/diag/refusal.hpp"
 #include "mqtk/proto/reason_code.hpp"
+#include "mqtk/report/text_escape.hpp"
 
 namespace mqtk::diag {
 
@@ -16,7 +17,9 @@ probe_finding wrong_protocol_finding(const other_protocol_found& e) {
       break;
     case other_listener::tls:
       f.message = port + " speaks TLS (a TLS handshake there succeeds: " + std::string(e.tls_version) +
-                  (e.certificate_subject.empty() ? "" : ", certificate " + std::string(e.certificate_subject)) + ")";
+                  (e.certificate_subject.empty() ? ""
+                                                 : ", certificate " + report::display_escaped(e.certificate_subject, 0)) +
+                  ")";
       f.hint = e.asked_websocket ? "use wss://" + where + " with --cafile CA"
                                  : "connect with TLS: --cafile CA (or -L mqtts://" + where + ")";
       break;

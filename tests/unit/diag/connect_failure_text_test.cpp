@@ -194,6 +194,20 @@ TEST(connect_failure_text, a_refused_psk_names_the_identity) {
             "the server at 127.0.0.1:8883 answered the TLS hello with something that is not TLS");
 }
 
+// A reset on the hello is no verdict on the key (it is what a plain MQTT listener does).
+TEST(connect_failure_text, a_psk_handshake_dropped_without_an_answer_lists_the_candidates) {
+  auto e = event(connect_step::tls_handshake);
+  e.psk_identity = "device-7";
+  e.tls_error = "Connection reset by peer";
+  e.ending = peer_ending::closed;
+  const auto f = explain(e);
+  EXPECT_EQ(f.reason,
+            "the server at 127.0.0.1:8883 closed the connection during the TLS-PSK handshake without answering");
+  EXPECT_EQ(f.hint, "candidates: the port is a plain MQTT listener (mosquitto resets a TLS hello there: use mqtt:// "
+                    "without --psk, usually port 1883), or a TLS listener without PSK (mosquitto: psk_hint), or the "
+                    "server dropped identity 'device-7' without an alert (check its log)");
+}
+
 TEST(connect_failure_text, a_peer_that_does_not_speak_tls) {
   for (auto words : {"wrong version number", "packet length too long", "unknown protocol", "record layer failure"}) {
     const auto f = handshake(words);

@@ -35,6 +35,12 @@ TEST(wrong_protocol_finding, tls_where_plain_or_websocket_was_asked) {
   EXPECT_EQ(ws.hint, "use wss://127.0.0.1:1883 with --cafile CA");
 }
 
+// The subject comes from whatever answered on the port: a forged one must not reach a terminal raw.
+TEST(wrong_protocol_finding, the_certificate_subject_has_its_controls_escaped) {
+  EXPECT_EQ(found(other_listener::tls, false, "CN=x\x1b]0;owned\x07").message,
+            "port 1883 speaks TLS (a TLS handshake there succeeds: TLSv1.3, certificate CN=x\\x1b]0;owned\\x07)");
+}
+
 TEST(wrong_protocol_finding, http_where_plain_mqtt_was_asked) {
   const auto f = found(other_listener::http);
   EXPECT_EQ(f.message, "port 1883 speaks HTTP (a WebSocket upgrade there gets an answer)");
