@@ -74,13 +74,9 @@ struct line_of {
   }
 
   std::string operator()(const publish_connect_interrupted& e) const {
-    std::string line = "interrupted by " + std::string(e.signal);
-    line += e.awaiting_connack ? " while waiting for the CONNACK from " + std::string(e.broker) +
-                                     " \u2014 something accepted the connection but did not answer CONNECT; is it an "
-                                     "MQTT broker (check -p, TLS)?"
-                               : " while connecting to " + std::string(e.broker) +
-                                     " \u2014 no TCP connection yet; check -h/-p and that the broker is up";
-    return line + "; nothing was published";
+    return "interrupted by " + std::string(e.signal) + " while " +
+           stalled_text(e.awaiting_connack ? stalled_at::awaiting_connack : stalled_at::connecting, e.broker) +
+           "; nothing was published";
   }
 
   std::string operator()(const publish_interrupted& e) const {
@@ -100,6 +96,20 @@ struct line_of {
 std::string operation_failure_line(const operation_failure& f) {
   // Topics are escaped where they are quoted; the reasons may hold a transport's or a peer's words.
   return report::terminal_safe(std::visit(line_of{}, f));
+}
+
+std::string stalled_text(stalled_at where, std::string_view broker) {
+  const std::string b{broker};
+  switch (where) {
+    case stalled_at::awaiting_suback:
+      return "waiting for the SUBACK from " + b + " \u2014 the broker did not answer SUBSCRIBE";
+    case stalled_at::awaiting_connack:
+      return "waiting for the CONNACK from " + b +
+             " \u2014 something accepted the connection but did not answer CONNECT; is it an MQTT broker (check -p, "
+             "TLS)?";
+    case stalled_at::connecting: break;
+  }
+  return "connecting to " + b + " \u2014 no TCP connection yet; check -h/-p and that the broker is up";
 }
 
 proto::reason_code reason_for(publish_over_limit::limit which) noexcept {

@@ -111,6 +111,16 @@ TEST(operation_failure_line, a_signal_during_the_connect_says_where_the_connect_
             "connection but did not answer CONNECT; is it an MQTT broker (check -p, TLS)?; nothing was published");
 }
 
+TEST(stalled_text, says_what_answered_so_far) {
+  EXPECT_EQ(stalled_text(stalled_at::connecting, "b:1883"),
+            "connecting to b:1883 \u2014 no TCP connection yet; check -h/-p and that the broker is up");
+  EXPECT_EQ(stalled_text(stalled_at::awaiting_connack, "b:1883"),
+            "waiting for the CONNACK from b:1883 \u2014 something accepted the connection but did not answer CONNECT; "
+            "is it an MQTT broker (check -p, TLS)?");
+  EXPECT_EQ(stalled_text(stalled_at::awaiting_suback, "b:1883"),
+            "waiting for the SUBACK from b:1883 \u2014 the broker did not answer SUBSCRIBE");
+}
+
 TEST(operation_failure_line, a_signal_with_messages_unacknowledged_counts_them) {
   EXPECT_EQ(operation_failure_line(publish_interrupted{"SIGINT", 3}),
             "interrupted by SIGINT with 3 message(s) not acknowledged by the broker (they may or may not have "

@@ -62,6 +62,15 @@ struct qos0_unconfirmed {
   std::string_view why;  // how the connection ended
 };
 
+// Where a connect or a subscribe stood when a signal or -W cut it short: what answered so far
+// says what may be (not) listening.
+enum class stalled_at : std::uint8_t { connecting, awaiting_connack, awaiting_suback };
+
+// "waiting for the CONNACK from HOST:PORT — something accepted the connection but did not answer
+// CONNECT; is it an MQTT broker (check -p, TLS)?", for "interrupted by SIGINT <this>" and "timed
+// out after 5 s <this>".
+std::string stalled_text(stalled_at where, std::string_view broker);
+
 // A signal stopped the publisher before the connect completed: nothing was published. Where
 // the connect stood says what was (not) listening.
 struct publish_connect_interrupted {
