@@ -361,5 +361,13 @@ TEST(pubsub_psk, a_wrong_key_is_a_tls_failure_naming_psk_and_never_the_key) {
   }
 }
 
+// mosquitto resets a TLS hello on its plain listener: that is no verdict on the key, and blaming
+// the key (as mqtk did) sends the user to the wrong file.
+TEST(pubsub_psk, a_plain_mqtt_port_reset_is_not_blamed_on_the_key) {
+  const auto r = pub(concat(over_psk(mosq().port()), {"-t", "psk/plain", "-m", "x"}));
+  expect_one_error_line(r, exit_tls, {"closed the connection during the TLS-PSK handshake", "plain MQTT listener"});
+  EXPECT_EQ(r.err.find("did not accept the TLS-PSK key"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace mqtk

@@ -98,14 +98,7 @@ int run_explain_command(const std::string& source, bool json, std::istream& in, 
 
   const auto report = diag::explain_device_log(text, hint);
   const bool none = report.explanations.empty();
-  const std::size_t n = report.unrecognised.size();
-  const std::string none_line =
-      "--explain: " +
-      (n == 0 ? std::string("the input has no log lines")
-              : n == 1 ? std::string("the one line given is not a line mqtk knows")
-                       : "none of the " + std::to_string(n) + " lines given is a line mqtk knows") +
-      " \u2014 paste the device's E/W lines around the failure "
-      "(esp-mqtt, esp-tls/mbedTLS, PubSubClient state(), arduino-mqtt lastError(), AsyncMqttClient reasons, mosquitto's log)";
+  const std::string none_line = "--explain: " + diag::nothing_recognised(report.unrecognised.size());
   if (json) {
     auto j = to_json(report);
     if (none) j["error"] = none_line;

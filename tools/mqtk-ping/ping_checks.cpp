@@ -10,6 +10,7 @@
 
 #include "mqtk/diag/exit_code.hpp"
 #include "mqtk/diag/failure.hpp"
+#include "mqtk/diag/probe_text.hpp"
 #include "mqtk/diag/refusal.hpp"
 #include "mqtk/net/transport.hpp"
 #include "mqtk/proto/decoder.hpp"
@@ -180,12 +181,9 @@ asio::awaitable<int> check_versions(const ping_options& o, asio::io_context& io,
   const auto& v5 = results[0];
   const auto& v311 = results[1];
   if (v311.answered && !v311.accepted && v5.answered && !v5.accepted) {
-    const auto precise = diag::explain_refusal(v5.code, proto::protocol_version::v5, proto::packet_type::connack);
-    const std::string msg = "3.1.1 refusal " + std::to_string(v311.code) + " is, in 5.0 terms, " +
-                            std::string(precise.name) + " (" + proto::reason_code_hex(v5.code, proto::hex_case::upper) +
-                            "): " + std::string(precise.cause);
-    out.line("  " + msg);
-    r.findings.push_back({diag::finding_level::info, "v5_reason_for_v311_refusal", msg, std::string(precise.fix)});
+    auto finding = diag::v5_reason_for_v311_refusal_finding(v311.code, v5.code);
+    out.line("  " + finding.message);
+    r.findings.push_back(std::move(finding));
   }
   std::vector<std::string> accepted;
   for (const auto& x : results) {

@@ -6,9 +6,11 @@
 #include <cmath>
 #include <ctime>
 #include <iostream>
+#include <optional>
 
 #include "mqtk/diag/exit_code.hpp"
 #include "mqtk/diag/peer_reply.hpp"
+#include "mqtk/diag/probe_text.hpp"
 #include "mqtk/diag/refusal.hpp"
 #include "mqtk/net/tls_context.hpp"
 #include "mqtk/net/transport.hpp"
@@ -388,49 +390,42 @@ asio::awaitable<void> prober::check_other_protocols() {
     co_return answered;
   };
 
-  std::string found;
-  std::string hint;
+  std::optional<diag::other_protocol_found> found;
+  auto found_listener = [&](diag::other_listener l) {
+    found = diag::other_protocol_found{.listener = l, .port = base.target.port, .where = where};
+  };
+  net::tls_session_info tls_seen;
   if (plain || ws) {
-    if (ws) {
-      if (co_await try_mqtt()) {
-        found = "port " + std::to_string(base.target.port) + " speaks plain MQTT (a CONNECT there gets a CONNACK), not "
-                "WebSocket";
-        hint = "use mqtt://" + where + " (-h/-p without -L ws://), or the broker's WebSocket port";
-      }
-    }
-    if (found.empty() && !tls) {
+    if (ws && co_await try_mqtt()) found_listener(diag::other_listener::plain_mqtt_not_websocket);
+    if (!found && !tls) {
       auto [speaks_tls, info] = co_await try_transport(net::scheme::mqtts);
       if (speaks_tls) {
-        found = "port " + std::to_string(base.target.port) + " speaks TLS (a TLS handshake there succeeds: " +
-                info.version + (info.peer_chain.empty() ? "" : ", certificate " + info.peer_chain.front().subject) +
-                ")";
-        hint = ws ? "use wss://" + where + " with --cafile CA" : "connect with TLS: --cafile CA (or -L mqtts://" + where + ")";
+        tls_seen = std::move(info);
+        found_listener(diag::other_listener::tls);
+        found->asked_websocket = ws;
+        found->tls_version = tls_seen.version;
+        if (!tls_seen.peer_chain.empty()) found->certificate_subject = tls_seen.peer_chain.front().subject;
       }
     }
-    if (found.empty() && plain && f.error == proto::session_error::connack_timeout) {
-      auto [speaks_ws, info] = co_await try_transport(net::scheme::ws);
-      if (speaks_ws) {
-        found = "port " + std::to_string(base.target.port) + " speaks HTTP (a WebSocket upgrade there gets an answer)";
-        hint = "use -L ws://" + where + "/mqtt";
+    if (!found && plain && f.error == proto::session_error::connack_timeout) {
+      if (auto [speaks_ws, info] = co_await try_transport(net::scheme::ws); speaks_ws) {
+        found_listener(diag::other_listener::http);
       }
     }
   } else if (tls) {
     if (co_await try_mqtt()) {
-      found = "port " + std::to_string(base.target.port) + " speaks plain MQTT, not TLS (a CONNECT there gets a CONNACK)";
-      hint = "drop --cafile and use mqtt://" + where + ", or the broker's TLS port (usually 8883)";
+      found_listener(diag::other_listener::plain_mqtt_not_tls);
     } else if (auto [speaks_ws, info] = co_await try_transport(net::scheme::ws); speaks_ws) {
-      found = "port " + std::to_string(base.target.port) + " speaks plain HTTP/WebSocket, not TLS";
-      hint = "use -L ws://" + where + "/mqtt, or the broker's TLS port";
+      found_listener(diag::other_listener::http_not_tls);
     }
   }
-  nlohmann::json d{{"confirmed", !found.empty()}};
-  if (found.empty()) co_return;
-  d["finding"] = found;
-  report_.stages.push_back({"probe", false, 0, d});
-  out_.line("  probe     " + found);
-  report_.findings.push_back({diag::finding_level::error, "wrong_protocol", found, hint});
-  report_.explanation = report_.explanation + ": " + found;
-  report_.hint = hint;
+  if (!found) co_return;
+  auto finding = diag::wrong_protocol_finding(*found);
+  report_.stages.push_back({"probe", false, 0, nlohmann::json{{"confirmed", true}, {"finding", finding.message}}});
+  out_.line("  probe     " + finding.message);
+  report_.explanation = report_.explanation + ": " + finding.message;
+  report_.hint = finding.hint;
+  report_.findings.push_back(std::move(finding));
 }
 
 // Brokers fold several 5.0 reasons into one 3.1.1 return code (mosquitto: bad password and
@@ -448,18 +443,15 @@ asio::awaitable<void> prober::ask_in_v5() {
   interrupt_.stop = nullptr;
   if (!ec) {
     co_await c.async_disconnect(asio::as_tuple(asio::use_awaitable));
-    const std::string msg = "the same CONNECT as MQTT 5.0 is accepted: the broker refuses this client only in " +
-                            std::string(proto::version_name(f.version));
-    out_.line("  v5 retry  " + msg);
-    report_.findings.push_back({diag::finding_level::info, "accepted_as_v5", msg, "connect with -V 5"});
+    auto finding = diag::accepted_as_v5_finding(f.version);
+    out_.line("  v5 retry  " + finding.message);
+    report_.findings.push_back(std::move(finding));
     co_return;
   }
   if (ec != proto::session_error::connection_refused) co_return;
-  const auto e = diag::explain_refusal(res.reason_code, proto::protocol_version::v5, proto::packet_type::connack);
-  const std::string msg = "as MQTT 5.0 the broker says: " + std::string(e.name) + " (" +
-                          proto::reason_code_hex(res.reason_code, proto::hex_case::upper) + "): " + std::string(e.cause);
-  out_.line("  v5 retry  " + msg);
-  report_.findings.push_back({diag::finding_level::info, "v5_reason", msg, std::string(e.fix)});
+  auto finding = diag::v5_reason_finding(res.reason_code);
+  out_.line("  v5 retry  " + finding.message);
+  report_.findings.push_back(std::move(finding));
 }
 
 asio::awaitable<void> prober::wait(std::chrono::steady_clock::duration d) {
@@ -506,11 +498,9 @@ asio::awaitable<void> prober::ping_loop() {
     int code = f.exit_code();
     if (f.error == proto::session_error::pingresp_timeout) {
       code = diag::to_int(diag::exit_code::timeout);
-      line = "no PINGRESP from " + net::host_port(client_->options().target.host, client_->options().target.port) +
-             " within " + format_ms(o_.timeout_s * 1000) +
-             " ms: the broker accepted the connection but stopped answering \u2014 candidates: the broker is "
-             "overloaded or stuck, or a firewall or NAT on the path drops the connection's packets; raise -W if "
-             "answers are only slow";
+      line = diag::keepalive_unanswered_line(
+          net::host_port(client_->options().target.host, client_->options().target.port),
+          format_ms(o_.timeout_s * 1000));
     } else {
       line = f.line();
       if (!disconnect_reference_.empty()) {

@@ -136,8 +136,11 @@ class publisher {
   asio::awaitable<int> run(payload_source& source) {
     auto [ec, connack] = co_await client_.async_connect(asio::as_tuple(asio::use_awaitable));
     if (interrupted_ != 0) {
-      std::cerr << tool << ": interrupted by " << stop_signals::name(interrupted_) << ' ' << connecting_what_
-                << "; nothing was published\n";
+      const std::string broker = broker_name();
+      std::cerr << tool << ": "
+                << diag::operation_failure_line(diag::publish_connect_interrupted{
+                       stop_signals::name(interrupted_), broker, interrupted_awaiting_connack_})
+                << '\n';
       co_return diag::to_int(diag::exit_code::timeout);
     }
     if (ec) {
@@ -155,8 +158,9 @@ class publisher {
       // Ended before the broker acknowledged everything: an acknowledgement never came in the
       // time the user gave it (27, as for -W elsewhere).
       if (exit_code_ == 0) {
-        std::cerr << tool << ": interrupted by " << stop_signals::name(interrupted_) << " with " << outstanding_
-                  << " message(s) not acknowledged by the broker (they may or may not have arrived)\n";
+        std::cerr << tool << ": "
+                  << diag::operation_failure_line(diag::publish_interrupted{stop_signals::name(interrupted_), outstanding_})
+                  << '\n';
         exit_code_ = diag::to_int(diag::exit_code::timeout);
       }
       client_.close();
@@ -239,9 +243,12 @@ class publisher {
       options.observer.on_gave_up = [this](const client::gave_up_event& e) {
         reconnecting_ = false;
         if (exit_code_ != 0) return;
-        std::cerr << tool << ": gave up reconnecting to " << broker_name() << " after " << e.attempts
-                  << " attempt(s) (" << e.last_error.message() << "); " << outstanding_
-                  << " message(s) not acknowledged — is the broker still up?\n";
+        const std::string broker = broker_name();
+        const std::string last_error = e.last_error.message();
+        std::cerr << tool << ": "
+                  << diag::operation_failure_line(
+                         diag::publish_reconnect_gave_up{broker, e.attempts, last_error, outstanding_})
+                  << '\n';
         exit_code_ = diag::to_int(diag::exit_code::connection_lost);
       };
       options.observer.on_reconnected = [this](const client::reconnected_event& e) {
@@ -330,7 +337,7 @@ class publisher {
     if (interrupted_ != 0) return;
     interrupted_ = signal;
     if (!client_.connected() && outstanding_ == 0 && !started_) {
-      connecting_what_ = describe_connect_wait();
+      interrupted_awaiting_connack_ = client_.session().state() == proto::session_state::connecting;
       client_.close();  // the connect completes with operation_aborted
     }
     delay_.cancel();
@@ -340,14 +347,6 @@ class publisher {
   std::string broker_name() const {
     const auto& o = client_.options();
     return o.net.unix_socket.empty() ? net::host_port(o.target.host, o.target.port) : "unix:" + o.net.unix_socket;
-  }
-
-  std::string describe_connect_wait() const {
-    const std::string broker = broker_name();
-    if (client_.session().state() == proto::session_state::connecting)
-      return "while waiting for the CONNACK from " + broker +
-             " — something accepted the connection but did not answer CONNECT; is it an MQTT broker (check -p, TLS)?";
-    return "while connecting to " + broker + " — no TCP connection yet; check -h/-p and that the broker is up";
   }
 
   // The broker's CONNACK limits refuse the message before it is sent (5.0): the exit code is
@@ -441,7 +440,8 @@ class publisher {
   stop_signals signals_;
   int interrupted_ = 0;         // the signal that ended the run, 0 if none
   bool started_ = false;        // connected and publishing
-  std::string connecting_what_; // what a signal during the connect interrupted
+  // A signal during the connect came with the transport up and CONNECT sent.
+  bool interrupted_awaiting_connack_ = false;
   bool reconnecting_ = false;   // -l: the connection is down and will be re-established
   std::size_t lost_qos0_ = 0;   // -l -q 0: messages that went down with a connection
   static constexpr unsigned max_losses_without_progress = 3;

@@ -212,11 +212,11 @@ class subscriber {
     const std::string broker = client_.last_failure().subject.empty()
                                    ? net::host_port(client_.options().target.host, client_.options().target.port)
                                    : client_.last_failure().subject;
-    if (stage_ == stage::subscribing) return "waiting for the SUBACK from " + broker + " — the broker did not answer SUBSCRIBE";
-    if (client_.session().state() == proto::session_state::connecting)
-      return "waiting for the CONNACK from " + broker +
-             " — something accepted the connection but did not answer CONNECT; is it an MQTT broker (check -p, TLS)?";
-    return "connecting to " + broker + " — no TCP connection yet; check -h/-p and that the broker is up";
+    if (stage_ == stage::subscribing) return diag::stalled_text(diag::stalled_at::awaiting_suback, broker);
+    if (client_.session().state() == proto::session_state::connecting) {
+      return diag::stalled_text(diag::stalled_at::awaiting_connack, broker);
+    }
+    return diag::stalled_text(diag::stalled_at::connecting, broker);
   }
 
   // The receive queue is drained: write what was printed. Into a pipe or file, at most once per

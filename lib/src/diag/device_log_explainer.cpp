@@ -1245,6 +1245,16 @@ log_explanation to_explanation(std::size_t line_no, const cleaned_log_line& l, e
 
 log_explanation_report explain_device_log(std::string_view text) { return explain_device_log(text, {}); }
 
+std::string nothing_recognised(std::size_t lines_given) {
+  const std::string what = lines_given == 0   ? std::string("the input has no log lines")
+                           : lines_given == 1 ? std::string("the one line given is not a line mqtk knows")
+                                              : "none of the " + std::to_string(lines_given) +
+                                                    " lines given is a line mqtk knows";
+  return what +
+         " \u2014 paste the device's E/W lines around the failure (esp-mqtt, esp-tls/mbedTLS, PubSubClient state(), "
+         "arduino-mqtt lastError(), AsyncMqttClient reasons, mosquitto's log)";
+}
+
 log_explanation_report explain_device_log(std::string_view text, const log_target_hint& hint) {
   std::vector<cleaned_log_line> lines;
   for (std::size_t start = 0; start <= text.size();) {

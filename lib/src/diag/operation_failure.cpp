@@ -72,6 +72,23 @@ struct line_of {
            ") before confirming the QoS 0 message(s): it most likely refused a PUBLISH, which QoS 0 cannot "
            "acknowledge \u2014 check the topic (-t), the properties (-D) and the size; -d shows the exchange";
   }
+
+  std::string operator()(const publish_connect_interrupted& e) const {
+    return "interrupted by " + std::string(e.signal) + " while " +
+           stalled_text(e.awaiting_connack ? stalled_at::awaiting_connack : stalled_at::connecting, e.broker) +
+           "; nothing was published";
+  }
+
+  std::string operator()(const publish_interrupted& e) const {
+    return "interrupted by " + std::string(e.signal) + " with " + std::to_string(e.unacknowledged) +
+           " message(s) not acknowledged by the broker (they may or may not have arrived)";
+  }
+
+  std::string operator()(const publish_reconnect_gave_up& e) const {
+    return "gave up reconnecting to " + std::string(e.broker) + " after " + std::to_string(e.attempts) +
+           " attempt(s) (" + std::string(e.last_error) + "); " + std::to_string(e.unacknowledged) +
+           " message(s) not acknowledged \u2014 is the broker still up?";
+  }
 };
 
 }  // namespace
@@ -79,6 +96,20 @@ struct line_of {
 std::string operation_failure_line(const operation_failure& f) {
   // Topics are escaped where they are quoted; the reasons may hold a transport's or a peer's words.
   return report::terminal_safe(std::visit(line_of{}, f));
+}
+
+std::string stalled_text(stalled_at where, std::string_view broker) {
+  const std::string b{broker};
+  switch (where) {
+    case stalled_at::awaiting_suback:
+      return "waiting for the SUBACK from " + b + " \u2014 the broker did not answer SUBSCRIBE";
+    case stalled_at::awaiting_connack:
+      return "waiting for the CONNACK from " + b +
+             " \u2014 something accepted the connection but did not answer CONNECT; is it an MQTT broker (check -p, "
+             "TLS)?";
+    case stalled_at::connecting: break;
+  }
+  return "connecting to " + b + " \u2014 no TCP connection yet; check -h/-p and that the broker is up";
 }
 
 proto::reason_code reason_for(publish_over_limit::limit which) noexcept {

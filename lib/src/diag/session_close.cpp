@@ -108,6 +108,37 @@ std::string close_message(const proto::close_cause& cause, protocol_version vers
   return std::visit(message_of{version}, cause);
 }
 
+std::string_view disconnect_without_failure_hint() noexcept {
+  return "the broker ended the session on purpose without reporting a failure: candidates are a broker "
+         "shutting down or restarting, or an administrator or plugin removing this client; its log says which";
+}
+
+failure explain_broker_misbehaviour(const broker_misbehaviour_event& e, failure f) {
+  switch (e.what) {
+    case broker_misbehaviour::none: break;
+    case broker_misbehaviour::cut_short:
+      f.reason = (e.reset ? "the connection was reset " : "the broker closed the connection ") +
+                 proto::to_string(e.cut_short);
+      f.hint = "a packet cut short is no refusal: candidates are a broker that crashed or restarted while sending, or "
+               "a proxy or load balancer that cut the connection; check the broker's log (--max-packet-size refuses "
+               "packets this large before they arrive)";
+      break;
+    case broker_misbehaviour::packet_too_large:
+      f.hint = "raise --max-packet-size if the broker's messages may be this large; otherwise the broker sent a bogus "
+               "length (-d shows the packets)";
+      break;
+    case broker_misbehaviour::topic_alias_invalid:
+      f.hint = "the broker ignores the Topic Alias Maximum we announce in CONNECT (0 unless -D "
+               "topic-alias-maximum=N allows aliases): report it to the broker's vendor; -d shows the packets";
+      break;
+    case broker_misbehaviour::ack_timeout:
+      f.hint = "the connection stayed up but the broker never acknowledged: check its log (an overloaded broker, a "
+               "plugin or bridge holding the message); the wait is the keep alive interval, set with -k";
+      break;
+  }
+  return f;
+}
+
 std::string connection_lost_line(std::string_view broker, std::string_view why, bool will_reconnect) {
   std::string line = "connection lost";
   if (!broker.empty()) line += " (" + std::string(broker) + ")";

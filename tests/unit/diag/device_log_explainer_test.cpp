@@ -474,5 +474,14 @@ TEST(device_log_explainer, empty_input_has_nothing) {
   EXPECT_TRUE(report.unrecognised.empty());
 }
 
+TEST(nothing_recognised, counts_the_lines_and_says_what_to_paste) {
+  const std::string paste =
+      " \u2014 paste the device's E/W lines around the failure (esp-mqtt, esp-tls/mbedTLS, PubSubClient state(), "
+      "arduino-mqtt lastError(), AsyncMqttClient reasons, mosquitto's log)";
+  EXPECT_EQ(nothing_recognised(0), "the input has no log lines" + paste);
+  EXPECT_EQ(nothing_recognised(1), "the one line given is not a line mqtk knows" + paste);
+  EXPECT_EQ(nothing_recognised(2), "none of the 2 lines given is a line mqtk knows" + paste);
+}
+
 }  // namespace
 }  // namespace mqtk::diag

@@ -102,6 +102,37 @@ TEST(operation_failure_line, qos0_messages_unconfirmed_when_the_connection_ended
   EXPECT_EQ(operation_failure_line(qos0_unconfirmed{"x\x1b[2J"}).find('\x1b'), std::string::npos);
 }
 
+TEST(operation_failure_line, a_signal_during_the_connect_says_where_the_connect_stood) {
+  EXPECT_EQ(operation_failure_line(publish_connect_interrupted{"SIGINT", "127.0.0.1:1883", false}),
+            "interrupted by SIGINT while connecting to 127.0.0.1:1883 \u2014 no TCP connection yet; check -h/-p and "
+            "that the broker is up; nothing was published");
+  EXPECT_EQ(operation_failure_line(publish_connect_interrupted{"SIGTERM", "unix:/run/m.sock", true}),
+            "interrupted by SIGTERM while waiting for the CONNACK from unix:/run/m.sock \u2014 something accepted the "
+            "connection but did not answer CONNECT; is it an MQTT broker (check -p, TLS)?; nothing was published");
+}
+
+TEST(stalled_text, says_what_answered_so_far) {
+  EXPECT_EQ(stalled_text(stalled_at::connecting, "b:1883"),
+            "connecting to b:1883 \u2014 no TCP connection yet; check -h/-p and that the broker is up");
+  EXPECT_EQ(stalled_text(stalled_at::awaiting_connack, "b:1883"),
+            "waiting for the CONNACK from b:1883 \u2014 something accepted the connection but did not answer CONNECT; "
+            "is it an MQTT broker (check -p, TLS)?");
+  EXPECT_EQ(stalled_text(stalled_at::awaiting_suback, "b:1883"),
+            "waiting for the SUBACK from b:1883 \u2014 the broker did not answer SUBSCRIBE");
+}
+
+TEST(operation_failure_line, a_signal_with_messages_unacknowledged_counts_them) {
+  EXPECT_EQ(operation_failure_line(publish_interrupted{"SIGINT", 3}),
+            "interrupted by SIGINT with 3 message(s) not acknowledged by the broker (they may or may not have "
+            "arrived)");
+}
+
+TEST(operation_failure_line, reconnecting_given_up_names_the_last_error_and_what_is_unacknowledged) {
+  EXPECT_EQ(operation_failure_line(publish_reconnect_gave_up{"b:1883", 5, "Connection refused", 2}),
+            "gave up reconnecting to b:1883 after 5 attempt(s) (Connection refused); 2 message(s) not acknowledged "
+            "\u2014 is the broker still up?");
+}
+
 TEST(denied_filters, pairs_failures_with_their_filters_by_version) {
   const std::vector<std::string> filters{"a", "b", "c"};
   const std::vector<std::uint8_t> codes{0x01, 0x87, 0x80};

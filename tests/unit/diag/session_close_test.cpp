@@ -94,5 +94,42 @@ TEST(connection_lost_line, with_and_without_the_broker_and_a_reconnect) {
   EXPECT_EQ(connection_lost_line("", "x\r\nFAKE", false), "connection lost: x\\x0d\\x0aFAKE");
 }
 
+// A DISCONNECT whose code reports no failure is not explained as a lost connection.
+TEST(disconnect_without_failure_hint, names_the_candidates) {
+  EXPECT_EQ(disconnect_without_failure_hint(),
+            "the broker ended the session on purpose without reporting a failure: candidates are a broker shutting "
+            "down or restarting, or an administrator or plugin removing this client; its log says which");
+}
+
+// A packet cut short is named with how far it got, and never explained as a refusal.
+TEST(broker_misbehaviour, a_packet_cut_short_is_named_and_not_called_a_refusal) {
+  broker_misbehaviour_event e{.what = broker_misbehaviour::cut_short,
+                              .cut_short = {.first_byte = 0x30, .size = 268435460, .received = 65541}};
+  failure f = explain_broker_misbehaviour(e, failure{.reason = "connection lost"});
+  EXPECT_EQ(f.reason, "the broker closed the connection 65541 bytes into a 268435460-byte PUBLISH");
+  EXPECT_NE(f.hint.find("a packet cut short is no refusal"), std::string::npos);
+  e.reset = true;
+  EXPECT_EQ(explain_broker_misbehaviour(e, failure{}).reason,
+            "the connection was reset 65541 bytes into a 268435460-byte PUBLISH");
+}
+
+TEST(broker_misbehaviour, each_protocol_breach_gets_its_own_advice_and_keeps_the_reason) {
+  for (auto what : {broker_misbehaviour::packet_too_large, broker_misbehaviour::topic_alias_invalid,
+                    broker_misbehaviour::ack_timeout}) {
+    const failure f = explain_broker_misbehaviour({.what = what}, failure{.reason = "the session's words"});
+    EXPECT_EQ(f.reason, "the session's words");
+    EXPECT_FALSE(f.hint.empty());
+  }
+  EXPECT_NE(explain_broker_misbehaviour({.what = broker_misbehaviour::packet_too_large}, failure{}).hint.find(
+                "--max-packet-size"),
+            std::string::npos);
+  EXPECT_NE(explain_broker_misbehaviour({.what = broker_misbehaviour::topic_alias_invalid}, failure{}).hint.find(
+                "Topic Alias Maximum"),
+            std::string::npos);
+  EXPECT_NE(explain_broker_misbehaviour({.what = broker_misbehaviour::ack_timeout}, failure{}).hint.find("-k"),
+            std::string::npos);
+  EXPECT_EQ(explain_broker_misbehaviour({}, failure{.reason = "r", .hint = "h"}).hint, "h");
+}
+
 }  // namespace
 }  // namespace mqtk::diag

@@ -55,6 +55,11 @@ struct log_target_hint {
 };
 log_explanation_report explain_device_log(std::string_view text, const log_target_hint& hint);
 
+// Why nothing could be explained, and what to paste instead: "none of the 2 lines given is a
+// line mqtk knows — paste the device's E/W lines around the failure (...)". `lines_given` is
+// the number of non-blank lines read (report.unrecognised.size() when nothing matched).
+std::string nothing_recognised(std::size_t lines_given);
+
 // The message part of one log line with colour codes, CR, timestamps and the ESP-IDF
 // "L (ticks) TAG: " prefix removed, and the tag it carried ("" when none): for tests and for
 // callers that want to show a line the way the explainer read it.

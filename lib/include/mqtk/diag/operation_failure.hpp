@@ -62,8 +62,41 @@ struct qos0_unconfirmed {
   std::string_view why;  // how the connection ended
 };
 
-using operation_failure = std::variant<publish_over_limit, publish_refused, subscription_denied,
-                                       every_subscription_denied, publish_lost_repeatedly, qos0_unconfirmed>;
+// Where a connect or a subscribe stood when a signal or -W cut it short: what answered so far
+// says what may be (not) listening.
+enum class stalled_at : std::uint8_t { connecting, awaiting_connack, awaiting_suback };
+
+// "waiting for the CONNACK from HOST:PORT — something accepted the connection but did not answer
+// CONNECT; is it an MQTT broker (check -p, TLS)?", for "interrupted by SIGINT <this>" and "timed
+// out after 5 s <this>".
+std::string stalled_text(stalled_at where, std::string_view broker);
+
+// A signal stopped the publisher before the connect completed: nothing was published. Where
+// the connect stood says what was (not) listening.
+struct publish_connect_interrupted {
+  std::string_view signal;  // "SIGINT"
+  std::string_view broker;  // "host:port" or "unix:PATH"
+  bool awaiting_connack = false;  // the transport was up and CONNECT sent
+};
+
+// A signal stopped the publisher with messages the broker had not acknowledged yet.
+struct publish_interrupted {
+  std::string_view signal;
+  std::size_t unacknowledged = 0;
+};
+
+// Reconnecting (--reconnect) ran out of attempts with messages not acknowledged.
+struct publish_reconnect_gave_up {
+  std::string_view broker;
+  std::size_t attempts = 0;
+  std::string_view last_error;  // why the last attempt failed, in the transport's words
+  std::size_t unacknowledged = 0;
+};
+
+using operation_failure =
+    std::variant<publish_over_limit, publish_refused, subscription_denied, every_subscription_denied,
+                 publish_lost_repeatedly, qos0_unconfirmed, publish_connect_interrupted, publish_interrupted,
+                 publish_reconnect_gave_up>;
 
 // The line after "mqtk-pub: " / "mqtk-sub: ", without a newline.
 std::string operation_failure_line(const operation_failure& f);

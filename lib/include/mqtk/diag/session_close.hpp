@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "mqtk/diag/failure.hpp"
 #include "mqtk/proto/session_action.hpp"
 #include "mqtk/proto/types.hpp"
 
@@ -19,6 +20,22 @@ std::string close_message(const proto::close_cause& cause, proto::protocol_versi
 // The line a tool prints when a connection it had is lost: "connection lost (broker:1883): <why>;
 // reconnecting". `broker` may be empty; `why` is a close_message or a transport's words.
 std::string connection_lost_line(std::string_view broker, std::string_view why, bool will_reconnect);
+
+// The advice when a 5.0 broker ended the session with a DISCONNECT whose code reports no
+// failure: the standard advice for a lost connection ("closed without a reason") would
+// contradict the line.
+std::string_view disconnect_without_failure_hint() noexcept;
+
+// A broker that broke the protocol or stopped acknowledging (issue 15): what it did, so the
+// advice fits it rather than the standard advice for a refused or lost connection.
+enum class broker_misbehaviour : std::uint8_t { none, cut_short, packet_too_large, topic_alias_invalid, ack_timeout };
+struct broker_misbehaviour_event {
+  broker_misbehaviour what = broker_misbehaviour::none;
+  bool reset = false;                // cut_short: a reset rather than a close
+  proto::partial_packet cut_short;   // cut_short: the packet that stopped part-way
+};
+// `f` with the reason and hint for `e` (unchanged for none).
+failure explain_broker_misbehaviour(const broker_misbehaviour_event& e, failure f);
 
 // "60 s", "1.5 s": a configured time in the unit people set it in.
 std::string seconds_text(std::chrono::milliseconds d);
