@@ -367,6 +367,27 @@ TEST(connection_options_secrets, a_malformed_ws_header_is_not_repeated) {
   EXPECT_EQ(msg.find("T0KEN"), std::string::npos) << msg;
 }
 
+TEST(connection_options_secrets, a_ws_header_value_with_a_line_break_names_the_header_but_not_the_value) {
+  const auto msg = conn2_error({"--ws-header", "Authorization: Bearer T0KEN\r\nX-Injected: 1"});
+  EXPECT_NE(msg.find("--ws-header"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("'Authorization'"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("T0KEN"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("Injected"), std::string::npos) << msg;
+}
+
+TEST(connection_options_secrets, a_ws_header_name_that_is_not_a_token_is_not_repeated) {
+  const auto msg = conn2_error({"--ws-header", "Bearer T0KEN: x"});
+  EXPECT_NE(msg.find("--ws-header"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("header name"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("T0KEN"), std::string::npos) << msg;
+}
+
+TEST(connection_options_secrets, a_ws_header_value_may_hold_tabs_and_utf8) {
+  const auto o = conn2({"--ws-header", "X-Note:\tcaf\xc3\xa9 \tok"});
+  ASSERT_EQ(o.websocket_headers.size(), 1u);
+  EXPECT_EQ(o.websocket_headers[0].second, "caf\xc3\xa9 \tok");
+}
+
 TEST(connection_options_secrets, unexpected_words_are_counted_not_repeated) {
   const auto msg = unexpected_words_message({"--password", "s3cret"});
   EXPECT_NE(msg.find("--password"), std::string::npos);
