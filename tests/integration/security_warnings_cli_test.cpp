@@ -108,5 +108,15 @@ TEST(security_warnings, a_ws_header_with_a_line_break_is_refused_without_echoing
   }
 }
 
+// A secret file without a first line (here endless) is refused after 64 KiB: it was read whole,
+// and mqtk-pub ended in std::bad_alloc or ran until killed.
+TEST(secret_files, a_password_file_with_no_line_break_is_refused_with_exit_66) {
+  const auto r = test::run({test::pub_tool(), "-h", "127.0.0.1", "-p", "9", "-u", "u", "--password-file", "/dev/zero",
+                            "-t", "w", "-m", "x"},
+                           30s);
+  EXPECT_FALSE(r.timed_out) << r.describe();
+  test::expect_one_error_line(r, 66, {"--password-file", "/dev/zero", "64 KiB"});
+}
+
 }  // namespace
 }  // namespace mqtk

@@ -260,8 +260,15 @@ std::string read_first_line(std::string_view option, const std::string& file) {
   check_input_file(option, file);
   std::ifstream in(file, std::ios::binary);
   if (!in) throw options_file_error(std::string(option) + ": cannot open '" + file + "'");
+  // A secret's line is short: the bound keeps --password-file /dev/zero (or a binary file) from
+  // taking all memory.
+  constexpr std::size_t max_line = 64 * 1024;
   std::string line;
-  std::getline(in, line);
+  for (char c; line.size() <= max_line && in.get(c) && c != '\n';) line += c;
+  if (line.size() > max_line) {
+    throw options_file_error(std::string(option) + ": '" + file + "' has no line break in its first 64 KiB: " +
+                             "expected the secret alone on the first line");
+  }
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
   return line;
 }
