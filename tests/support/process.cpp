@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -249,8 +250,9 @@ process& process::operator=(process&& other) noexcept {
   return *this;
 }
 
-void process::reap(int wait_status) {
+void process::reap(int wait_status, const struct rusage& usage) {
   process_status s;
+  s.peak_rss_kb = usage.ru_maxrss;
   if (WIFEXITED(wait_status)) {
     s.exited = true;
     s.exit_code = WEXITSTATUS(wait_status);
@@ -265,12 +267,13 @@ void process::reap(int wait_status) {
 bool process::running() {
   if (pid_ <= 0 || status_) return false;
   int ws = 0;
+  struct rusage usage {};
   pid_t r;
   do {
-    r = ::waitpid(pid_, &ws, WNOHANG);
+    r = ::wait4(pid_, &ws, WNOHANG, &usage);
   } while (r < 0 && errno == EINTR);
   if (r == pid_) {
-    reap(ws);
+    reap(ws, usage);
     return false;
   }
   return r == 0;

@@ -7,6 +7,7 @@
 // group in the destructor) nor the test executable (PR_SET_PDEATHSIG), so a crashed or
 // failed test leaves no broker behind holding a port. (PR_SET_PDEATHSIG fires when the
 // *thread* that started the child ends, so start long-lived children from the test's thread.)
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -67,6 +68,8 @@ struct process_status {
   int exit_code = -1;    // valid when exited
   int term_signal = 0;   // non-zero when killed by a signal
   bool exited = false;
+  long peak_rss_kb = 0;  // the child's peak resident set size (wait4's ru_maxrss): its VmHWM
+
 
   bool success() const { return exited && exit_code == 0; }
   std::string to_string() const;  // "exit 0", "signal 9 (Killed)"
@@ -125,7 +128,7 @@ class process {
                        bool on_stderr = false);
 
  private:
-  void reap(int wait_status);
+  void reap(int wait_status, const struct rusage& usage);
   void release() noexcept;
 
   pid_t pid_ = -1;

@@ -6,6 +6,8 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -62,6 +64,34 @@ void apply_url(connection_options& o, const std::string& text, const url_topic_h
     o.username = t.username;
   }
   if (t.password) o.password = t.password;
+}
+
+// "Name: value" of --ws-header. A header is often a credential ("Authorization: Bearer ..."), so
+// an error names at most the header, never its value; and a name that is not an HTTP token may
+// itself be a mistyped credential, so it is not repeated either.
+std::pair<std::string, std::string> parse_websocket_header(const std::string& v) {
+  const auto colon = v.find(':');
+  if (colon == std::string::npos || colon == 0) {
+    usage_error("--ws-header", "expected \"Name: value\" with a colon after the header name "
+                               "(the value given is not repeated: it may be a credential)");
+  }
+  std::string name = v.substr(0, colon);
+  const auto is_token_char = [](unsigned char c) {
+    return std::isalnum(c) != 0 || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+  };
+  if (!std::all_of(name.begin(), name.end(), is_token_char)) {
+    usage_error("--ws-header", "the text before the colon is not a header name (letters, digits and "
+                               "!#$%&'*+-.^_`|~ only; not repeated: it may be a credential)");
+  }
+  std::string value = v.substr(colon + 1);
+  value.erase(0, value.find_first_not_of(" \t"));
+  // A line break would end the header and start another one in the HTTP request.
+  const auto is_control = [](unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; };
+  if (std::any_of(value.begin(), value.end(), is_control)) {
+    usage_error("--ws-header", "the value of header '" + name + "' has a control character such as a line break "
+                               "(the value is not repeated: it may be a credential)");
+  }
+  return {std::move(name), std::move(value)};
 }
 
 void add_connection_group(CLI::App& app, connection_options& o, url_topic_handler on_url_topic) {
@@ -137,17 +167,7 @@ void add_connection_group(CLI::App& app, connection_options& o, url_topic_handle
                      o.proxy = *parsed;
                    });
   add_value_option(*g, "--ws-header", "Extra WebSocket request header, e.g. \"Authorization: Bearer T\" (repeatable)",
-                   "HEADER", [&o](const std::string& v) {
-                     const auto colon = v.find(':');
-                     if (colon == std::string::npos || colon == 0) {
-                       // Not repeated: a header is often a credential ("Authorization: Bearer ...").
-                       usage_error("--ws-header", "expected \"Name: value\" with a colon after the header name "
-                                                  "(the value given is not repeated: it may be a credential)");
-                     }
-                     std::string value = v.substr(colon + 1);
-                     value.erase(0, value.find_first_not_of(' '));
-                     o.websocket_headers.emplace_back(v.substr(0, colon), value);
-                   });
+                   "HEADER", [&o](const std::string& v) { o.websocket_headers.push_back(parse_websocket_header(v)); });
   g->add_flag("-d,--debug", o.debug, "Print protocol debug messages");
   g->add_flag("--quiet", o.quiet,
               "Print no error messages once the options are read (the exit code still tells; usage errors still "
@@ -247,8 +267,15 @@ std::string read_first_line(std::string_view option, const std::string& file) {
   check_input_file(option, file);
   std::ifstream in(file, std::ios::binary);
   if (!in) throw options_file_error(std::string(option) + ": cannot open '" + file + "'");
+  // A secret's line is short: the bound keeps --password-file /dev/zero (or a binary file) from
+  // taking all memory.
+  constexpr std::size_t max_line = 64 * 1024;
   std::string line;
-  std::getline(in, line);
+  for (char c; line.size() <= max_line && in.get(c) && c != '\n';) line += c;
+  if (line.size() > max_line) {
+    throw options_file_error(std::string(option) + ": '" + file + "' has no line break in its first 64 KiB: " +
+                             "expected the secret alone on the first line");
+  }
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
   return line;
 }

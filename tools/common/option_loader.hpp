@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 
 #include "common/option_env.hpp"
+#include "common/security_warnings.hpp"
 #include "common/tool_info.hpp"
 
 namespace mqtk::tools {
@@ -105,7 +106,11 @@ int load_options(const option_spec<Options>& spec, int argc, char** argv, Option
     spec.finish(o, env);
     if (spec.check_files) spec.check_files(o);
   });
-  if (rc < 0) out = std::move(o);
+  if (rc < 0) {
+    // Tools that connect warn about what weakens security (--insecure, a readable password file).
+    if constexpr (requires { o.connection; }) print_security_warnings(spec.tool, o.connection);
+    out = std::move(o);
+  }
   return rc;
 }
 

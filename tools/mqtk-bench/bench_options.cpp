@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "common/option_loader.hpp"
+#include "common/security_warnings.hpp"
 #include "common/option_values.hpp"
 #include "common/tool_info.hpp"
 #include "mqtk/bench/payload_header.hpp"
@@ -361,6 +362,7 @@ int load_bench_options(int argc, char** argv, bench_options& out) {
     parse_words(app, args_of(argc, argv));
     finish(o, env, job_env_of_process(), shard_given(app));
   });
+  if (rc < 0) print_security_warnings("mqtk-bench", o.connection);
   if (rc < 0) out = std::move(o);
   return rc;
 }

@@ -10,6 +10,7 @@
 #include "common/client_config.hpp"
 #include "common/option_loader.hpp"
 #include "common/sub_options.hpp"
+#include "support/process.hpp"
 #include "tools_test_support.hpp"
 
 namespace mqtk::tools {
@@ -361,6 +362,51 @@ TEST(connection_options_secrets, a_malformed_ws_header_is_not_repeated) {
   const auto msg = conn2_error({"--ws-header", "Authorization Bearer T0KEN"});
   EXPECT_NE(msg.find("--ws-header"), std::string::npos);
   EXPECT_EQ(msg.find("T0KEN"), std::string::npos) << msg;
+}
+
+TEST(connection_options_secrets, a_ws_header_value_with_a_line_break_names_the_header_but_not_the_value) {
+  const auto msg = conn2_error({"--ws-header", "Authorization: Bearer T0KEN\r\nX-Injected: 1"});
+  EXPECT_NE(msg.find("--ws-header"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("'Authorization'"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("T0KEN"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("Injected"), std::string::npos) << msg;
+}
+
+TEST(connection_options_secrets, a_ws_header_name_that_is_not_a_token_is_not_repeated) {
+  const auto msg = conn2_error({"--ws-header", "Bearer T0KEN: x"});
+  EXPECT_NE(msg.find("--ws-header"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("header name"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("T0KEN"), std::string::npos) << msg;
+}
+
+// /dev/zero, or a binary file named by mistake, has no first line to stop at: reading it whole
+// took all memory (std::bad_alloc, a crash).
+TEST(connection_options_secrets, a_secret_file_without_a_line_break_in_64_kib_is_refused_unread) {
+  mqtk::test::temp_dir dir("mqtk-secret");
+  const auto long_line = (dir / "long").string();
+  mqtk::test::write_file(long_line, std::string(100'000, 'x'));
+  for (const std::string& file : {long_line, std::string("/dev/zero")}) {
+    for (const std::string option : {"--password-file", "--psk-file"}) {
+      try {
+        (void)conn2({"-u", "u", "--psk-identity", "i", option, file});
+        ADD_FAILURE() << option << " " << file << " was read";
+      } catch (const options_file_error& e) {
+        const std::string msg = e.what();
+        EXPECT_NE(msg.find(option + ": '" + file + "'"), std::string::npos) << msg;
+        EXPECT_NE(msg.find("64 KiB"), std::string::npos) << msg;
+        EXPECT_EQ(msg.find("xxx"), std::string::npos) << msg;
+      }
+    }
+  }
+  const auto fits = (dir / "fits").string();
+  mqtk::test::write_file(fits, std::string(60'000, 'x') + "\n");
+  EXPECT_EQ(conn2({"-u", "u", "--password-file", fits}).password, std::string(60'000, 'x'));
+}
+
+TEST(connection_options_secrets, a_ws_header_value_may_hold_tabs_and_utf8) {
+  const auto o = conn2({"--ws-header", "X-Note:\tcaf\xc3\xa9 \tok"});
+  ASSERT_EQ(o.websocket_headers.size(), 1u);
+  EXPECT_EQ(o.websocket_headers[0].second, "caf\xc3\xa9 \tok");
 }
 
 TEST(connection_options_secrets, unexpected_words_are_counted_not_repeated) {
