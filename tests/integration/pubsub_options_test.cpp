@@ -21,6 +21,7 @@
 #include "support/cli_runner.hpp"
 #include "support/ready_subscriber.hpp"
 #include "support/process.hpp"
+#include "support/param_name.hpp"
 
 namespace mqtk {
 namespace {
@@ -128,7 +129,8 @@ INSTANTIATE_TEST_SUITE_P(
                       refusal{{"-t", "a", "-m", "x", "-D", "publish", "content-type", "a", "-D", "publish",
                                "content-type", "b"},
                               "-D"},
-                      refusal{{"-t", "a", "-m", "x", "-D", "publish", "content-type", "text\r"}, "-D"}));
+                      refusal{{"-t", "a", "-m", "x", "-D", "publish", "content-type", "text\r"}, "-D"}),
+    [](const auto& info) { return mqtk::test::param_name(info.index, info.param.args); });
 
 TEST(sub_refuses_locally, subscription_identifier_zero_or_twice_and_control_characters) {
   expect_one_error_line(sub(concat(at(), {"-t", "a", "-D", "subscribe", "subscription-identifier", "0"})), exit_usage,

@@ -9,7 +9,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-TEST(SessionActionList, AdjacentSendsCoalesce) {
+TEST(session_action_list, adjacent_sends_coalesce) {
   proto::action_list out;
   auto a = out.allocate_bytes(2);
   a[0] = 0xC0;
@@ -27,7 +27,7 @@ TEST(SessionActionList, AdjacentSendsCoalesce) {
   EXPECT_EQ(out.size(), 3U) << "a send after another action starts a new one";
 }
 
-TEST(SessionActionList, CopiesSurviveGrowthAndClearReusesMemory) {
+TEST(session_action_list, copies_survive_growth_and_clear_reuses_memory) {
   proto::action_list out;
   std::string_view first = out.copy(std::string_view("first"));
   std::vector<std::string_view> many;
@@ -45,7 +45,7 @@ TEST(SessionActionList, CopiesSurviveGrowthAndClearReusesMemory) {
   (void)before;
 }
 
-TEST(SessionActionList, ToStringIsOneLine) {
+TEST(session_action_list, to_string_is_one_line) {
   proto::session_time t0{};
   EXPECT_EQ(proto::to_string(proto::arm_timer_action{proto::timer_kind::pingresp, t0 + 1500ms}, t0),
             "arm_timer(pingresp, +1500 ms)");
@@ -56,7 +56,7 @@ TEST(SessionActionList, ToStringIsOneLine) {
   EXPECT_EQ(proto::to_string(proto::send_action{bytes}), "send(PINGREQ,PUBLISH, 7 bytes)");
 }
 
-TEST(SessionPacketIdPool, AllocatesInOrderAndWraps) {
+TEST(session_packet_id_pool, allocates_in_order_and_wraps) {
   proto::packet_id_pool pool;
   EXPECT_EQ(pool.allocate(), 1);
   EXPECT_EQ(pool.allocate(), 2);
@@ -77,7 +77,7 @@ TEST(SessionPacketIdPool, AllocatesInOrderAndWraps) {
   EXPECT_FALSE(pool.in_use(300));
 }
 
-TEST(SessionError, EveryCodeHasANameAndAMessage) {
+TEST(session_error, every_code_has_a_name_and_a_message) {
   for (int e = 1; e <= static_cast<int>(proto::session_error::cancelled); ++e) {
     auto ec = make_error_code(static_cast<proto::session_error>(e));
     EXPECT_NE(proto::session_error_name(static_cast<proto::session_error>(e)), "unknown") << e;
@@ -92,7 +92,7 @@ TEST(SessionError, EveryCodeHasANameAndAMessage) {
 namespace mqtk::test {
 namespace {
 
-TEST(SessionSlotRing, FifoWithFrontInsertAndOrderedErase) {
+TEST(session_slot_ring, fifo_with_front_insert_and_ordered_erase) {
   proto::slot_ring ring;
   for (std::uint32_t i = 0; i < 40; ++i) ring.push_back(i);  // grows past the first capacity
   for (std::uint32_t i = 0; i < 30; ++i) {

@@ -20,7 +20,7 @@ void establish_with_alias_maximum(session_harness& h, std::uint16_t max) {
   h.establish_with(c);
 }
 
-TEST(SessionAlias, IncomingAliasMapsToItsTopic) {
+TEST(session_alias, incoming_alias_maps_to_its_topic) {
   session_harness h;
   establish_with_alias_maximum(h, 10);
   std::vector<property> a3{{.id = property_id::topic_alias, .number = 3}};
@@ -31,7 +31,7 @@ TEST(SessionAlias, IncomingAliasMapsToItsTopic) {
   EXPECT_EQ(h.recv(aliased("", "d", a3)), lines{"deliver sensors/2 q0 alias=3 'd'"});
 }
 
-TEST(SessionAlias, UnknownIncomingAliasIsProtocolError) {
+TEST(session_alias, unknown_incoming_alias_is_protocol_error) {
   session_harness h;
   establish_with_alias_maximum(h, 10);
   std::vector<property> a4{{.id = property_id::topic_alias, .number = 4}};
@@ -40,7 +40,7 @@ TEST(SessionAlias, UnknownIncomingAliasIsProtocolError) {
                    "close topic_alias_invalid 'the broker used topic alias 4 before giving its topic'"}));
 }
 
-TEST(SessionAlias, IncomingAliasAboveOurMaximumIsProtocolError) {
+TEST(session_alias, incoming_alias_above_our_maximum_is_protocol_error) {
   session_harness h;
   establish_with_alias_maximum(h, 10);
   std::vector<property> a11{{.id = property_id::topic_alias, .number = 11}};
@@ -49,7 +49,7 @@ TEST(SessionAlias, IncomingAliasAboveOurMaximumIsProtocolError) {
                    "close topic_alias_invalid 'topic alias 11 is above the Topic Alias Maximum 10 we announced'"}));
 }
 
-TEST(SessionAlias, IncomingAliasesAreForgottenWithTheConnection) {
+TEST(session_alias, incoming_aliases_are_forgotten_with_the_connection) {
   session_harness h;
   establish_with_alias_maximum(h, 10);
   std::vector<property> a1{{.id = property_id::topic_alias, .number = 1}};
@@ -62,7 +62,7 @@ TEST(SessionAlias, IncomingAliasesAreForgottenWithTheConnection) {
                    "close topic_alias_invalid 'the broker used topic alias 1 before giving its topic'"}));
 }
 
-TEST(SessionAlias, OutgoingAliasesAssignedUpToTheLimit) {
+TEST(session_alias, outgoing_aliases_assigned_up_to_the_limit) {
   session_harness h(proto::protocol_version::v5, {.outgoing_topic_alias_maximum = 2});
   h.establish(60, {{.id = property_id::topic_alias_maximum, .number = 5}});
   run_steps(h, {
@@ -79,14 +79,14 @@ TEST(SessionAlias, OutgoingAliasesAssignedUpToTheLimit) {
   });
 }
 
-TEST(SessionAlias, NoOutgoingAliasesWhenTheBrokerAllowsNone) {
+TEST(session_alias, no_outgoing_aliases_when_the_broker_allows_none) {
   session_harness h(proto::protocol_version::v5, {.outgoing_topic_alias_maximum = 10});
   h.establish();
   EXPECT_EQ(h.publish("a", "1", qos::at_most_once), (lines{"> PUBLISH a q0 '1'", "done 1 ok"}));
   EXPECT_EQ(h.publish("a", "2", qos::at_most_once), (lines{"> PUBLISH a q0 '2'", "done 2 ok"}));
 }
 
-TEST(SessionAlias, ResendAfterReconnectCarriesTheFullTopic) {
+TEST(session_alias, resend_after_reconnect_carries_the_full_topic) {
   session_harness h(proto::protocol_version::v5, {.outgoing_topic_alias_maximum = 4});
   proto::connect c = h.default_connect();
   c.clean_start = false;

@@ -23,7 +23,7 @@ const proto::close_action* find_close(const proto::action_list& out) {
   return nullptr;
 }
 
-TEST(SessionConnect, ConnectWaitsForTransportUp) {
+TEST(session_connect, connect_waits_for_transport_up) {
   session_harness h;
   EXPECT_EQ(h.connect(h.default_connect()), lines{});
   EXPECT_EQ(h.session.state(), session_state::down);
@@ -31,14 +31,14 @@ TEST(SessionConnect, ConnectWaitsForTransportUp) {
   EXPECT_EQ(h.session.state(), session_state::connecting);
 }
 
-TEST(SessionConnect, ConnectAfterTransportUpSendsAtOnce) {
+TEST(session_connect, connect_after_transport_up_sends_at_once) {
   session_harness h;
   EXPECT_EQ(h.up(), lines{});
   EXPECT_EQ(h.session.state(), session_state::up);
   EXPECT_EQ(h.connect(h.default_connect(30)), lines{"> CONNECT c ka=30 clean=1"});
 }
 
-TEST(SessionConnect, EachVersionConnects) {
+TEST(session_connect, each_version_connects) {
   for (auto v : {protocol_version::v31, protocol_version::v311, protocol_version::v5}) {
     session_harness h(v);
     EXPECT_EQ(h.establish(60), (lines{"connack sp=0 rc=0x00", "arm keepalive @60s"})) << version_name(v);
@@ -46,7 +46,7 @@ TEST(SessionConnect, EachVersionConnects) {
   }
 }
 
-TEST(SessionConnect, ConnectBytesCarryWhatWasAsked) {
+TEST(session_connect, connect_bytes_carry_what_was_asked) {
   session_harness h;
   std::vector<property> props{{.id = property_id::session_expiry_interval, .number = 300},
                               {.id = property_id::user_property, .key = "k", .value = "v"}};
@@ -73,7 +73,7 @@ TEST(SessionConnect, ConnectBytesCarryWhatWasAsked) {
   EXPECT_EQ(sent.properties.find(property_id::user_property)->value, "v");
 }
 
-TEST(SessionConnect, RefusalV311SurfacesReturnCode) {
+TEST(session_connect, refusal_v311_surfaces_return_code) {
   session_harness h(protocol_version::v311);
   h.connect(h.default_connect());
   h.up();
@@ -85,7 +85,7 @@ TEST(SessionConnect, RefusalV311SurfacesReturnCode) {
   EXPECT_EQ(h.session.state(), session_state::down);
 }
 
-TEST(SessionConnect, RefusalV5SurfacesReasonCodeAndReasonString) {
+TEST(session_connect, refusal_v5_surfaces_reason_code_and_reason_string) {
   session_harness h;
   h.connect(h.default_connect());
   h.up();
@@ -97,7 +97,7 @@ TEST(SessionConnect, RefusalV5SurfacesReasonCodeAndReasonString) {
   EXPECT_EQ(find_close(h.out)->error, make_error_code(proto::session_error::connection_refused));
 }
 
-TEST(SessionConnect, ConnackPropertiesAreHonoured) {
+TEST(session_connect, connack_properties_are_honoured) {
   session_harness h;
   std::vector<property> props{
       {.id = property_id::receive_maximum, .number = 10},
@@ -119,7 +119,7 @@ TEST(SessionConnect, ConnackPropertiesAreHonoured) {
   EXPECT_EQ(h.session.client_id(), "auto-123");
 }
 
-TEST(SessionConnect, AssignedClientIdIsUsedOnReconnect) {
+TEST(session_connect, assigned_client_id_is_used_on_reconnect) {
   session_harness h;
   proto::connect c = h.default_connect();
   c.client_id = "";
@@ -129,7 +129,7 @@ TEST(SessionConnect, AssignedClientIdIsUsedOnReconnect) {
   EXPECT_EQ(h.up(), lines{"> CONNECT auto-7 ka=60 clean=0"});
 }
 
-TEST(SessionConnect, ConnackTimeout) {
+TEST(session_connect, connack_timeout) {
   session_harness h(protocol_version::v5, {.connack_timeout = 5s});
   h.connect(h.default_connect());
   EXPECT_EQ(h.up(), (lines{"> CONNECT c ka=60 clean=1", "arm connack @5s"}));
@@ -137,14 +137,14 @@ TEST(SessionConnect, ConnackTimeout) {
   EXPECT_EQ(h.at(5s).expire(timer_kind::connack), lines{"close connack_timeout 'no CONNACK within 5 s'"});
 }
 
-TEST(SessionConnect, ConnackCancelsItsTimer) {
+TEST(session_connect, connack_cancels_its_timer) {
   session_harness h(protocol_version::v5, {.connack_timeout = 5s});
   h.connect(h.default_connect());
   h.up();
   EXPECT_EQ(h.at(1s).recv(connack_ok()), (lines{"cancel connack", "connack sp=0 rc=0x00", "arm keepalive @60s"}));
 }
 
-TEST(SessionConnect, PacketBeforeConnackIsProtocolError) {
+TEST(session_connect, packet_before_connack_is_protocol_error) {
   session_harness h;
   h.connect(h.default_connect());
   h.up();
@@ -152,21 +152,21 @@ TEST(SessionConnect, PacketBeforeConnackIsProtocolError) {
             (lines{"> DISCONNECT rc=0x82", "close protocol_error 'unexpected PUBLISH before CONNACK'"}));
 }
 
-TEST(SessionConnect, SecondConnackIsProtocolError) {
+TEST(session_connect, second_connack_is_protocol_error) {
   session_harness h(protocol_version::v311);
   h.establish();
   EXPECT_EQ(h.recv(connack_ok()),
             (lines{"cancel keepalive", "close protocol_error 'unexpected CONNACK from the broker'"}));
 }
 
-TEST(SessionConnect, ClientOnlyPacketFromBrokerIsProtocolError) {
+TEST(session_connect, client_only_packet_from_broker_is_protocol_error) {
   session_harness h;
   h.establish();
   EXPECT_EQ(h.recv(proto::pingreq{}),
             (lines{"> DISCONNECT rc=0x82", "cancel keepalive", "close protocol_error 'unexpected PINGREQ from the broker'"}));
 }
 
-TEST(SessionConnect, MalformedBytesCloseWithDecodeReason) {
+TEST(session_connect, malformed_bytes_close_with_decode_reason) {
   session_harness h;
   h.establish();
   // The offset counts from the start of this connection's stream: the 5-byte CONNACK came first.
@@ -179,7 +179,7 @@ TEST(SessionConnect, MalformedBytesCloseWithDecodeReason) {
 
 // A broker's Reason String reaches a person's terminal through the close message: its control
 // characters (ESC c resets the terminal, CR LF forges a line, U+009B is a C1 CSI) are escaped.
-TEST(SessionConnect, ServerDisconnectReasonStringControlsEscaped) {
+TEST(session_connect, server_disconnect_reason_string_controls_escaped) {
   session_harness h;
   h.establish();
   std::vector<property> props{{.id = property_id::reason_string, .value = "bye\x1b" "c\r\nFAKE LINE\xc2\x9b"}};
@@ -189,7 +189,7 @@ TEST(SessionConnect, ServerDisconnectReasonStringControlsEscaped) {
             "the broker disconnected: Normal disconnection (reason code 0x00): bye\\x1bc\\x0d\\x0aFAKE LINE\\xc2\\x9b");
 }
 
-TEST(SessionConnect, ServerDisconnectPassedUpAndClosed) {
+TEST(session_connect, server_disconnect_passed_up_and_closed) {
   session_harness h;
   h.establish();
   std::vector<property> props{{.id = property_id::reason_string, .value = "maintenance"}};
@@ -201,7 +201,7 @@ TEST(SessionConnect, ServerDisconnectPassedUpAndClosed) {
   EXPECT_EQ(event.packet.properties.string(property_id::reason_string), "maintenance");
 }
 
-TEST(SessionConnect, AuthChallengeIsPassedUpAndAnswered) {
+TEST(session_connect, auth_challenge_is_passed_up_and_answered) {
   session_harness h;
   std::vector<property> method{{.id = property_id::authentication_method, .value = "SCRAM-SHA-1"}};
   proto::connect c = h.default_connect();
@@ -219,7 +219,7 @@ TEST(SessionConnect, AuthChallengeIsPassedUpAndAnswered) {
   EXPECT_EQ(h.recv(connack_ok()), (lines{"connack sp=0 rc=0x00", "arm keepalive @60s"}));
 }
 
-TEST(SessionConnect, ClientDisconnectSendsAndCloses) {
+TEST(session_connect, client_disconnect_sends_and_closes) {
   session_harness h;
   h.establish();
   EXPECT_EQ(h.disconnect(0x04),
@@ -230,7 +230,7 @@ TEST(SessionConnect, ClientDisconnectSendsAndCloses) {
   EXPECT_EQ(h.connect(h.default_connect()), lines{"> CONNECT c ka=60 clean=1"});
 }
 
-TEST(SessionConnect, BytesSplitAnywhereGiveTheSameActions) {
+TEST(session_connect, bytes_split_anywhere_give_the_same_actions) {
   bytes stream;
   proto::encode_append(connack_ok(), protocol_version::v5, stream);
   proto::encode_append(incoming("a/b", "hello", qos::at_least_once, 3), protocol_version::v5, stream);
@@ -257,7 +257,7 @@ TEST(SessionConnect, BytesSplitAnywhereGiveTheSameActions) {
 namespace mqtk::test {
 namespace {
 
-TEST(SessionConnect, ConnectWhileConnectedOnlyChangesTheNextConnect) {
+TEST(session_connect, connect_while_connected_only_changes_the_next_connect) {
   session_harness h;
   h.establish();
   proto::connect c = h.default_connect(15);
@@ -267,7 +267,7 @@ TEST(SessionConnect, ConnectWhileConnectedOnlyChangesTheNextConnect) {
   EXPECT_EQ(h.up(), lines{"> CONNECT c ka=15 clean=0"});
 }
 
-TEST(SessionConnect, DisconnectBeforeConnack) {
+TEST(session_connect, disconnect_before_connack) {
   session_harness h(proto::protocol_version::v5, {.connack_timeout = std::chrono::seconds(5)});
   h.connect(h.default_connect());
   h.up();
@@ -280,7 +280,7 @@ TEST(SessionConnect, DisconnectBeforeConnack) {
 namespace mqtk::test {
 namespace {
 
-TEST(SessionConnect, FallbackToV311ReencodesQueuedRequests) {
+TEST(session_connect, fallback_to_v311_reencodes_queued_requests) {
   session_harness h;
   std::vector<proto::property> props{{.id = proto::property_id::user_property, .key = "k", .value = "v"}};
   h.connect(h.default_connect());
@@ -303,7 +303,7 @@ TEST(SessionConnect, FallbackToV311ReencodesQueuedRequests) {
 namespace mqtk::test {
 namespace {
 
-TEST(SessionConnect, ConnectMayReuseTheSessionsOwnClientId) {
+TEST(session_connect, connect_may_reuse_the_sessions_own_client_id) {
   session_harness h;
   proto::connect c = h.default_connect();
   c.client_id = "a-rather-long-client-identifier";

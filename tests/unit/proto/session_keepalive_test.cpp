@@ -11,13 +11,13 @@ using proto::property_id;
 using proto::qos;
 using proto::timer_kind;
 
-TEST(SessionKeepalive, ConnackArmsTheKeepaliveFromTheConnectSend) {
+TEST(session_keepalive, connack_arms_the_keepalive_from_the_connect_send) {
   session_harness h;
   EXPECT_EQ(h.establish(60), (lines{"connack sp=0 rc=0x00", "arm keepalive @60s"}));
   EXPECT_EQ(h.session.keep_alive(), 60s);
 }
 
-TEST(SessionKeepalive, PingreqOnlyAfterIdleInterval) {
+TEST(session_keepalive, pingreq_only_after_idle_interval) {
   session_harness h;
   h.establish(60);
   run_steps(h, {
@@ -30,7 +30,7 @@ TEST(SessionKeepalive, PingreqOnlyAfterIdleInterval) {
   });
 }
 
-TEST(SessionKeepalive, AnySendPostponesThePing) {
+TEST(session_keepalive, any_send_postpones_the_ping) {
   session_harness h;
   h.establish(60);
   run_steps(h, {
@@ -47,7 +47,7 @@ TEST(SessionKeepalive, AnySendPostponesThePing) {
   });
 }
 
-TEST(SessionKeepalive, ReceivingDoesNotPostponeThePing) {
+TEST(session_keepalive, receiving_does_not_postpone_the_ping) {
   session_harness h;
   h.establish(60);
   EXPECT_EQ(h.at(50s).recv(incoming("t", "m", qos::at_most_once)), lines{"deliver t q0 'm'"});
@@ -55,7 +55,7 @@ TEST(SessionKeepalive, ReceivingDoesNotPostponeThePing) {
             (lines{"> PINGREQ", "arm pingresp @120s", "arm keepalive @120s"}));
 }
 
-TEST(SessionKeepalive, NoPingrespClosesWithExactMessage) {
+TEST(session_keepalive, no_pingresp_closes_with_exact_message) {
   session_harness h;
   h.establish(60);
   h.at(60s).expire(timer_kind::keepalive);
@@ -64,7 +64,7 @@ TEST(SessionKeepalive, NoPingrespClosesWithExactMessage) {
   EXPECT_EQ(h.session.state(), proto::session_state::down);
 }
 
-TEST(SessionKeepalive, KeepaliveFiringWhilePingOutstandingSendsNoSecondPing) {
+TEST(session_keepalive, keepalive_firing_while_ping_outstanding_sends_no_second_ping) {
   session_harness h;
   h.establish(60);
   h.at(60s).expire(timer_kind::keepalive);
@@ -73,7 +73,7 @@ TEST(SessionKeepalive, KeepaliveFiringWhilePingOutstandingSendsNoSecondPing) {
             (lines{"cancel keepalive", "close pingresp_timeout 'no PINGRESP within 60 s'"}));
 }
 
-TEST(SessionKeepalive, PingrespTimeoutIsConfigurable) {
+TEST(session_keepalive, pingresp_timeout_is_configurable) {
   session_harness h(proto::protocol_version::v311, {.pingresp_timeout = 1500ms});
   h.establish(10);
   EXPECT_EQ(h.at(10s).expire(timer_kind::keepalive),
@@ -82,7 +82,7 @@ TEST(SessionKeepalive, PingrespTimeoutIsConfigurable) {
             (lines{"cancel keepalive", "close pingresp_timeout 'no PINGRESP within 1.5 s'"}));
 }
 
-TEST(SessionKeepalive, ServerKeepAliveOverridesOurs) {
+TEST(session_keepalive, server_keep_alive_overrides_ours) {
   session_harness h;
   EXPECT_EQ(h.establish(60, {property{.id = property_id::server_keep_alive, .number = 20}}),
             (lines{"connack sp=0 rc=0x00", "arm keepalive @20s"}));
@@ -93,20 +93,20 @@ TEST(SessionKeepalive, ServerKeepAliveOverridesOurs) {
             (lines{"cancel keepalive", "close pingresp_timeout 'no PINGRESP within 20 s'"}));
 }
 
-TEST(SessionKeepalive, ServerKeepAliveZeroTurnsKeepaliveOff) {
+TEST(session_keepalive, server_keep_alive_zero_turns_keepalive_off) {
   session_harness h;
   EXPECT_EQ(h.establish(60, {property{.id = property_id::server_keep_alive, .number = 0}}),
             lines{"connack sp=0 rc=0x00"});
   EXPECT_EQ(h.session.keep_alive(), 0s);
 }
 
-TEST(SessionKeepalive, KeepAliveZeroArmsNoTimer) {
+TEST(session_keepalive, keep_alive_zero_arms_no_timer) {
   session_harness h(proto::protocol_version::v311);
   EXPECT_EQ(h.establish(0), lines{"connack sp=0 rc=0x00"});
   EXPECT_EQ(h.at(1000s).expire(timer_kind::keepalive), lines{});
 }
 
-TEST(SessionKeepalive, StaleExpiriesAreIgnored) {
+TEST(session_keepalive, stale_expiries_are_ignored) {
   session_harness h;
   h.establish(60);
   run_steps(h, {
@@ -122,7 +122,7 @@ TEST(SessionKeepalive, StaleExpiriesAreIgnored) {
   EXPECT_EQ(h.session.state(), proto::session_state::connected);
 }
 
-TEST(SessionKeepalive, TransportDownCancelsTimers) {
+TEST(session_keepalive, transport_down_cancels_timers) {
   session_harness h;
   h.establish(60);
   h.at(60s).expire(timer_kind::keepalive);
@@ -138,7 +138,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-TEST(SessionKeepalive, PingOnDemandForRoundTrips) {
+TEST(session_keepalive, ping_on_demand_for_round_trips) {
   session_harness h(proto::protocol_version::v5, {.report_received_packets = true});
   h.establish(60);
   run_steps(h, {
@@ -151,14 +151,14 @@ TEST(SessionKeepalive, PingOnDemandForRoundTrips) {
   });
 }
 
-TEST(SessionKeepalive, PingWithoutKeepAliveHasNoDeadline) {
+TEST(session_keepalive, ping_without_keep_alive_has_no_deadline) {
   session_harness h(proto::protocol_version::v311);
   h.establish(0);
   EXPECT_EQ(h.ping(), lines{"> PINGREQ"});
   EXPECT_EQ(h.recv(proto::pingresp{}), lines{});
 }
 
-TEST(SessionKeepalive, PingBeforeConnackDoesNothing) {
+TEST(session_keepalive, ping_before_connack_does_nothing) {
   session_harness h;
   h.connect(h.default_connect());
   h.up();

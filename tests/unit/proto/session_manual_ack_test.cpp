@@ -24,7 +24,7 @@ lines acknowledge(session_harness& h, qos q, std::uint16_t id) {
   return render(h.out, h.version, h.epoch);
 }
 
-TEST(SessionManualAck, Qos1IsAcknowledgedOnlyWhenTheCallerSaysSo) {
+TEST(session_manual_ack, qos1_is_acknowledged_only_when_the_caller_says_so) {
   session_harness h(proto::protocol_version::v5, manual());
   h.establish();
   EXPECT_EQ(h.recv(incoming_message("jobs", "a", qos::at_least_once, 7)), lines{"deliver jobs q1 #7 'a'"});
@@ -35,7 +35,7 @@ TEST(SessionManualAck, Qos1IsAcknowledgedOnlyWhenTheCallerSaysSo) {
   EXPECT_EQ(acknowledge(h, qos::at_most_once, 8), lines{}) << "wrong QoS";
 }
 
-TEST(SessionManualAck, Qos2PubrecWaitsForTheCallerAndAResendIsNotDeliveredAgain) {
+TEST(session_manual_ack, qos2_pubrec_waits_for_the_caller_and_a_resend_is_not_delivered_again) {
   session_harness h(proto::protocol_version::v311, manual());
   h.establish();
   EXPECT_EQ(h.recv(incoming_message("jobs", "a", qos::exactly_once, 3)), lines{"deliver jobs q2 #3 'a'"});
@@ -46,7 +46,7 @@ TEST(SessionManualAck, Qos2PubrecWaitsForTheCallerAndAResendIsNotDeliveredAgain)
   EXPECT_EQ(h.recv(proto::pubrel{.packet_id = 3}), lines{"> PUBCOMP #3"});
 }
 
-TEST(SessionManualAck, UnacknowledgedQos1IsForgottenWithTheConnection) {
+TEST(session_manual_ack, unacknowledged_qos1_is_forgotten_with_the_connection) {
   session_harness h(proto::protocol_version::v5, manual());
   h.establish();
   h.recv(incoming_message("jobs", "a", qos::at_least_once, 7));
@@ -59,7 +59,7 @@ TEST(SessionManualAck, UnacknowledgedQos1IsForgottenWithTheConnection) {
   EXPECT_EQ(acknowledge(h, qos::at_least_once, 7), lines{"> PUBACK #7"});
 }
 
-TEST(SessionManualAck, NothingIsAcknowledgedWhileDisconnected) {
+TEST(session_manual_ack, nothing_is_acknowledged_while_disconnected) {
   session_harness h(proto::protocol_version::v5, manual());
   h.establish();
   h.recv(incoming_message("jobs", "a", qos::exactly_once, 4));
@@ -72,7 +72,7 @@ TEST(SessionManualAck, NothingIsAcknowledgedWhileDisconnected) {
   EXPECT_EQ(acknowledge(h, qos::exactly_once, 4), lines{"> PUBREC #4"});
 }
 
-TEST(SessionManualAck, AutomaticByDefault) {
+TEST(session_manual_ack, automatic_by_default) {
   session_harness h;
   h.establish();
   EXPECT_EQ(h.recv(incoming_message("jobs", "a", qos::exactly_once, 5)), (lines{"deliver jobs q2 #5 'a'", "> PUBREC #5"}));

@@ -13,14 +13,14 @@ using proto::qos;
 
 std::vector<std::uint8_t> big(std::size_t n) { return std::vector<std::uint8_t>(n, 'x'); }
 
-TEST(SessionQos, Qos0CompletesWhenWritten) {
+TEST(session_qos, qos0_completes_when_written) {
   session_harness h;
   h.establish();
   EXPECT_EQ(h.publish("a/b", "hi", qos::at_most_once, true), (lines{"> PUBLISH a/b q0 retain 'hi'", "done 1 ok"}));
   EXPECT_EQ(h.session.inflight(), 0U);
 }
 
-TEST(SessionQos, Qos1RoundTrip) {
+TEST(session_qos, qos1_round_trip) {
   session_harness h;
   h.establish();
   run_steps(h, {
@@ -31,7 +31,7 @@ TEST(SessionQos, Qos1RoundTrip) {
   });
 }
 
-TEST(SessionQos, Qos2RoundTrip) {
+TEST(session_qos, qos2_round_trip) {
   session_harness h;
   h.establish();
   run_steps(h, {
@@ -44,14 +44,14 @@ TEST(SessionQos, Qos2RoundTrip) {
   EXPECT_EQ(h.session.inflight(), 0U);
 }
 
-TEST(SessionQos, Qos1OnV311) {
+TEST(session_qos, qos1_on_v311) {
   session_harness h(protocol_version::v311);
   h.establish();
   EXPECT_EQ(h.publish("a", "m", qos::at_least_once), lines{"> PUBLISH a q1 #1 'm'"});
   EXPECT_EQ(h.recv(proto::puback{.packet_id = 1}), lines{"done 1 ok"});
 }
 
-TEST(SessionQos, PubackFailureCodeIsTheOperationResult) {
+TEST(session_qos, puback_failure_code_is_the_operation_result) {
   session_harness h;
   h.establish();
   h.publish("a", "m", qos::at_least_once);
@@ -63,14 +63,14 @@ TEST(SessionQos, PubackFailureCodeIsTheOperationResult) {
   EXPECT_EQ(done.packet_id, 1);
 }
 
-TEST(SessionQos, PubackNoMatchingSubscribersIsSuccess) {
+TEST(session_qos, puback_no_matching_subscribers_is_success) {
   session_harness h;
   h.establish();
   h.publish("a", "m", qos::at_least_once);
   EXPECT_EQ(h.recv(proto::puback{.packet_id = 1, .reason_code = 0x10}), lines{"done 1 ok rc=0x10"});
 }
 
-TEST(SessionQos, PubrecFailureEndsTheExchangeAndFreesTheSlot) {
+TEST(session_qos, pubrec_failure_ends_the_exchange_and_frees_the_slot) {
   session_harness h;
   h.establish(60, {{.id = property_id::receive_maximum, .number = 1}});
   h.publish("a", "m1", qos::exactly_once);
@@ -79,7 +79,7 @@ TEST(SessionQos, PubrecFailureEndsTheExchangeAndFreesTheSlot) {
             (lines{"done 1 rejected rc=0x97", "> PUBLISH a q2 #2 'm2'"}));
 }
 
-TEST(SessionQos, ReceiveMaximumBoundsTheWindow) {
+TEST(session_qos, receive_maximum_bounds_the_window) {
   session_harness h;
   h.establish(60, {{.id = property_id::receive_maximum, .number = 2}});
   run_steps(h, {
@@ -98,7 +98,7 @@ TEST(SessionQos, ReceiveMaximumBoundsTheWindow) {
   EXPECT_EQ(h.session.queued(), 0U);
 }
 
-TEST(SessionQos, UserInflightLimitAppliesBelowReceiveMaximum) {
+TEST(session_qos, user_inflight_limit_applies_below_receive_maximum) {
   session_harness h(protocol_version::v311, {.max_inflight = 1});
   h.establish();
   EXPECT_EQ(h.publish("a", "p1", qos::at_least_once), lines{"> PUBLISH a q1 #1 'p1'"});
@@ -107,7 +107,7 @@ TEST(SessionQos, UserInflightLimitAppliesBelowReceiveMaximum) {
   EXPECT_EQ(h.recv(proto::puback{.packet_id = 1}), (lines{"done 1 ok", "> PUBLISH a q1 #2 'p2'"}));
 }
 
-TEST(SessionQos, Qos0QueuesBehindABlockedQos1ToKeepOrder) {
+TEST(session_qos, qos0_queues_behind_a_blocked_qos1_to_keep_order) {
   session_harness h;
   h.establish(60, {{.id = property_id::receive_maximum, .number = 1}});
   h.publish("a", "p1", qos::at_least_once);
@@ -117,7 +117,7 @@ TEST(SessionQos, Qos0QueuesBehindABlockedQos1ToKeepOrder) {
             (lines{"done 1 ok", "> PUBLISH a q1 #2 'p2'", "> PUBLISH a q0 'p3'", "done 3 ok"}));
 }
 
-TEST(SessionQos, RequestsBeforeConnackGoOutAfterIt) {
+TEST(session_qos, requests_before_connack_go_out_after_it) {
   session_harness h;
   h.connect(h.default_connect());
   EXPECT_EQ(h.publish("a", "early", qos::at_least_once), lines{});
@@ -127,7 +127,7 @@ TEST(SessionQos, RequestsBeforeConnackGoOutAfterIt) {
                                          "> PUBLISH a q0 'zero'", "done 2 ok"}));
 }
 
-TEST(SessionQos, PacketIdsWrapAndSkipThoseInUse) {
+TEST(session_qos, packet_ids_wrap_and_skip_those_in_use) {
   session_harness h;
   h.establish();
   h.publish("a", "held", qos::at_least_once);  // id 1 stays in flight throughout
@@ -144,14 +144,14 @@ TEST(SessionQos, PacketIdsWrapAndSkipThoseInUse) {
   EXPECT_EQ(h.recv(proto::puback{.packet_id = 1}), lines{"done 1 ok"});
 }
 
-TEST(SessionQos, MaximumQosRefusesHigherQos) {
+TEST(session_qos, maximum_qos_refuses_higher_qos) {
   session_harness h;
   h.establish(60, {{.id = property_id::maximum_qos, .number = 1}});
   EXPECT_EQ(h.publish("a", "m", qos::exactly_once), lines{"done 1 qos_not_supported"});
   EXPECT_EQ(h.publish("a", "m", qos::at_least_once), lines{"> PUBLISH a q1 #1 'm'"});
 }
 
-TEST(SessionQos, RetainNotAvailableRefusesRetained) {
+TEST(session_qos, retain_not_available_refuses_retained) {
   session_harness h;
   h.establish(60, {{.id = property_id::retain_available, .number = 0}});
   EXPECT_EQ(h.publish("a", "m", qos::at_most_once, true), lines{"done 1 retain_not_supported"});
@@ -159,7 +159,7 @@ TEST(SessionQos, RetainNotAvailableRefusesRetained) {
   EXPECT_EQ(h.publish("a", "m", qos::at_most_once, false), (lines{"> PUBLISH a q0 'm'", "done 3 ok"}));
 }
 
-TEST(SessionQos, ServerMaximumPacketSizeRefusesLargerPublish) {
+TEST(session_qos, server_maximum_packet_size_refuses_larger_publish) {
   session_harness h;
   h.establish(60, {{.id = property_id::maximum_packet_size, .number = 32}});
   auto payload = big(40);
@@ -170,7 +170,7 @@ TEST(SessionQos, ServerMaximumPacketSizeRefusesLargerPublish) {
   EXPECT_EQ(h.publish("a", "small", qos::at_least_once), lines{"> PUBLISH a q1 #1 'small'"});
 }
 
-TEST(SessionQos, OurMaximumPacketSizeGoesToTheDecoder) {
+TEST(session_qos, our_maximum_packet_size_goes_to_the_decoder) {
   session_harness h;
   std::vector<property> props{{.id = property_id::maximum_packet_size, .number = 32}};
   proto::connect c = h.default_connect();
@@ -185,7 +185,7 @@ TEST(SessionQos, OurMaximumPacketSizeGoesToTheDecoder) {
                    "size of 32 bytes'"}));
 }
 
-TEST(SessionQos, IncomingQos1IsDeliveredAndAcked) {
+TEST(session_qos, incoming_qos1_is_delivered_and_acked) {
   session_harness h;
   h.establish();
   EXPECT_EQ(h.recv(incoming("t/1", "m", qos::at_least_once, 42)), (lines{"deliver t/1 q1 #42 'm'", "> PUBACK #42"}));
@@ -194,7 +194,7 @@ TEST(SessionQos, IncomingQos1IsDeliveredAndAcked) {
             (lines{"deliver t/1 q1 #42 dup 'm'", "> PUBACK #42"}));
 }
 
-TEST(SessionQos, IncomingQos2IsDeliveredExactlyOnce) {
+TEST(session_qos, incoming_qos2_is_delivered_exactly_once) {
   session_harness h;
   h.establish();
   run_steps(h, {
@@ -209,7 +209,7 @@ TEST(SessionQos, IncomingQos2IsDeliveredExactlyOnce) {
   });
 }
 
-TEST(SessionQos, UnknownPubrelIsAnsweredWithPacketIdNotFound) {
+TEST(session_qos, unknown_pubrel_is_answered_with_packet_id_not_found) {
   session_harness h5;
   h5.establish();
   EXPECT_EQ(h5.recv(proto::pubrel{.packet_id = 9}), lines{"> PUBCOMP #9 rc=0x92"});
@@ -218,13 +218,13 @@ TEST(SessionQos, UnknownPubrelIsAnsweredWithPacketIdNotFound) {
   EXPECT_EQ(h3.recv(proto::pubrel{.packet_id = 9}), lines{"> PUBCOMP #9"});
 }
 
-TEST(SessionQos, UnknownPubrecIsAnsweredWithPacketIdNotFound) {
+TEST(session_qos, unknown_pubrec_is_answered_with_packet_id_not_found) {
   session_harness h;
   h.establish();
   EXPECT_EQ(h.recv(proto::pubrec{.packet_id = 4}), lines{"> PUBREL #4 rc=0x92"});
 }
 
-TEST(SessionQos, IncomingReceiveMaximumIsEnforced) {
+TEST(session_qos, incoming_receive_maximum_is_enforced) {
   session_harness h;
   std::vector<property> props{{.id = property_id::receive_maximum, .number = 1}};
   proto::connect c = h.default_connect();
@@ -236,7 +236,7 @@ TEST(SessionQos, IncomingReceiveMaximumIsEnforced) {
                    "close receive_maximum_exceeded 'the broker sent more than 1 unacknowledged QoS 2 messages'"}));
 }
 
-TEST(SessionQos, DeliveredMessageOwnsItsBytesAndProperties) {
+TEST(session_qos, delivered_message_owns_its_bytes_and_properties) {
   session_harness h;
   h.establish();
   std::vector<property> props{{.id = property_id::content_type, .value = "text/plain"},
@@ -256,7 +256,7 @@ TEST(SessionQos, DeliveredMessageOwnsItsBytesAndProperties) {
   EXPECT_EQ(m.properties.find(property_id::user_property)->key, "k");
 }
 
-TEST(SessionQos, InvalidRequestsCompleteAtOnce) {
+TEST(session_qos, invalid_requests_complete_at_once) {
   session_harness h;
   EXPECT_EQ(h.publish("a", "before connect()", qos::at_most_once), lines{"done 1 invalid_request"});
   h.establish();
@@ -264,7 +264,7 @@ TEST(SessionQos, InvalidRequestsCompleteAtOnce) {
   EXPECT_EQ(h.publish("", "m", qos::at_most_once), lines{"done 3 invalid_request"});
 }
 
-TEST(SessionQos, CancelAllCompletesQueuedAndInflight) {
+TEST(session_qos, cancel_all_completes_queued_and_inflight) {
   session_harness h;
   h.establish(60, {{.id = property_id::receive_maximum, .number = 1}});
   h.publish("a", "1", qos::at_least_once);
@@ -283,7 +283,7 @@ TEST(SessionQos, CancelAllCompletesQueuedAndInflight) {
 namespace mqtk::test {
 namespace {
 
-TEST(SessionQos, Qos2OnMqtt31) {
+TEST(session_qos, qos2_on_mqtt31) {
   session_harness h(proto::protocol_version::v31);
   h.establish();
   run_steps(h, {
@@ -293,7 +293,7 @@ TEST(SessionQos, Qos2OnMqtt31) {
   });
 }
 
-TEST(SessionQos, SeveralAcksInOneReadRefillTheWindowInOrder) {
+TEST(session_qos, several_acks_in_one_read_refill_the_window_in_order) {
   session_harness h;
   h.establish(60, {{.id = proto::property_id::receive_maximum, .number = 2}});
   for (const char* p : {"p1", "p2", "p3", "p4", "p5"}) h.publish("a", p, proto::qos::at_least_once);

@@ -28,7 +28,7 @@ void in_flight_then_drop(session_harness& h) {
   EXPECT_EQ(h.at(12s).up(), lines{"> CONNECT c ka=60 clean=0"});
 }
 
-TEST(SessionReconnect, PresentSessionResendsInOriginalOrderWithDup) {
+TEST(session_reconnect, present_session_resends_in_original_order_with_dup) {
   for (auto v : {protocol_version::v311, protocol_version::v5}) {
     session_harness h(v);
     in_flight_then_drop(h);
@@ -46,7 +46,7 @@ TEST(SessionReconnect, PresentSessionResendsInOriginalOrderWithDup) {
   }
 }
 
-TEST(SessionReconnect, ResentBytesAreOneWrite) {
+TEST(session_reconnect, resent_bytes_are_one_write) {
   session_harness h;
   in_flight_then_drop(h);
   h.recv(connack_ok(true));
@@ -55,7 +55,7 @@ TEST(SessionReconnect, ResentBytesAreOneWrite) {
   EXPECT_EQ(sends, 2U) << "the three resends coalesce; the new PUBLISH follows the timer action";
 }
 
-TEST(SessionReconnect, LostSessionFailsInFlightByDefault) {
+TEST(session_reconnect, lost_session_fails_in_flight_by_default) {
   session_harness h;
   in_flight_then_drop(h);
   // m2 had its PUBREC: the broker had taken it, so it completes; m1 and m3 are lost.
@@ -65,7 +65,7 @@ TEST(SessionReconnect, LostSessionFailsInFlightByDefault) {
   EXPECT_EQ(h.session.inflight(), 1U);
 }
 
-TEST(SessionReconnect, LostSessionResendAsNewUsesNewIds) {
+TEST(session_reconnect, lost_session_resend_as_new_uses_new_ids) {
   session_harness h(protocol_version::v5, {.on_lost_session = lost_session_policy::resend_as_new});
   in_flight_then_drop(h);
   EXPECT_EQ(h.recv(connack_ok(false)),
@@ -76,7 +76,7 @@ TEST(SessionReconnect, LostSessionResendAsNewUsesNewIds) {
   EXPECT_EQ(h.recv(proto::pubcomp{.packet_id = 5}), lines{"done 3 ok"});
 }
 
-TEST(SessionReconnect, ResendAsNewRespectsTheNewWindow) {
+TEST(session_reconnect, resend_as_new_respects_the_new_window) {
   session_harness h(protocol_version::v5, {.on_lost_session = lost_session_policy::resend_as_new});
   in_flight_then_drop(h);
   std::vector<proto::property> props{{.id = proto::property_id::receive_maximum, .number = 1}};
@@ -85,7 +85,7 @@ TEST(SessionReconnect, ResendAsNewRespectsTheNewWindow) {
   EXPECT_EQ(h.recv(proto::puback{.packet_id = 4}), (lines{"done 1 ok", "> PUBLISH a q2 #5 'm3'"}));
 }
 
-TEST(SessionReconnect, IncomingQos2StateSurvivesWithTheSession) {
+TEST(session_reconnect, incoming_qos2_state_survives_with_the_session) {
   session_harness h;
   proto::connect c = h.default_connect();
   c.clean_start = false;
@@ -98,7 +98,7 @@ TEST(SessionReconnect, IncomingQos2StateSurvivesWithTheSession) {
   EXPECT_EQ(h.recv(proto::pubrel{.packet_id = 7}), lines{"> PUBCOMP #7"});
 }
 
-TEST(SessionReconnect, IncomingQos2StateIsClearedWithoutASession) {
+TEST(session_reconnect, incoming_qos2_state_is_cleared_without_a_session) {
   session_harness h;
   h.establish();
   h.recv(incoming("t", "x", qos::exactly_once, 7));
@@ -108,7 +108,7 @@ TEST(SessionReconnect, IncomingQos2StateIsClearedWithoutASession) {
   EXPECT_EQ(h.recv(incoming("t", "y", qos::exactly_once, 7)), (lines{"deliver t q2 #7 'y'", "> PUBREC #7"}));
 }
 
-TEST(SessionReconnect, ClosedByProtocolErrorKeepsInFlightForTheNextConnection) {
+TEST(session_reconnect, closed_by_protocol_error_keeps_in_flight_for_the_next_connection) {
   session_harness h;
   proto::connect c = h.default_connect();
   c.clean_start = false;
@@ -121,7 +121,7 @@ TEST(SessionReconnect, ClosedByProtocolErrorKeepsInFlightForTheNextConnection) {
   EXPECT_EQ(h.recv(connack_ok(true)), (lines{"connack sp=1 rc=0x00", "> PUBLISH a q1 #1 dup 'm1'", "arm keepalive @60s"}));
 }
 
-TEST(SessionReconnect, ReconnectAfterRefusalThenSuccess) {
+TEST(session_reconnect, reconnect_after_refusal_then_success) {
   session_harness h(protocol_version::v311);
   h.connect(h.default_connect());
   h.up();
@@ -141,7 +141,7 @@ using namespace std::chrono_literals;
 
 const std::vector<proto::property> receive_maximum_2{{.id = proto::property_id::receive_maximum, .number = 2}};
 
-TEST(SessionReconnect, ResendsRespectTheNewReceiveMaximum) {
+TEST(session_reconnect, resends_respect_the_new_receive_maximum) {
   session_harness h;
   in_flight_then_drop(h);
   run_steps(h, {
@@ -154,7 +154,7 @@ TEST(SessionReconnect, ResendsRespectTheNewReceiveMaximum) {
   });
 }
 
-TEST(SessionReconnect, DeferredResendsBelongToALostSessionToo) {
+TEST(session_reconnect, deferred_resends_belong_to_a_lost_session_too) {
   session_harness h;
   in_flight_then_drop(h);
   h.recv(connack_ok(true, receive_maximum_2));

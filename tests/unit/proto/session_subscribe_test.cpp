@@ -8,7 +8,7 @@ using proto::protocol_version;
 using proto::qos;
 using proto::subscription;
 
-TEST(SessionSubscribe, SubackCodesCompleteTheOperation) {
+TEST(session_subscribe, suback_codes_complete_the_operation) {
   session_harness h;
   h.establish();
   EXPECT_EQ(h.subscribe({{.filter = "a/#", .max_qos = qos::at_least_once}, {.filter = "b", .max_qos = qos::exactly_once}}),
@@ -17,7 +17,7 @@ TEST(SessionSubscribe, SubackCodesCompleteTheOperation) {
   EXPECT_EQ(h.recv(proto::suback{.packet_id = 1, .reason_codes = codes}), lines{"done 1 ok [0x01,0x02]"});
 }
 
-TEST(SessionSubscribe, AnyFailedFilterRejectsWithFirstFailure) {
+TEST(session_subscribe, any_failed_filter_rejects_with_first_failure) {
   session_harness h;
   h.establish();
   h.subscribe({{.filter = "a"}, {.filter = "secret/#"}, {.filter = "c"}});
@@ -25,7 +25,7 @@ TEST(SessionSubscribe, AnyFailedFilterRejectsWithFirstFailure) {
   EXPECT_EQ(h.recv(proto::suback{.packet_id = 1, .reason_codes = codes}), lines{"done 1 rejected rc=0x87 [0x00,0x87,0x8f]"});
 }
 
-TEST(SessionSubscribe, V311FailureCodeIs0x80) {
+TEST(session_subscribe, v311_failure_code_is_0x80) {
   session_harness h(protocol_version::v311);
   h.establish();
   EXPECT_EQ(h.subscribe({{.filter = "a", .max_qos = qos::exactly_once}}), lines{"> SUBSCRIBE #1 a:2"});
@@ -33,7 +33,7 @@ TEST(SessionSubscribe, V311FailureCodeIs0x80) {
   EXPECT_EQ(h.recv(proto::suback{.packet_id = 1, .reason_codes = codes}), lines{"done 1 rejected rc=0x80 [0x80]"});
 }
 
-TEST(SessionSubscribe, UnsubackV5CarriesCodes) {
+TEST(session_subscribe, unsuback_v5_carries_codes) {
   session_harness h;
   h.establish();
   EXPECT_EQ(h.unsubscribe({"a/#", "b"}), lines{"> UNSUBSCRIBE #1 a/# b"});
@@ -41,14 +41,14 @@ TEST(SessionSubscribe, UnsubackV5CarriesCodes) {
   EXPECT_EQ(h.recv(proto::unsuback{.packet_id = 1, .reason_codes = codes}), lines{"done 1 ok [0x00,0x11]"});
 }
 
-TEST(SessionSubscribe, UnsubackV311HasNoCodes) {
+TEST(session_subscribe, unsuback_v311_has_no_codes) {
   session_harness h(protocol_version::v311);
   h.establish();
   EXPECT_EQ(h.unsubscribe({"a"}), lines{"> UNSUBSCRIBE #1 a"});
   EXPECT_EQ(h.recv(proto::unsuback{.packet_id = 1}), lines{"done 1 ok"});
 }
 
-TEST(SessionSubscribe, AckOfTheWrongKindIsAProtocolError) {
+TEST(session_subscribe, ack_of_the_wrong_kind_is_a_protocol_error) {
   session_harness h;
   h.establish();
   h.subscribe({{.filter = "a"}});
@@ -59,7 +59,7 @@ TEST(SessionSubscribe, AckOfTheWrongKindIsAProtocolError) {
                    "done 1 protocol_error"}));
 }
 
-TEST(SessionSubscribe, SubscribesShareThePacketIdPoolWithPublishes) {
+TEST(session_subscribe, subscribes_share_the_packet_id_pool_with_publishes) {
   session_harness h;
   h.establish();
   EXPECT_EQ(h.publish("a", "m", qos::at_least_once), lines{"> PUBLISH a q1 #1 'm'"});
@@ -67,14 +67,14 @@ TEST(SessionSubscribe, SubscribesShareThePacketIdPoolWithPublishes) {
   EXPECT_EQ(h.unsubscribe({"x"}), lines{"> UNSUBSCRIBE #3 x"});
 }
 
-TEST(SessionSubscribe, UnackedSubscribeFailsWhenTheConnectionIsLost) {
+TEST(session_subscribe, unacked_subscribe_fails_when_the_connection_is_lost) {
   session_harness h;
   h.establish();
   h.subscribe({{.filter = "a"}});
   EXPECT_EQ(h.down(), (lines{"cancel keepalive", "done 1 connection_lost"}));
 }
 
-TEST(SessionSubscribe, InvalidSubscribeCompletesAtOnce) {
+TEST(session_subscribe, invalid_subscribe_completes_at_once) {
   session_harness h;
   h.establish();
   EXPECT_EQ(h.subscribe({}), lines{"done 1 invalid_request"});
@@ -82,7 +82,7 @@ TEST(SessionSubscribe, InvalidSubscribeCompletesAtOnce) {
   EXPECT_EQ(h.unsubscribe({}), lines{"done 3 invalid_request"});
 }
 
-TEST(SessionSubscribe, SubscribeTooLargeForTheBroker) {
+TEST(session_subscribe, subscribe_too_large_for_the_broker) {
   session_harness h;
   h.establish(60, {{.id = proto::property_id::maximum_packet_size, .number = 16}});
   EXPECT_EQ(h.subscribe({{.filter = "a/very/long/topic/filter/#"}}), lines{"done 1 packet_too_large"});

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "mqtk/report/message_format.hpp"
+#include "support/param_name.hpp"
 
 namespace mqtk::report {
 namespace {
@@ -195,7 +196,8 @@ INSTANTIATE_TEST_SUITE_P(
                       bad_format{"\\", "Incomplete escape specifier."},
                       bad_format{"%z", "Invalid format specifier 'z'."},
                       bad_format{"%0-5t", "Invalid format specifier '-'."},
-                      bad_format{"x\\q", "Invalid escape specifier 'q'."}));
+                      bad_format{"x\\q", "Invalid escape specifier 'q'."}),
+    [](const auto& info) { return mqtk::test::param_name(info.index, {info.param.format}); });
 
 TEST(message_format, appends_without_allocating_once_warm) {
   auto f = message_format::parse("%t %5l %x %p\\n");

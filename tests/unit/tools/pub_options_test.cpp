@@ -8,6 +8,7 @@
 #include "common/payload_source.hpp"
 #include "common/pub_options.hpp"
 #include "tools_test_support.hpp"
+#include "support/param_name.hpp"
 
 namespace mqtk::tools {
 namespace {
@@ -154,7 +155,8 @@ INSTANTIATE_TEST_SUITE_P(
         refused_case{{"-t", "a", "-m", "x", "-D", "publish", "user-property", "k\n", "v"}, "-D", "control character"},
         refused_case{{"-t", "a", "-m", "x", "-D", "publish", "response-topic", "r/#"}, "-D", "wildcards"},
         refused_case{{"-t", "a", "-m", "x", "-D", "publish", "subscription-identifier", "1"}, "-D", "not allowed"},
-        refused_case{{"-t", "a", "-m", "x", "-D", "connect", "topic-alias", "1"}, "-D", "not allowed"}));
+        refused_case{{"-t", "a", "-m", "x", "-D", "connect", "topic-alias", "1"}, "-D", "not allowed"}),
+    [](const auto& info) { return mqtk::test::param_name(info.index, info.param.args); });
 
 TEST(pub_options_order, the_last_of_topic_and_url_wins_as_in_mosquitto) {
   EXPECT_EQ(pub2({"-t", "X", "-L", "mqtt://h/Y", "-m", "x"}).topic, "Y");

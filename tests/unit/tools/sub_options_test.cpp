@@ -3,6 +3,7 @@
 
 #include "common/sub_options.hpp"
 #include "tools_test_support.hpp"
+#include "support/param_name.hpp"
 
 namespace mqtk::tools {
 namespace {
@@ -126,7 +127,8 @@ INSTANTIATE_TEST_SUITE_P(
                                "-D"},
                       bad_args{{"-t", "x", "-V", "5", "--subscription-id", "3", "-D", "subscribe",
                                 "subscription-identifier", "2"},
-                               "--subscription-id"}));
+                               "--subscription-id"}),
+    [](const auto& info) { return mqtk::test::param_name(info.index, info.param.args); });
 
 TEST(sub_options, fractional_wait_is_read_as_fractional_seconds) {
   EXPECT_DOUBLE_EQ(*sub({"-t", "x", "-W", "1.5"}).timeout_s, 1.5);
