@@ -7,6 +7,7 @@
 
 #include "mqtk/client/client.hpp"
 #include "mqtk/diag/device_profile.hpp"
+#include "mqtk/diag/ping_check_text.hpp"
 
 namespace asio = boost::asio;
 
@@ -105,9 +106,9 @@ asio::awaitable<void> check_device(const ping_options& o, asio::io_context& io, 
   out.line("");
   out.line("--- device: " + diag::describe_device(profile) + " ---");
   if (!facts.device_connack)
-    out.line("  (the broker did not answer the device's CONNECT: only the library's own limits are checked)");
+    out.line("  " + std::string(diag::device_check_gap_note(diag::device_check_gap::no_connack)));
   else if (!probed)
-    out.line("  (no 5.0 CONNECT accepted: the broker's 5.0 limits are unknown)");
+    out.line("  " + std::string(diag::device_check_gap_note(diag::device_check_gap::no_v5_connack)));
   nlohmann::json list = nlohmann::json::array();
   for (const auto& w : warnings) {
     const std::string level(diag::level_name(w.level));

@@ -10,6 +10,7 @@
 
 #include "mqtk/diag/exit_code.hpp"
 #include "mqtk/diag/failure.hpp"
+#include "mqtk/diag/ping_check_text.hpp"
 #include "mqtk/diag/probe_text.hpp"
 #include "mqtk/diag/refusal.hpp"
 #include "mqtk/net/transport.hpp"
@@ -109,9 +110,7 @@ asio::awaitable<int> wait_for_broker(const ping_options& o, asio::io_context& io
       co_return r.exit_code;
     }
     if (clock::now() + std::chrono::milliseconds(500) >= deadline) {
-      char b[96];
-      std::snprintf(b, sizeof b, "broker not ready after %.1f s (%u attempts): ", ms_since(began) / 1000, attempt);
-      r.explanation = b + r.explanation;
+      r.explanation = diag::broker_not_ready_explanation(ms_since(began) / 1000, attempt, r.explanation);
       print_failure(r);
       co_return r.exit_code;
     }
@@ -174,7 +173,7 @@ asio::awaitable<int> check_versions(const ping_options& o, asio::io_context& io,
     if (intr.requested) break;
   }
   if (intr.requested) {
-    r.fail(diag::to_int(diag::exit_code::timeout), "interrupted", "interrupted");
+    r.fail(diag::to_int(diag::exit_code::timeout), diag::run_stop_line(diag::versions_check_interrupted{}), "interrupted");
     co_return r.exit_code;
   }
   // Brokers fold several 5.0 reasons into one 3.1.1 code: the 5.0 refusal says which.
@@ -223,9 +222,10 @@ asio::awaitable<void> check_roundtrip(const ping_options& o, asio::io_context& i
   const auto limit = seconds(o.timeout_s);
   auto& j = r.checks["roundtrip"] = nlohmann::json::object();
   j["topic"] = base;
-  auto problem = [&](std::string code, std::string message, std::string hint) {
-    out.line("  FAILED   " + message);
-    r.findings.push_back({diag::finding_level::error, std::move(code), std::move(message), std::move(hint)});
+  auto problem = [&](const diag::roundtrip_problem& what) {
+    auto finding = diag::roundtrip_finding(what);
+    out.line("  FAILED   " + finding.message);
+    r.findings.push_back(std::move(finding));
   };
   const std::string all = base + "/#";
   proto::subscription sub{.filter = all, .max_qos = proto::qos::exactly_once};
@@ -233,8 +233,10 @@ asio::awaitable<void> check_roundtrip(const ping_options& o, asio::io_context& i
                                                 asio::as_tuple(asio::use_awaitable));
   if (sec || sres.reason_codes.empty() || denied(sres.reason_codes[0])) {
     const std::uint8_t code = sres.reason_codes.empty() ? proto::reason_code::unspecified_error.value() : sres.reason_codes[0];
-    problem("subscribe_refused", "SUBSCRIBE to " + all + " refused: " + (sec && sec != proto::session_error::rejected ? c.last_failure().line() : diag::refusal_reason(code, o.connection.version, proto::packet_type::suback)),
-            "the broker's ACL must let this user read and write " + base + "/...");
+    const std::string reason = sec && sec != proto::session_error::rejected
+                                   ? c.last_failure().line()
+                                   : diag::refusal_reason(code, o.connection.version, proto::packet_type::suback);
+    problem(diag::roundtrip_subscribe_refused{.filter = all, .base = base, .reason = reason});
     co_return;
   }
   j["granted_qos"] = sres.reason_codes[0];
@@ -248,8 +250,7 @@ asio::awaitable<void> check_roundtrip(const ping_options& o, asio::io_context& i
                                                 asio::as_tuple(asio::use_awaitable));
     const double ack_ms = ms_since(t0);
     if (pec) {
-      problem("publish_failed", "QoS " + std::to_string(n) + " publish failed: " + c.last_failure().line(),
-              "the broker's ACL must let this user write " + topic);
+      problem(diag::roundtrip_publish_failed{.qos = n, .topic = topic, .reason = c.last_failure().line()});
       continue;
     }
     const bool got = co_await wait_until(io, limit, intr, [&] { return arrived.count(topic) != 0; });
@@ -263,10 +264,7 @@ asio::awaitable<void> check_roundtrip(const ping_options& o, asio::io_context& i
       out.line(text);
     } else {
       e["receive_ms"] = nullptr;
-      problem("not_delivered", "QoS " + std::to_string(n) + " message on " + topic + " not delivered within " +
-                                   format_ms(o.timeout_s * 1000) + " ms",
-              "the broker accepted the publish but did not deliver it to a matching subscription: check its ACL "
-              "(read access) and its log");
+      problem(diag::roundtrip_not_delivered{.qos = n, .topic = topic, .waited_ms = format_ms(o.timeout_s * 1000)});
     }
     q.push_back(e);
     if (intr.requested) co_return;
@@ -285,8 +283,7 @@ asio::awaitable<void> check_roundtrip(const ping_options& o, asio::io_context& i
   if (plus_ok && wild) {
     out.line("  wildcards '#' and '+' work");
   } else {
-    problem("wildcards", "subscription with '+' " + std::string(plus_ok ? "accepted but nothing delivered" : "refused"),
-            "the broker may not support or allow wildcard subscriptions");
+    problem(diag::roundtrip_wildcard_failed{.subscription_accepted = plus_ok});
   }
   // Retained: publish retained, then subscribe to it anew: it must come with the retain flag.
   const std::string kept = base + "/retained";
@@ -303,8 +300,7 @@ asio::awaitable<void> check_roundtrip(const ping_options& o, asio::io_context& i
   if (retained) {
     out.line("  retained messages work");
   } else {
-    problem("retained", "a retained message was not delivered to a new subscription",
-            "the broker may not support retained messages (5.0: Retain Available 0)");
+    problem(diag::roundtrip_retained_not_delivered{});
   }
   // Leave nothing behind: an empty retained message clears it.
   co_await c.async_publish(proto::publish{.topic = kept, .payload = "", .qos = proto::qos::at_least_once, .retain = true},
@@ -450,9 +446,7 @@ asio::awaitable<void> check_capabilities(const ping_options& o, asio::io_context
       say("maximum_payload_accepted", good, "largest QoS 1 payload read back (bisection)");
     }
     if (!c.connected()) {
-      r.findings.push_back({diag::finding_level::info, "dropped_on_large_packet",
-                            "the broker closed the connection on a large PUBLISH (no PUBACK failure code)",
-                            "large messages from a device are dropped with the connection: check max_packet_size"});
+      r.findings.push_back(diag::capability_finding(diag::capability_dropped_on_large_packet{}));
     }
   }
   c.on_message(nullptr);
@@ -481,9 +475,7 @@ asio::awaitable<void> check_capabilities(const ping_options& o, asio::io_context
   say("longest_client_id_accepted", longest,
       refused_at ? "refused at " + std::to_string(refused_at) + " characters" : "tried up to 65535 characters");
   if (longest < 64) {
-    r.findings.push_back({diag::finding_level::warning, "short_client_ids",
-                          "the broker accepts client ids of at most " + std::to_string(longest) + " characters",
-                          "keep device ids short (MAC-based ids of 12-17 characters fit everywhere)"});
+    r.findings.push_back(diag::capability_finding(diag::capability_short_client_ids{.longest = longest}));
   }
 }
 
@@ -579,13 +571,12 @@ asio::awaitable<int> check_keepalive(const ping_options& o, asio::io_context& io
   limit.cancel();
   intr.stop = nullptr;
   if (intr.requested) {
-    r.fail(diag::to_int(diag::exit_code::timeout), "interrupted during the keepalive check", "interrupted");
+    r.fail(diag::to_int(diag::exit_code::timeout), diag::run_stop_line(diag::keepalive_check_interrupted{}),
+           "interrupted");
     co_return r.exit_code;
   }
   if (!accepted) {
-    r.fail(diag::to_int(diag::exit_code::protocol_error),
-           "keepalive check: the broker did not accept the CONNECT \u2014 run mqtk-ping without --keepalive-check to "
-           "see why");
+    r.fail(diag::to_int(diag::exit_code::protocol_error), diag::run_stop_line(diag::keepalive_connect_not_accepted{}));
     print_failure(r);
     co_return r.exit_code;
   }
@@ -593,40 +584,30 @@ asio::awaitable<int> check_keepalive(const ping_options& o, asio::io_context& io
   j["server_keep_alive_s"] = server_keep_alive ? nlohmann::json(*server_keep_alive) : nlohmann::json(nullptr);
   if (server_keep_alive) {
     out.line("  the broker imposes Server Keep Alive " + std::to_string(*server_keep_alive) + " s");
-    r.findings.push_back({diag::finding_level::info, "server_keep_alive",
-                          "the broker replaced the keep alive " + std::to_string(keepalive) + " s with " +
-                              std::to_string(*server_keep_alive) + " s",
-                          "a device must ping within the Server Keep Alive, not its own setting"});
+    r.findings.push_back(
+        diag::keepalive_finding(diag::keepalive_overridden{.asked_s = keepalive, .imposed_s = *server_keep_alive}));
   }
   if (!dropped_at) {
     j["dropped_after_s"] = nullptr;
     j["enforced"] = false;
-    const std::string msg = "the broker did not drop a silent connection within " +
-                            std::to_string(static_cast<int>(effective * 3 + o.timeout_s)) + " s (keep alive " +
-                            format_ms(effective) + " s)";
-    out.line("  " + msg);
-    r.findings.push_back({diag::finding_level::warning, "keepalive_not_enforced", msg,
-                          "dead devices stay connected (and their wills unpublished) until TCP notices"});
+    auto finding = diag::keepalive_finding(diag::keepalive_not_enforced{
+        .waited_s = static_cast<int>(effective * 3 + o.timeout_s), .keep_alive_s = format_ms(effective)});
+    out.line("  " + finding.message);
+    r.findings.push_back(std::move(finding));
   } else {
     const double after = std::chrono::duration<double>(*dropped_at - sent_at).count();
     const double grace = after - effective * 1.5;
     j["dropped_after_s"] = after;
     j["grace_s"] = grace;
     j["disconnect_reason_code"] = disconnect_code ? nlohmann::json(*disconnect_code) : nlohmann::json(nullptr);
-    char b[200];
-    std::snprintf(b, sizeof b, "dropped after %.2f s of silence: %.2f s %s 1.5 x keep alive (%.1f s)%s", after,
-                  std::abs(grace), grace >= 0 ? "after" : "before", effective * 1.5,
-                  disconnect_code ? (", with DISCONNECT " + proto::reason_code_hex(*disconnect_code, proto::hex_case::upper)).c_str() : "");
-    out.line(std::string("  ") + b);
+    const diag::keepalive_dropped drop{
+        .after_s = after, .grace_s = grace, .keep_alive_s = effective, .disconnect_code = disconnect_code};
+    out.line("  " + diag::keepalive_dropped_line(drop));
     // Brokers check keep alives on a timer of their own: a second of lateness is still the rule.
     const bool follows_rule = grace >= -0.5 && grace <= 1.0;
     j["enforced"] = true;
     j["follows_1_5_rule"] = follows_rule;
-    if (!follows_rule) {
-      r.findings.push_back({grace < 0 ? diag::finding_level::warning : diag::finding_level::info,
-                            grace < 0 ? "keepalive_early_drop" : "keepalive_long_grace", b,
-                            grace < 0 ? "devices must ping well within the keep alive" : ""});
-    }
+    if (!follows_rule) r.findings.push_back(diag::keepalive_finding(drop));
   }
   if (watching) {
     co_await wait_until(io, seconds(std::max(2.0, o.timeout_s)), intr, [&] { return will_at.has_value(); });
@@ -636,9 +617,7 @@ asio::awaitable<int> check_keepalive(const ping_options& o, asio::io_context& io
     }
     out.line(std::string("  will ") + (will_at ? "published on " + will_topic : "not published on " + will_topic));
     if (!will_at && dropped_at) {
-      r.findings.push_back({diag::finding_level::warning, "will_not_published",
-                            "the broker dropped the silent client but its will did not arrive on " + will_topic,
-                            "check the broker's ACL for will topics; a 5.0 Will Delay Interval postpones it"});
+      r.findings.push_back(diag::keepalive_finding(diag::keepalive_will_not_published{.topic = will_topic}));
     }
     co_await watcher.async_disconnect(asio::as_tuple(asio::use_awaitable));
   } else {

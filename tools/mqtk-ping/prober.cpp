@@ -10,6 +10,7 @@
 
 #include "mqtk/diag/exit_code.hpp"
 #include "mqtk/diag/peer_reply.hpp"
+#include "mqtk/diag/ping_check_text.hpp"
 #include "mqtk/diag/probe_text.hpp"
 #include "mqtk/diag/refusal.hpp"
 #include "mqtk/net/tls_context.hpp"
@@ -265,8 +266,7 @@ asio::awaitable<bool> prober::connect(bool quiet_failure) {
     const double waited = ms_between(start_, client::clock::now());
     add_stage(stage, false, client::clock::now(), {{"interrupted", true}}, "interrupted");
     report_.fail(diag::to_int(diag::exit_code::timeout),
-                 "interrupted while waiting for " + stage + " (" + format_ms(waited) + " ms after the start) \u2014 " +
-                     "the stages above are what answered; raise -W to give the broker longer",
+                 diag::run_stop_line(diag::connect_interrupted{.stage = stage, .waited_ms = format_ms(waited)}),
                  "interrupted");
     std::cerr << tool << ": " << report_.explanation << " \u2014 " << report_.hint << '\n';
     co_return false;
