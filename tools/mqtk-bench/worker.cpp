@@ -226,9 +226,9 @@ struct bench_worker::impl final : bench_link_events {
     if (c.slot.role == bench_role::publisher) pump(c);
   }
 
-  // The report's count of losses by cause: a few words per cause, not per connection (no byte
-  // counts). A reason code is the broker's only in its DISCONNECT; on a protocol error it is
-  // the one of the DISCONNECT we sent before closing.
+  // The report's count of losses by cause. A reason code is the broker's only in its
+  // DISCONNECT; on a protocol error it is the one of the DISCONNECT we sent before closing
+  // (5.0 only: a 3.1.1 DISCONNECT carries none).
   std::string loss_key(const client::failure_details& why) const {
     const auto code = [&] {
       return std::string(proto::reason_code_name(why.reason_code, proto::packet_type::disconnect, o.connection.version)) + " (" +
@@ -236,7 +236,7 @@ struct bench_worker::impl final : bench_link_events {
     };
     if (why.error == proto::session_error::server_disconnected) return "server DISCONNECT: " + code();
     std::string words = why.message.empty() ? ending_words(why.error) : why.message;
-    if (why.reason_code != 0) words += "; we sent DISCONNECT: " + code();
+    if (why.reason_code != 0 && o.connection.version == proto::protocol_version::v5) words += "; we sent DISCONNECT: " + code();
     return words;
   }
 
