@@ -216,7 +216,7 @@ void bench_link::start_read() {
     if (phase_ == phase::closed) return;
     if (ec) {
       if (phase_ == phase::closing) return;  // the broker closed after our DISCONNECT
-      drop(ec == asio::error::eof ? error_code(proto::session_error::connection_lost) : ec, server_reason_, {});
+      drop(ec, server_reason_, {});
       return;
     }
     process([&](proto::action_list& out) { session_.received({read_buffer_.data(), n}, clock::now(), out); });
@@ -244,6 +244,9 @@ void bench_link::drop(error_code ec, std::uint8_t reason_code, std::string_view 
                 : proto::packet_type::disconnect;
   f.message = std::string(message);
   f.before_connack = was == phase::connecting;
+  // The broker's packet that had partly arrived: a close in its middle is named as such
+  // (client::failure_details::cut_short), as the client does. Read before transport_down().
+  f.cut_short = session_.receiving();
   // Closed first, so that the owner sees the connection gone before the completions below
   // (it must not publish into a session that is down).
   close_socket();
@@ -252,9 +255,12 @@ void bench_link::drop(error_code ec, std::uint8_t reason_code, std::string_view 
   } else {
     events_.on_lost(*this, f);
   }
+  // The failure keeps the EOF (it tells a close from a reset); the requests it ends complete
+  // with the session's "connection lost", as they always did.
+  const error_code ended = ec == asio::error::eof ? error_code(proto::session_error::connection_lost) : ec;
   process([&](proto::action_list& out) {
     session_.transport_down(clock::now(), out);
-    session_.cancel_all(ec, out);
+    session_.cancel_all(ended, out);
   });
 }
 

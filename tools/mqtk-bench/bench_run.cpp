@@ -246,6 +246,30 @@ int print_report(const bench::run_report& r, const bench_options& o) {
   return 0;
 }
 
+// After the report: 76 with the first line when the broker broke the protocol on a
+// connection, else 75 with the first line when connections were lost during the run; 0 when
+// none ended without our DISCONNECT.
+int losses_exit(const std::vector<std::unique_ptr<bench_worker>>& workers, std::uint64_t lost) {
+  std::uint64_t breaks = 0;
+  std::string protocol_line, lost_line;
+  for (const auto& w : workers) {
+    const bench_losses& l = w->losses();
+    breaks += l.protocol_breaks;
+    if (protocol_line.empty()) protocol_line = l.first_protocol_line;
+    if (lost_line.empty()) lost_line = l.first_lost_line;
+  }
+  const auto connections = [](std::uint64_t n) { return std::to_string(n) + (n == 1 ? " connection" : " connections"); };
+  if (breaks != 0) {
+    std::cerr << tool << ": the broker broke the protocol on " << connections(breaks) << "; the first: " << protocol_line << '\n';
+    return diag::to_int(diag::exit_code::protocol_error);
+  }
+  if (lost != 0) {
+    std::cerr << tool << ": " << connections(lost) << " lost during the run; the first: " << lost_line << '\n';
+    return diag::to_int(diag::exit_code::connection_lost);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int run_bench(const bench_options& o) {
@@ -449,9 +473,12 @@ int run_bench(const bench_options& o) {
     }
     return diag::to_int(diag::exit_code::internal);
   }
-  const int rc = print_report(merged, o);
-  if (interrupted && rc == 0) return 130;
-  return rc;
+  const int checked = print_report(merged, o);
+  // A run whose connections the broker broke or dropped measured something else than the run
+  // asked for: CI must not read it as a pass, whatever the figures (ARCHITECTURE.md, exit codes).
+  if (const int rc = losses_exit(workers, merged.connections.lost); rc != 0) return rc;
+  if (interrupted && checked == 0) return 130;
+  return checked;
 }
 
 int run_merge(const bench_options& o) {

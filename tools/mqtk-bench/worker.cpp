@@ -10,6 +10,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -117,6 +118,7 @@ struct bench_worker::impl final : bench_link_events {
   std::size_t disconnects_pending = 0;
   std::string first_failure_line;
   int first_failure_exit = 0;
+  bench_losses losses;
   std::string topic_storage;
   // The --csv series: the scenario's main latency (conn: to CONNACK; pub: publish->ack; sub and
   // pubsub: end to end, each corrected), per second. Seconds closed by close_second() wait in
@@ -161,8 +163,8 @@ struct bench_worker::impl final : bench_link_events {
       opts.net.observer.on_tls_done = [this, raw](const net::tls_done_event& e) {
         if (in_connect_window()) report.latency.connect_tls.record(us_between(raw->tcp_ns, ns_of(e.at)));
       };
-      opts.observer.on_connection_lost = [this, raw](const client::connection_lost_event& e) {
-        lost(*raw, e.reason_code, std::string(e.message));
+      opts.observer.on_connection_lost = [this, raw](const client::connection_lost_event&) {
+        lost(*raw, raw->c->last_failure());
       };
       c->c = std::make_unique<client::client>(io.get_executor(), std::move(opts));
       if (s.role == bench_role::subscriber) c->c->on_message([this, raw](const proto::publish& m) { on_message(*raw, m); });
@@ -211,17 +213,38 @@ struct bench_worker::impl final : bench_link_events {
     if (in_connect_window()) report.latency.connect_tcp.record(us_between(c.connect_start_ns, c.tcp_ns));
   }
 
-  void lost(bench_connection& c, std::uint8_t reason_code, std::string message) {
+  void lost(bench_connection& c, const client::failure_details& why) {
     c.connected = false;
     ++report.connections.lost;
-    std::string why = reason_code != 0
-                          ? "server DISCONNECT: " +
-                                std::string(proto::reason_code_name(reason_code, proto::packet_type::disconnect, o.connection.version)) +
-                                " (" + proto::reason_code_hex(reason_code) + ")"
-                          : std::move(message);
-    ++report.connections.lost_by_reason[why];
+    ++report.connections.lost_by_reason[loss_key(why)];
     live.lost.store(report.connections.lost, std::memory_order_relaxed);
+    if (why.broker_broke_protocol()) {
+      if (losses.protocol_breaks++ == 0) losses.first_protocol_line = why.line();
+    } else if (losses.first_lost_line.empty()) {
+      losses.first_lost_line = why.line();
+    }
     if (c.slot.role == bench_role::publisher) pump(c);
+  }
+
+  // The report's count of losses by cause. A reason code is the broker's only in its
+  // DISCONNECT; on a protocol error it is the one of the DISCONNECT we sent before closing
+  // (5.0 only: a 3.1.1 DISCONNECT carries none).
+  std::string loss_key(const client::failure_details& why) const {
+    const auto code = [&] {
+      return std::string(proto::reason_code_name(why.reason_code, proto::packet_type::disconnect, o.connection.version)) + " (" +
+             proto::reason_code_hex(why.reason_code) + ")";
+    };
+    if (why.error == proto::session_error::server_disconnected) return "server DISCONNECT: " + code();
+    std::string words = why.message.empty() ? ending_words(why.error) : why.message;
+    if (why.reason_code != 0 && o.connection.version == proto::protocol_version::v5) words += "; we sent DISCONNECT: " + code();
+    return words;
+  }
+
+  // An error's words, the client's for a close and a reset (the lean link keeps the EOF).
+  static std::string ending_words(boost::system::error_code ec) {
+    if (ec == asio::error::eof) return "the broker closed the connection";
+    if (ec == asio::error::connection_reset) return "connection reset by the broker";
+    return ec.message();
   }
 
   std::string failure_key(const client::failure_details& f) const {
@@ -229,7 +252,7 @@ struct bench_worker::impl final : bench_link_events {
       return "refused: " + std::string(proto::reason_code_name(f.reason_code, f.where, f.version)) + " (" +
              proto::reason_code_hex(f.reason_code) + ")";
     }
-    return f.error ? f.error.message() : std::string("unknown");
+    return f.error ? ending_words(f.error) : std::string("unknown");
   }
 
   asio::awaitable<void> connect_all(std::int64_t t0_ns) {
@@ -353,7 +376,7 @@ struct bench_worker::impl final : bench_link_events {
   }
   void on_message(bench_link& l, const proto::publish& m) override { on_message(of(l), m); }
   void on_lost(bench_link& l, const client::failure_details& why) override {
-    lost(of(l), why.reason_code, why.message.empty() ? why.error.message() : why.message);
+    lost(of(l), why);
   }
   void on_closed(bench_link&) override { disconnected(); }
 
@@ -665,5 +688,6 @@ bench::delivery_counts bench_worker::finish_deliveries(const std::unordered_map<
 
 std::string bench_worker::first_failure_line() const { return impl_->first_failure_line; }
 int bench_worker::first_failure_exit_code() const { return impl_->first_failure_exit; }
+const bench_losses& bench_worker::losses() const noexcept { return impl_->losses; }
 
 }  // namespace mqtk::tools

@@ -46,6 +46,15 @@ struct alignas(64) bench_live {
   std::atomic<std::int64_t> first_connect_ns{0}, last_connect_ns{0};
 };
 
+// The connections of a worker that ended during the run without our DISCONNECT, for the exit
+// code (ARCHITECTURE.md, mqtk-bench): those the broker ended by breaking the protocol, and the
+// first one's stderr line of each kind (client::failure_details::line()).
+struct bench_losses {
+  std::uint64_t protocol_breaks = 0;
+  std::string first_protocol_line;
+  std::string first_lost_line;
+};
+
 class bench_worker {
  public:
   // `lean_targets` (held by the caller for the worker's life): the resolved broker per host and
@@ -84,6 +93,8 @@ class bench_worker {
   // The first connect failure's one-line explanation and exit code (for "every connect failed").
   std::string first_failure_line() const;
   int first_failure_exit_code() const;
+  // After join(): the connections lost during the run, by cause.
+  const bench_losses& losses() const noexcept;
 
   struct impl;
 

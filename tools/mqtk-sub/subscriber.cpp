@@ -91,7 +91,11 @@ class subscriber {
         finish(client_.last_failure().exit_code());
         return;
       }
-      std::cerr << tool << ": " << diag::connection_lost_line("", e.message, e.will_reconnect) << '\n';
+      // What the broker did, in the words the one-shot tools use ("the broker closed the
+      // connection 100 bytes into a 1000-byte PUBLISH"); a broker's DISCONNECT in its own.
+      const client::failure_details& f = client_.last_failure();
+      const std::string why = f.broker_refused() ? std::string(e.message) : f.to_failure().reason;
+      std::cerr << tool << ": " << diag::connection_lost_line("", why, e.will_reconnect) << '\n';
     };
     options.observer.on_reconnected = [](const client::reconnected_event& e) {
       std::cerr << tool << ": reconnected after " << e.attempts << " attempt(s)"
