@@ -12,6 +12,9 @@ template <class... F>
 struct overloaded : F... {
   using F::operator()...;
 };
+// clang 14 (the fuzz build) has no aggregate deduction for this without the guide.
+template <class... F>
+overloaded(F...) -> overloaded<F...>;
 
 std::string qos_name(int qos) { return "QoS " + std::to_string(qos); }
 
