@@ -9,6 +9,7 @@
 #include <boost/asio/write.hpp>
 
 #include "mqtk/diag/session_close.hpp"
+#include "mqtk/proto/overloaded.hpp"
 #include "mqtk/net/net_error.hpp"
 #include "mqtk/proto/session_error.hpp"
 
@@ -19,12 +20,7 @@ namespace mqtk::tools {
 
 namespace {
 
-template <class... F>
-struct overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-overloaded(F...) -> overloaded<F...>;
+using proto::overloaded;
 
 // Enough for a CONNACK, a burst of acknowledgements or a small message; doubled whenever one
 // read fills it, up to the most one read usefully takes.

@@ -3,18 +3,13 @@
 #include <cmath>
 #include <cstdio>
 
+#include "mqtk/proto/overloaded.hpp"
 #include "mqtk/proto/reason_code.hpp"
 
 namespace mqtk::diag {
 namespace {
 
-template <class... F>
-struct overloaded : F... {
-  using F::operator()...;
-};
-// clang 14 (the fuzz build) has no aggregate deduction for this without the guide.
-template <class... F>
-overloaded(F...) -> overloaded<F...>;
+using proto::overloaded;
 
 std::string qos_name(int qos) { return "QoS " + std::to_string(qos); }
 

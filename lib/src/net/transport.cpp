@@ -1,6 +1,7 @@
 // The only translation unit that instantiates Asio's SSL streams and Beast's WebSocket streams:
 // everything else sees transport.hpp, which needs neither.
 #include "mqtk/net/transport.hpp"
+#include "mqtk/proto/overloaded.hpp"
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -56,12 +57,7 @@ struct stream_holder {
   bool closed_locally = false;
 };
 
-template <class... F>
-struct overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-overloaded(F...) -> overloaded<F...>;
+using proto::overloaded;
 
 std::string endpoint_text(const tcp::endpoint& ep) { return host_port(ep.address().to_string(), ep.port()); }
 
