@@ -47,7 +47,16 @@ class soak_restart : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(soak_restart, every_one_of_20000_lines_arrives_across_a_broker_restart_mid_stream) {
   const std::string qos = GetParam();
-  broker b({.persistence = true, .extra_config = "max_queued_messages 0"});
+  // max_inflight_messages 65534, not the default 20: mosquitto 2.0.11 restores at most that many
+  // of a client's saved in-flight messages as in flight (none with 0 or 65535, its "no limit")
+  // and puts the rest in its queue, which it sends afresh as PUBLISH on the next connection.
+  // Its messages to mqtk-sub awaiting PUBCOMP do not count against the limit while it runs, so
+  // on a loaded machine more than 20 were saved, and those beyond 20 came to mqtk-sub again after
+  // the restart although it had completed them with PUBCOMP: a new message by MQTT's rules
+  // (4.3.3), so delivered twice. The saved state is right; the restore loses it (ARCHITECTURE.md,
+  // Reliability). With the highest finite limit every saved state comes back, as on a broker
+  // whose operator wants exactly-once across restarts; our own resends stay under test.
+  broker b({.persistence = true, .extra_config = "max_queued_messages 0\nmax_inflight_messages 65534"});
   test::temp_dir dir("mqtk-soak");
   const auto ready = dir / "ready";
   process sub(process_options{.args = concat({test::sub_tool()}, concat(at(b), {"-c", "-i", "soak-sub", "-q", qos,
@@ -98,24 +107,20 @@ TEST_P(soak_restart, every_one_of_20000_lines_arrives_across_a_broker_restart_mi
   const auto seen = occurrences(sub.out());
   int missing = 0;
   int duplicated = 0;
+  std::string first_duplicates;
   for (int i = 0; i < total_lines; ++i) {
     const auto it = seen.find(line(i));
     if (it == seen.end()) {
       if (++missing <= 5) ADD_FAILURE() << line(i) << " never arrived";
-    } else if (it->second > 1) {
-      ++duplicated;
+    } else if (it->second > 1 && ++duplicated <= 5) {
+      first_duplicates += " " + line(i);
     }
   }
   EXPECT_EQ(missing, 0) << "lines lost of " << total_lines << "\n" << sub.err();
   EXPECT_EQ(seen.size(), static_cast<std::size_t>(total_lines - missing)) << "lines nobody published";
-  if (qos == "2" && duplicated > 0) {
-    // Known failure, quarantined rather than hidden (issue 15's note): on a loaded machine about
-    // one run in three delivers the publisher's whole in-flight window (-M 20) a second time
-    // after the restart. Not explained yet: our resend after a resumed session, or mosquitto
-    // 2.0.11 not restoring its incoming QoS 2 state. The run is reported as skipped with the
-    // count, so it stays visible; lines lost still fail it above.
-    GTEST_SKIP() << "QoS 2 exactly-once across a broker restart: " << duplicated
-                 << " lines delivered twice (known issue, see issue 15)";
+  // QoS 1 may deliver the lines in flight at the restart twice; QoS 2 delivers each exactly once.
+  if (qos == "2") {
+    EXPECT_EQ(duplicated, 0) << "lines delivered twice at QoS 2, first:" << first_duplicates;
   }
 }
 
