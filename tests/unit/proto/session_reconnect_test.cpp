@@ -98,6 +98,23 @@ TEST(session_reconnect, incoming_qos2_state_survives_with_the_session) {
   EXPECT_EQ(h.recv(proto::pubrel{.packet_id = 7}), lines{"> PUBCOMP #7"});
 }
 
+// What mosquitto 2.0.11 does after a restart to messages beyond max_inflight_messages (issue
+// 15): it publishes again, DUP set, one the subscriber already completed with PUBCOMP. By MQTT
+// 4.3.3 that id names a new message once PUBCOMP went out, so it is delivered: dropping it
+// would lose a real message that reuses the id. The duplicate is the broker's to avoid.
+TEST(session_reconnect, a_publish_after_pubcomp_is_a_new_message_even_with_dup_on_a_resumed_session) {
+  session_harness h;
+  proto::connect c = h.default_connect();
+  c.clean_start = false;
+  h.establish_with(c);
+  EXPECT_EQ(h.recv(incoming("t", "x", qos::exactly_once, 7)), (lines{"deliver t q2 #7 'x'", "> PUBREC #7"}));
+  EXPECT_EQ(h.recv(proto::pubrel{.packet_id = 7}), lines{"> PUBCOMP #7"});
+  h.down();
+  h.up();
+  h.recv(connack_ok(true));
+  EXPECT_EQ(h.recv(incoming("t", "x", qos::exactly_once, 7, true)), (lines{"deliver t q2 #7 dup 'x'", "> PUBREC #7"}));
+}
+
 TEST(session_reconnect, incoming_qos2_state_is_cleared_without_a_session) {
   session_harness h;
   h.establish();
