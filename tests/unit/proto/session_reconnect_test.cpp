@@ -28,6 +28,21 @@ void in_flight_then_drop(session_harness& h) {
   EXPECT_EQ(h.at(12s).up(), lines{"> CONNECT c ka=60 clean=0"});
 }
 
+// A persistent session (clean start 0) that has received QoS 2 message #7 and answered PUBREC.
+void establish_with_qos2_received(session_harness& h) {
+  proto::connect c = h.default_connect();
+  c.clean_start = false;
+  h.establish_with(c);
+  EXPECT_EQ(h.recv(incoming("t", "x", qos::exactly_once, 7)), (lines{"deliver t q2 #7 'x'", "> PUBREC #7"}));
+}
+
+// The transport drops and comes back; the broker's CONNACK says whether it kept the session.
+void reconnect(session_harness& h, bool session_present) {
+  h.down();
+  h.up();
+  h.recv(connack_ok(session_present));
+}
+
 TEST(session_reconnect, present_session_resends_in_original_order_with_dup) {
   for (auto v : {protocol_version::v311, protocol_version::v5}) {
     session_harness h(v);
@@ -87,13 +102,8 @@ TEST(session_reconnect, resend_as_new_respects_the_new_window) {
 
 TEST(session_reconnect, incoming_qos2_state_survives_with_the_session) {
   session_harness h;
-  proto::connect c = h.default_connect();
-  c.clean_start = false;
-  h.establish_with(c);
-  EXPECT_EQ(h.recv(incoming("t", "x", qos::exactly_once, 7)), (lines{"deliver t q2 #7 'x'", "> PUBREC #7"}));
-  h.down();
-  h.up();
-  h.recv(connack_ok(true));
+  establish_with_qos2_received(h);
+  reconnect(h, true);
   EXPECT_EQ(h.recv(incoming("t", "x", qos::exactly_once, 7, true)), lines{"> PUBREC #7"});
   EXPECT_EQ(h.recv(proto::pubrel{.packet_id = 7}), lines{"> PUBCOMP #7"});
 }
@@ -104,14 +114,9 @@ TEST(session_reconnect, incoming_qos2_state_survives_with_the_session) {
 // would lose a real message that reuses the id. The duplicate is the broker's to avoid.
 TEST(session_reconnect, a_publish_after_pubcomp_is_a_new_message_even_with_dup_on_a_resumed_session) {
   session_harness h;
-  proto::connect c = h.default_connect();
-  c.clean_start = false;
-  h.establish_with(c);
-  EXPECT_EQ(h.recv(incoming("t", "x", qos::exactly_once, 7)), (lines{"deliver t q2 #7 'x'", "> PUBREC #7"}));
+  establish_with_qos2_received(h);
   EXPECT_EQ(h.recv(proto::pubrel{.packet_id = 7}), lines{"> PUBCOMP #7"});
-  h.down();
-  h.up();
-  h.recv(connack_ok(true));
+  reconnect(h, true);
   EXPECT_EQ(h.recv(incoming("t", "x", qos::exactly_once, 7, true)), (lines{"deliver t q2 #7 dup 'x'", "> PUBREC #7"}));
 }
 
@@ -119,9 +124,7 @@ TEST(session_reconnect, incoming_qos2_state_is_cleared_without_a_session) {
   session_harness h;
   h.establish();
   h.recv(incoming("t", "x", qos::exactly_once, 7));
-  h.down();
-  h.up();
-  h.recv(connack_ok(false));
+  reconnect(h, false);
   EXPECT_EQ(h.recv(incoming("t", "y", qos::exactly_once, 7)), (lines{"deliver t q2 #7 'y'", "> PUBREC #7"}));
 }
 
