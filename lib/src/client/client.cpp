@@ -448,6 +448,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     const bool refused = c.error == proto::session_error::connection_refused;
     set_failure(c.error, c.reason_code,
                 refused ? proto::packet_type::connack : proto::packet_type::disconnect, std::move(message));
+    failure.receiving = proto::receiving_at_deadline(c.cause);
     end_transport();
     fail_unwritten_qos0(c.error);
     connection_ended(c.error);
@@ -679,6 +680,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     failure.subject = subject;
     failure.connect.reset();
     failure.cut_short.reset();
+    failure.receiving.reset();
   }
 
   std::size_t write_backlog() const noexcept { return pending_writes.size() + writing.size(); }

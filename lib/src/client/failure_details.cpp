@@ -166,6 +166,9 @@ diag::broker_misbehaviour_event misbehaviour_of(const failure_details& d) {
     e.what = diag::broker_misbehaviour::packet_too_large;
   } else if (is(d.error, session_error::topic_alias_invalid)) {
     e.what = diag::broker_misbehaviour::topic_alias_invalid;
+  } else if (d.receiving) {
+    e.what = diag::broker_misbehaviour::slow_sender;
+    e.receiving = *d.receiving;
   } else if (is(d.error, session_error::ack_timeout)) {
     e.what = diag::broker_misbehaviour::ack_timeout;
   }

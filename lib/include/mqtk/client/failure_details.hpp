@@ -14,6 +14,7 @@
 #include "mqtk/net/connect_failure.hpp"
 #include "mqtk/net/url.hpp"
 #include "mqtk/proto/decoder.hpp"
+#include "mqtk/proto/session_action.hpp"
 #include "mqtk/proto/types.hpp"
 
 namespace mqtk::client {
@@ -42,6 +43,9 @@ struct failure_details {
   // The broker's packet that had only partly arrived when the connection ended: a drop in
   // the middle of a packet is not a broker closing a connection it refuses.
   std::optional<proto::partial_packet> cut_short;
+  // The broker's packet still arriving when a deadline (CONNACK, acknowledgement, PINGRESP)
+  // passed: a broker that trickles or stalled, not one that stayed silent.
+  std::optional<proto::packet_in_progress> receiving;
 
   explicit operator bool() const noexcept { return static_cast<bool>(error); }
 
