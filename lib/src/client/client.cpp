@@ -299,7 +299,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
 
   void on_transport_connected(error_code ec) {
     if (ec) {
-      set_failure(ec, 0, proto::packet_type::connack, transport.last_failure().message());
+      set_failure(ec, 0, proto::packet_type::connack, connect_failure_words(transport.last_failure()));
       failure.connect = transport.last_failure();
       connect_attempt_failed(ec);
       return;

@@ -10,6 +10,7 @@
 
 #include <boost/system/error_code.hpp>
 
+#include "mqtk/diag/connect_failure_text.hpp"
 #include "mqtk/diag/failure.hpp"
 #include "mqtk/net/connect_failure.hpp"
 #include "mqtk/net/url.hpp"
@@ -64,5 +65,13 @@ struct failure_details {
   // The one stderr line: a refusal explained by diag::refusal_line, or to_failure().line().
   std::string line() const;
 };
+
+// The transport's connect_failure as the plain event diag explains: the Asio, OpenSSL, Beast and
+// SOCKS5 error codes read here, so that diag needs none of them.
+diag::connect_failure_event connect_failure_event_of(const net::connect_failure& c);
+
+// Its one line in diag's words ("cannot connect to 127.0.0.1:1883: Connection refused"), for
+// the places that print the transport's failure without the rest of a failure line.
+std::string connect_failure_words(const net::connect_failure& c);
 
 }  // namespace mqtk::client
