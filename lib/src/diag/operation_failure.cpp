@@ -114,6 +114,27 @@ struct line_of {
            "(redirect it to /dev/null to discard the messages)";
   }
 
+  std::string operator()(const publish_connection_not_reestablished& e) const {
+    return "connection to " + std::string(e.broker) + " lost (" +
+           (e.why.empty() ? std::string("no reason given") : std::string(e.why)) +
+           ") and not re-established when the input ended; every line was acknowledged before";
+  }
+
+  std::string operator()(const qos0_lost_with_connection& e) const {
+    return std::to_string(e.count) +
+           " QoS 0 message(s) were lost with the connection (QoS 0 is never resent); use -q 1 to have every line "
+           "arrive across a broker restart";
+  }
+
+  std::string operator()(const input_read_failed& e) const {
+    return std::string(e.error) + "; lines read before it were published";
+  }
+
+  std::string operator()(const input_closed_at_start& e) const {
+    return std::string("standard input is closed, so ") + (e.lines ? "-l" : "-s") +
+           " has nothing to read \u2014 give it input (`< file`, a pipe), or use -n for an empty message";
+  }
+
   std::string operator()(const subscribe_reconnect_gave_up& e) const {
     return "gave up reconnecting after " + std::to_string(e.attempts) + " attempt(s): " + std::string(e.last_error);
   }

@@ -76,24 +76,15 @@ TEST(connect_failure_words, a_unix_socket_failure_names_the_path) {
   EXPECT_EQ(connect_failure_words(f), "cannot connect to Unix socket /run/mosquitto.sock: " + f.detail.message());
 }
 
-// The TLS error says which check stopped the handshake; OpenSSL's own words follow.
-TEST(connect_failure_words, tls_failures_say_which_check_stopped_the_handshake) {
-  connect_failure f{.phase = connect_phase::tls_handshake,
-                    .error = net_error::tls_hostname_mismatch,
-                    .host = "broker.example",
-                    .address = "127.0.0.1:8883",
-                    .verify_error = "hostname mismatch"};
-  EXPECT_EQ(connect_failure_words(f), "TLS certificate of 127.0.0.1:8883 does not match 'broker.example': hostname mismatch");
+// The TLS error says which check stopped the handshake (diag's tests hold the words).
+TEST(connect_failure_event_of, the_tls_error_says_which_check_stopped_the_handshake) {
+  connect_failure f{.phase = connect_phase::tls_handshake, .error = net_error::tls_hostname_mismatch};
+  EXPECT_EQ(connect_failure_event_of(f).tls, diag::tls_stop::host_name_mismatch);
   f.error = net_error::tls_verify_failed;
-  f.verify_error = "unable to get local issuer certificate";
-  f.verify_depth = 1;
-  EXPECT_EQ(connect_failure_words(f),
-            "TLS certificate verification failed for 127.0.0.1:8883: unable to get local issuer certificate "
-            "(certificate 1 of the chain)");
+  EXPECT_EQ(connect_failure_event_of(f).tls, diag::tls_stop::chain_not_trusted);
   f.error = net_error::tls_handshake_failed;
-  f.openssl_error = "tlsv1 alert unknown ca";
-  EXPECT_EQ(connect_failure_words(f),
-            "TLS handshake with 127.0.0.1:8883 failed: TLS handshake failed: tlsv1 alert unknown ca");
+  EXPECT_EQ(connect_failure_event_of(f).tls, diag::tls_stop::handshake);
+  EXPECT_EQ(connect_failure_event_of(f).error_words, "TLS handshake failed");
 }
 
 TEST(connect_failure_words, phase_names_for_traces) {

@@ -171,6 +171,33 @@ TEST(operation_failure_line, subscriber_reconnecting_given_up_names_the_last_err
             "gave up reconnecting after 5 attempt(s): Connection refused");
 }
 
+// mqtk-pub's own lines about its input and a connection -l could not get back.
+TEST(operation_failure_line, publisher_connection_not_reestablished_says_every_line_was_acknowledged) {
+  EXPECT_EQ(operation_failure_line(publish_connection_not_reestablished{"b:1883", "Connection reset by peer"}),
+            "connection to b:1883 lost (Connection reset by peer) and not re-established when the input ended; every "
+            "line was acknowledged before");
+  EXPECT_EQ(operation_failure_line(publish_connection_not_reestablished{"b:1883", ""}),
+            "connection to b:1883 lost (no reason given) and not re-established when the input ended; every line was "
+            "acknowledged before");
+}
+
+TEST(operation_failure_line, qos0_messages_lost_with_the_connection_are_counted) {
+  EXPECT_EQ(operation_failure_line(qos0_lost_with_connection{4}),
+            "4 QoS 0 message(s) were lost with the connection (QoS 0 is never resent); use -q 1 to have every line "
+            "arrive across a broker restart");
+}
+
+TEST(operation_failure_line, publisher_input_failures_say_what_was_published) {
+  EXPECT_EQ(operation_failure_line(input_read_failed{"standard input: Input/output error"}),
+            "standard input: Input/output error; lines read before it were published");
+  EXPECT_EQ(operation_failure_line(input_closed_at_start{true}),
+            "standard input is closed, so -l has nothing to read \u2014 give it input (`< file`, a pipe), or use -n "
+            "for an empty message");
+  EXPECT_EQ(operation_failure_line(input_closed_at_start{false}),
+            "standard input is closed, so -s has nothing to read \u2014 give it input (`< file`, a pipe), or use -n "
+            "for an empty message");
+}
+
 TEST(operation_failure_line, a_signal_with_messages_unacknowledged_counts_them) {
   EXPECT_EQ(operation_failure_line(publish_interrupted{"SIGINT", 3}),
             "interrupted by SIGINT with 3 message(s) not acknowledged by the broker (they may or may not have "

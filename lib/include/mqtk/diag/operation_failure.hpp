@@ -135,11 +135,35 @@ struct subscribe_reconnect_gave_up {
   std::string_view last_error;  // why the last attempt failed, in the transport's words
 };
 
+// mqtk-pub -l: the input ended while the connection was down. Every line was acknowledged
+// before the loss, but the clean end never happened.
+struct publish_connection_not_reestablished {
+  std::string_view broker;
+  std::string_view why;  // how the connection was lost, empty when no reason was given
+};
+
+// mqtk-pub -l -q 0: messages that went down with a connection (QoS 0 is never resent).
+struct qos0_lost_with_connection {
+  std::size_t count = 0;
+};
+
+// Reading mqtk-pub's input (-l, -s) failed part-way.
+struct input_read_failed {
+  std::string_view error;  // what failed, in the reader's words
+};
+
+// mqtk-pub was started with standard input closed and -l (`lines`) or -s to read.
+struct input_closed_at_start {
+  bool lines = false;
+};
+
 using operation_failure =
     std::variant<publish_over_limit, publish_refused, subscription_denied, every_subscription_denied,
                  publish_lost_repeatedly, qos0_unconfirmed, publish_connect_interrupted, publish_interrupted,
                  publish_reconnect_gave_up, subscribe_timed_out, subscribe_interrupted, receive_timed_out,
-                 output_write_failed, output_closed_at_start, subscribe_reconnect_gave_up>;
+                 output_write_failed, output_closed_at_start, subscribe_reconnect_gave_up,
+                 publish_connection_not_reestablished, qos0_lost_with_connection, input_read_failed,
+                 input_closed_at_start>;
 
 // The line after "mqtk-pub: " / "mqtk-sub: ", without a newline.
 std::string operation_failure_line(const operation_failure& f);
