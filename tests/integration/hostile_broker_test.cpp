@@ -267,18 +267,44 @@ TEST(hostile_broker, pub_names_the_packet_a_stalled_broker_stopped_in) {
   EXPECT_FALSE(test::contains(o.r.err, "ACL")) << o.r.err;
 }
 
-TEST(hostile_broker, ping_and_pub_end_when_the_broker_trickles_one_byte_per_second) {
+// A broker that trickles one byte a second: each tool's deadline passes while a packet is still
+// arriving, and the line names it (the packet, its size, the bytes so far), not "no reply".
+TEST(hostile_broker, every_tool_names_a_broker_that_trickles_one_byte_per_second) {
   const peer_script trickle{.reply = connack311() + publish_start_of_1000(), .byte_interval = 1000ms};
   {
     fake_broker fb(trickle);
+    // The CONNACK is complete after 3 s; the PUBACK deadline (-k 5) passes inside the PUBLISH.
     const auto o = run_watched(command(tool::pub, fb), 60s);
-    expect_outcome(o, 27, {"no PUBACK for QoS 1 PUBLISH id 1 within 5 s"});
+    expect_outcome(o, 27,
+                   {"the broker sent no PUBACK for QoS 1 PUBLISH id 1 within 5 s: the broker was still sending a "
+                    "1,000-byte PUBLISH (",
+                    " bytes so far): it sends too slowly (trickles)"});
   }
   {
     fake_broker fb(trickle);
-    // The 4-byte CONNACK takes 3 s: more than mqtk-ping's -W 2 allows for it.
+    // The 4-byte CONNACK takes 3 s: more than -W 2 allows for it.
+    const auto o = run_watched(concat(command(tool::sub, fb), {"-W", "2"}), 60s);
+    expect_outcome(o, 27,
+                   {"timed out after 2 s waiting for the CONNACK from 127.0.0.1:" + str(fb.port()) +
+                        " \u2014 the broker was still sending a 4-byte CONNACK (",
+                    " bytes so far): it sends too slowly (trickles)"});
+  }
+  {
+    fake_broker fb(trickle);
+    // mqtk-bench's own link, with --connect-timeout 2.
+    const auto o = run_watched(command(tool::bench, fb), 60s);
+    EXPECT_FALSE(o.r.timed_out) << o.r.describe();
+    EXPECT_EQ(o.r.exit_code(), 69) << o.r.describe();
+    EXPECT_TRUE(test::contains(o.r.err, "no CONNACK within 2 s: the broker was still sending a 4-byte CONNACK ("))
+        << o.r.err;
+  }
+  {
+    fake_broker fb(trickle);
+    // The same for mqtk-ping's -W 2.
     const auto o = run_watched(command(tool::ping, fb), 60s);
-    expect_outcome(o, 69, {"no CONNACK within 2 s"});
+    expect_outcome(o, 69,
+                   {"no CONNACK within 2 s: the broker was still sending a 4-byte CONNACK (",
+                    " bytes so far): it sends too slowly (trickles)"});
   }
 }
 

@@ -22,6 +22,7 @@
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 
+#include "mqtk/client/failure_details.hpp"
 #include "mqtk/net/net_error.hpp"
 #include "mqtk/net/socks5_error.hpp"
 #include "mqtk/net/tls_context.hpp"
@@ -147,7 +148,7 @@ connect_options trusting_test_ca() {
 // Connects, sends CONNECT, expects CONNACK accepted.
 void expect_mqtt_session(raw_client& c, const connection_target& t, const connect_options& o) {
   const auto ec = c.connect(t, o);
-  ASSERT_FALSE(ec) << ec.message() << " — " << c.t().last_failure().message();
+  ASSERT_FALSE(ec) << ec.message() << " — " << client::connect_failure_words(c.t().last_failure());
   ASSERT_TRUE(c.t().is_open());
   ASSERT_FALSE(c.write(connect_311));
   EXPECT_EQ(c.read(4), connack_ok);
@@ -264,7 +265,7 @@ TEST(net_transport, shared_tls_context_serves_many_connections) {
   broker b({.tls = true});
   connect_failure failure;
   auto ctx = make_tls_context({.cafile = broker::certs().ca.cert.string()}, &failure);
-  ASSERT_TRUE(ctx) << failure.message();
+  ASSERT_TRUE(ctx) << client::connect_failure_words(failure);
   for (int i = 0; i < 3; ++i) {
     raw_client c;
     connect_options o;
@@ -318,7 +319,7 @@ void expect_mtls_refused(const connect_options& o) {
   raw_client c;
   const auto ec = c.connect(target_of(b, listener::tls), o);
   if (ec) {
-    EXPECT_EQ(ec, net_error::tls_handshake_failed) << c.t().last_failure().message();
+    EXPECT_EQ(ec, net_error::tls_handshake_failed) << client::connect_failure_words(c.t().last_failure());
     EXPECT_EQ(classify(ec), failure_class::tls);
     return;
   }
@@ -346,7 +347,7 @@ TEST(net_transport, mtls_refused_under_tls12_fails_in_the_handshake) {
   // Force TLS 1.2 by capping the version on a private context.
   connect_failure failure;
   auto ctx = make_tls_context(o.tls, &failure);
-  ASSERT_TRUE(ctx) << failure.message();
+  ASSERT_TRUE(ctx) << client::connect_failure_words(failure);
   SSL_CTX_set_max_proto_version(static_cast<SSL_CTX*>(ctx->native_handle()), TLS1_2_VERSION);
   o.shared_tls = ctx;
   raw_client c;
@@ -372,11 +373,11 @@ connect_failure expect_tls_failure(const verify_case& vc, const std::string& hos
     raw_client c;
     const auto ec = c.connect(target_of(b, l, host), trusting_test_ca());
     const auto& f = c.t().last_failure();
-    EXPECT_EQ(ec, vc.expected) << to_string(l) << ": " << ec.message() << " — " << f.message();
+    EXPECT_EQ(ec, vc.expected) << to_string(l) << ": " << ec.message() << " — " << client::connect_failure_words(f);
     EXPECT_EQ(classify(ec), failure_class::tls);
     EXPECT_EQ(f.phase, connect_phase::tls_handshake);
     EXPECT_EQ(f.verify_error, vc.verify_error);
-    EXPECT_NE(f.message().find(vc.verify_error), std::string::npos) << f.message();
+    EXPECT_NE(client::connect_failure_words(f).find(vc.verify_error), std::string::npos) << client::connect_failure_words(f);
     EXPECT_FALSE(f.tls.peer_chain.empty()) << "the chain is kept for diagnostics";
     EXPECT_FALSE(c.t().is_open());
     if (l == listener::tls) first = f;
@@ -458,14 +459,14 @@ TEST(net_transport, bad_tls_files_are_a_setup_error) {
   o.tls.cafile = "/nonexistent/ca.pem";
   const auto ec = c.connect({.scheme = scheme::mqtts, .host = "127.0.0.1", .port = test::free_port()}, o);
   EXPECT_EQ(ec, net_error::tls_setup_failed);
-  EXPECT_NE(c.t().last_failure().message().find("/nonexistent/ca.pem"), std::string::npos)
-      << c.t().last_failure().message();
+  EXPECT_NE(client::connect_failure_words(c.t().last_failure()).find("/nonexistent/ca.pem"), std::string::npos)
+      << client::connect_failure_words(c.t().last_failure());
 
   connect_options k = trusting_test_ca();
   k.tls.certfile = broker::certs().client.cert.string();
   k.tls.keyfile = broker::certs().server.key.string();  // not the client's key
   EXPECT_EQ(c.connect({.scheme = scheme::mqtts, .host = "127.0.0.1", .port = 1}, k), net_error::tls_setup_failed);
-  const auto key_message = c.t().last_failure().message();
+  const auto key_message = client::connect_failure_words(c.t().last_failure());
   EXPECT_NE(key_message.find("mismatch"), std::string::npos) << key_message;
 }
 
@@ -480,7 +481,7 @@ TEST(net_transport, closed_port_is_connect_refused) {
   const auto& f = c.t().last_failure();
   EXPECT_EQ(f.phase, connect_phase::tcp_connect);
   EXPECT_EQ(f.address, "127.0.0.1:" + std::to_string(port));
-  EXPECT_NE(f.message().find("refused"), std::string::npos) << f.message();
+  EXPECT_NE(client::connect_failure_words(f).find("refused"), std::string::npos) << client::connect_failure_words(f);
   EXPECT_FALSE(c.t().is_open());
 }
 
@@ -621,7 +622,7 @@ TEST(net_transport, websocket_to_a_plain_mqtt_port_fails_cleanly) {
   const auto ec = c.connect({.scheme = scheme::ws, .host = b.host(), .port = b.port(listener::tcp)});
   const auto& f = c.t().last_failure();
   EXPECT_TRUE(ec == net_error::websocket_handshake_failed || ec == net_error::websocket_upgrade_rejected)
-      << ec.message() << " — " << f.message();
+      << ec.message() << " — " << client::connect_failure_words(f);
   EXPECT_EQ(classify(ec), failure_class::websocket);
   EXPECT_EQ(f.phase, connect_phase::websocket_upgrade);
   if (ec == net_error::websocket_upgrade_rejected) {
@@ -659,7 +660,7 @@ TEST(net_transport, websocket_rejection_keeps_the_http_status_and_sends_headers)
   const auto& f = c.t().last_failure();
   EXPECT_EQ(f.http_status, 401);
   EXPECT_EQ(f.http_reason, "Unauthorized");
-  EXPECT_NE(f.message().find("HTTP 401"), std::string::npos) << f.message();
+  EXPECT_NE(client::connect_failure_words(f).find("HTTP 401"), std::string::npos) << client::connect_failure_words(f);
   EXPECT_NE(request.find("GET /mqtt/ws HTTP/1.1"), std::string::npos) << request;
   EXPECT_NE(request.find("Sec-WebSocket-Protocol: mqtt"), std::string::npos) << request;
   EXPECT_NE(request.find("Authorization: Bearer abc.def"), std::string::npos) << request;
@@ -717,7 +718,7 @@ TEST(net_transport, unix_socket_failures_name_the_path) {
   const auto& f = c.t().last_failure();
   EXPECT_EQ(f.phase, connect_phase::unix_connect);
   EXPECT_EQ(f.unix_socket, o.unix_socket);
-  EXPECT_NE(f.message().find(o.unix_socket), std::string::npos) << f.message();
+  EXPECT_NE(client::connect_failure_words(f).find(o.unix_socket), std::string::npos) << client::connect_failure_words(f);
 
   o.unix_socket = "/" + std::string(200, 'x');  // longer than sun_path
   EXPECT_EQ(c.connect({.scheme = scheme::mqtt}, o), net_error::invalid_target);
@@ -799,7 +800,7 @@ TEST(net_transport, proxy_failures_are_distinct) {
   EXPECT_EQ(ec, net_error::connect_refused);
   EXPECT_EQ(c.t().last_failure().phase, connect_phase::tcp_connect);
   EXPECT_EQ(c.t().last_failure().proxy, "127.0.0.1:" + std::to_string(p.port()));
-  EXPECT_NE(c.t().last_failure().message().find("cannot connect to proxy"), std::string::npos);
+  EXPECT_NE(client::connect_failure_words(c.t().last_failure()).find("cannot connect to proxy"), std::string::npos);
 }
 
 TEST(net_transport, silent_proxy_is_a_handshake_timeout) {
@@ -812,7 +813,7 @@ TEST(net_transport, silent_proxy_is_a_handshake_timeout) {
   EXPECT_EQ(ec, net_error::connect_timeout);
   EXPECT_EQ(classify(ec), failure_class::unreachable);
   EXPECT_EQ(c.t().last_failure().phase, connect_phase::proxy_handshake);
-  EXPECT_EQ(c.t().last_failure().message(),
+  EXPECT_EQ(client::connect_failure_words(c.t().last_failure()),
             "proxy 127.0.0.1:" + std::to_string(s.port()) + " did not finish the SOCKS5 handshake in time");
 }
 

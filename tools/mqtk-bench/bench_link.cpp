@@ -162,7 +162,7 @@ void bench_link::carry_out() {
                        return;
                      }
                      drop(c.error, c.reason_code != 0 ? c.reason_code : server_reason_,
-                          diag::close_message(c.cause, session_.version()));
+                          diag::close_message(c.cause, session_.version()), proto::receiving_at_deadline(c.cause));
                    },
                    [](const proto::auth_action&) {},  // the bench has no enhanced authentication
                    [](const proto::packet_received_action&) {},
@@ -230,7 +230,8 @@ void bench_link::fail_connect(client::failure_details f) {
 
 // The connection ended without our DISCONNECT: a connect that had not got its CONNACK failed;
 // a connected one is lost, and its unacknowledged requests complete with the loss.
-void bench_link::drop(error_code ec, std::uint8_t reason_code, std::string_view message) {
+void bench_link::drop(error_code ec, std::uint8_t reason_code, std::string_view message,
+                      std::optional<proto::packet_in_progress> receiving) {
   const phase was = phase_;
   if (was == phase::closed || was == phase::closing) return;
   client::failure_details f = failure(ec);
@@ -243,6 +244,7 @@ void bench_link::drop(error_code ec, std::uint8_t reason_code, std::string_view 
   // The broker's packet that had partly arrived: a close in its middle is named as such
   // (client::failure_details::cut_short), as the client does. Read before transport_down().
   f.cut_short = session_.receiving();
+  f.receiving = receiving;
   // Closed first, so that the owner sees the connection gone before the completions below
   // (it must not publish into a session that is down).
   close_socket();

@@ -86,7 +86,9 @@ class bench_link {
   void flush();
   void start_read();
   void fail_connect(client::failure_details f);
-  void drop(boost::system::error_code ec, std::uint8_t reason_code, std::string_view message);
+  // `receiving`: the broker's packet still arriving when a session deadline closed the link.
+  void drop(boost::system::error_code ec, std::uint8_t reason_code, std::string_view message,
+            std::optional<proto::packet_in_progress> receiving = std::nullopt);
   void close_socket() noexcept;
   client::failure_details failure(boost::system::error_code ec) const;
 

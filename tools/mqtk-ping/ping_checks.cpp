@@ -518,7 +518,7 @@ asio::awaitable<int> check_keepalive(const ping_options& o, asio::io_context& io
     intr.stop = nullptr;
     r.fail(diag::to_int(diag::exit_code::unreachable),
            diag::failure{.kind = diag::failure_kind::unreachable, .subject = net::to_string(opts.target),
-                         .reason = t.last_failure().message()}.line());
+                         .reason = client::connect_failure_words(t.last_failure())}.line());
     print_failure(r);
     co_return r.exit_code;
   }

@@ -286,7 +286,7 @@ void prober::record_failure() {
   std::string text = f.message;
   if (f.connect && f.connect->phase != net::connect_phase::none) {
     const auto& c = *f.connect;
-    text = c.message();
+    text = client::connect_failure_words(c);
     switch (c.phase) {
       case net::connect_phase::resolve: stage = "dns"; break;
       case net::connect_phase::tcp_connect: stage = "tcp"; break;

@@ -170,9 +170,10 @@ class publisher {
     if (reconnecting_ && exit_code_ == 0) {
       // -l: the input ended while the connection was down, every line acknowledged before the
       // loss. Nothing is owed, but the clean end never happened: say so, as for a loss (75).
-      std::cerr << tool << ": connection to " << broker_name() << " lost ("
-                << (client_.last_failure() ? client_.last_failure().message : std::string("no reason given"))
-                << ") and not re-established when the input ended; every line was acknowledged before\n";
+      const std::string why = client_.last_failure() ? client_.last_failure().message : std::string();
+      std::cerr << tool << ": "
+                << diag::operation_failure_line(diag::publish_connection_not_reestablished{broker_name(), why})
+                << '\n';
       client_.close();
       co_return diag::to_int(diag::exit_code::connection_lost);
     }
@@ -190,9 +191,7 @@ class publisher {
       note_failure(client_.last_failure().error, {});
     }
     if (exit_code_ == 0 && lost_qos0_ > 0) {
-      std::cerr << tool << ": " << lost_qos0_
-                << " QoS 0 message(s) were lost with the connection (QoS 0 is never resent); use -q 1 to have "
-                   "every line arrive across a broker restart\n";
+      std::cerr << tool << ": " << diag::operation_failure_line(diag::qos0_lost_with_connection{lost_qos0_}) << '\n';
       exit_code_ = diag::to_int(diag::exit_code::connection_lost);
     }
     co_return exit_code_ != 0 ? exit_code_ : input_failed;
@@ -426,7 +425,7 @@ class publisher {
       co_await wait(outstanding_ >= pipeline_limit() ? waiting_for::room : waiting_for::input);
     }
     if (const std::string error = feed.error(); !error.empty()) {
-      std::cerr << tool << ": " << error << "; lines read before it were published\n";
+      std::cerr << tool << ": " << diag::operation_failure_line(diag::input_read_failed{error}) << '\n';
       co_return diag::to_int(diag::exit_code::cannot_open_input);
     }
     co_return 0;
@@ -459,8 +458,9 @@ int run_publisher(const pub_options& o, const standard_streams& streams) {
   if (reads_stdin && streams.stdin_closed) {
     // mosquitto_pub 2.0.11 crashes (-s) or hangs (-l) here; publishing an empty message instead
     // could clear a retained one, so refuse.
-    std::cerr << tool << ": standard input is closed, so " << (o.source == payload_kind::stdin_lines ? "-l" : "-s")
-              << " has nothing to read — give it input (`< file`, a pipe), or use -n for an empty message\n";
+    std::cerr << tool << ": "
+              << diag::operation_failure_line(diag::input_closed_at_start{o.source == payload_kind::stdin_lines})
+              << '\n';
     return diag::to_int(diag::exit_code::cannot_open_input);
   }
   std::optional<payload_source> source;

@@ -104,8 +104,9 @@ class subscriber {
                 << '\n';
     };
     options.observer.on_gave_up = [this](const client::gave_up_event& e) {
-      std::cerr << tool << ": gave up reconnecting after " << e.attempts << " attempt(s): " << e.last_error.message()
-                << '\n';
+      const std::string last_error = e.last_error.message();
+      std::cerr << tool << ": "
+                << diag::operation_failure_line(diag::subscribe_reconnect_gave_up{e.attempts, last_error}) << '\n';
       finish(client_.last_failure() ? client_.last_failure().exit_code()
                                     : diag::to_int(diag::exit_code::connection_lost));
     };
@@ -180,19 +181,26 @@ class subscriber {
   }
 
   void start_timeout(double seconds) {
-    timeout_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds)));
-    timeout_.async_wait([this, seconds](boost::system::error_code ec) {
+    const auto waited = std::chrono::round<std::chrono::milliseconds>(std::chrono::duration<double>(seconds));
+    timeout_.expires_after(waited);
+    timeout_.async_wait([this, waited](boost::system::error_code ec) {
       if (ec || finished_) return;
       if (stage_ != stage::receiving) {
-        std::cerr << tool << ": timed out after " << seconds << " s " << waiting_for() << '\n';
+        // A broker still sending its CONNACK or SUBACK when -W ran out trickles or stalled.
+        const auto receiving = client_.session().receiving(std::chrono::steady_clock::now(), waited);
+        std::cerr << tool << ": "
+                  << diag::operation_failure_line(diag::subscribe_timed_out{waited, where_stalled(), broker(), receiving})
+                  << '\n';
         abandon(diag::to_int(diag::exit_code::timeout));
         return;
       }
       // -W: with -C, fewer than N arrived; without -C, nothing arrived. Either is a failure.
       const bool failed = o_.count ? printed_ < *o_.count : printed_ == 0;
       if (failed) {
-        std::cerr << tool << ": timed out after " << seconds << " s with " << printed_ << " message(s)"
-                  << (o_.count ? " of " + std::to_string(*o_.count) : std::string()) << " received\n";
+        std::cerr << tool << ": "
+                  << diag::operation_failure_line(diag::receive_timed_out{
+                         waited, printed_, o_.count ? std::optional<std::size_t>(*o_.count) : std::nullopt})
+                  << '\n';
       }
       finish(failed ? diag::to_int(diag::exit_code::timeout) : 0);
     });
@@ -207,20 +215,23 @@ class subscriber {
       finish(0);
       return;
     }
-    std::cerr << tool << ": interrupted by " << stop_signals::name(signal) << ' ' << waiting_for() << '\n';
+    std::cerr << tool << ": "
+              << diag::operation_failure_line(diag::subscribe_interrupted{stop_signals::name(signal), where_stalled(), broker()})
+              << '\n';
     abandon(diag::to_int(diag::exit_code::timeout));
   }
 
   // What a run that has not started receiving is waiting for, for the line that ends it.
-  std::string waiting_for() const {
-    const std::string broker = client_.last_failure().subject.empty()
-                                   ? net::host_port(client_.options().target.host, client_.options().target.port)
-                                   : client_.last_failure().subject;
-    if (stage_ == stage::subscribing) return diag::stalled_text(diag::stalled_at::awaiting_suback, broker);
-    if (client_.session().state() == proto::session_state::connecting) {
-      return diag::stalled_text(diag::stalled_at::awaiting_connack, broker);
-    }
-    return diag::stalled_text(diag::stalled_at::connecting, broker);
+  diag::stalled_at where_stalled() const {
+    if (stage_ == stage::subscribing) return diag::stalled_at::awaiting_suback;
+    if (client_.session().state() == proto::session_state::connecting) return diag::stalled_at::awaiting_connack;
+    return diag::stalled_at::connecting;
+  }
+
+  std::string broker() const {
+    return client_.last_failure().subject.empty()
+               ? net::host_port(client_.options().target.host, client_.options().target.port)
+               : client_.last_failure().subject;
   }
 
   // The receive queue is drained: write what was printed. Into a pipe or file, at most once per
@@ -291,8 +302,8 @@ class subscriber {
       unwritten_.clear();  // never acknowledged: the broker keeps them for a persistent session
       if (out_.error() != 0 && !write_failed_) {
         write_failed_ = true;
-        std::cerr << tool << ": cannot write to standard output: " << std::strerror(out_.error())
-                  << " — messages not written were not acknowledged (with -c the broker keeps them)\n";
+        std::cerr << tool << ": " << diag::operation_failure_line(diag::output_write_failed{std::strerror(out_.error())})
+                  << '\n';
         finish(exit_io_error);  // after -C or a signal too: end() sees write_failed_
       } else {
         finish(0);
@@ -362,8 +373,7 @@ class subscriber {
 
 int run_subscriber(const sub_options& o, const standard_streams& streams) {
   if (streams.stdout_closed) {
-    std::cerr << tool << ": standard output is closed, so no message could be printed — start mqtk-sub with "
-                 "stdout open (redirect it to /dev/null to discard the messages)\n";
+    std::cerr << tool << ": " << diag::operation_failure_line(diag::output_closed_at_start{}) << '\n';
     return exit_io_error;
   }
   std::optional<report::message_printer> printer;

@@ -299,7 +299,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
 
   void on_transport_connected(error_code ec) {
     if (ec) {
-      set_failure(ec, 0, proto::packet_type::connack, transport.last_failure().message());
+      set_failure(ec, 0, proto::packet_type::connack, connect_failure_words(transport.last_failure()));
       failure.connect = transport.last_failure();
       connect_attempt_failed(ec);
       return;
@@ -448,6 +448,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     const bool refused = c.error == proto::session_error::connection_refused;
     set_failure(c.error, c.reason_code,
                 refused ? proto::packet_type::connack : proto::packet_type::disconnect, std::move(message));
+    failure.receiving = proto::receiving_at_deadline(c.cause);
     end_transport();
     fail_unwritten_qos0(c.error);
     connection_ended(c.error);
@@ -679,6 +680,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     failure.subject = subject;
     failure.connect.reset();
     failure.cut_short.reset();
+    failure.receiving.reset();
   }
 
   std::size_t write_backlog() const noexcept { return pending_writes.size() + writing.size(); }

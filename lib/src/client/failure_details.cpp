@@ -74,7 +74,7 @@ diag::connect_step step_of(net::connect_phase p) {
     case connect_phase::websocket_upgrade: return diag::connect_step::websocket_upgrade;
     case connect_phase::proxy_handshake: return diag::connect_step::proxy_handshake;
     case connect_phase::unix_connect: return diag::connect_step::unix_connect;
-    case connect_phase::none:
+    case connect_phase::none: return diag::connect_step::none;
     case connect_phase::tcp_connect: break;
   }
   return diag::connect_step::tcp_connect;
@@ -88,6 +88,12 @@ diag::proxy_answer proxy_answer_of(const boost::system::error_code& detail) {
   if (detail == socks5_error::not_allowed_by_ruleset) return diag::proxy_answer::not_allowed_by_ruleset;
   if (net::socks5_reply_code(detail)) return diag::proxy_answer::reply_failure;
   return diag::proxy_answer::not_socks5;
+}
+
+diag::tls_stop tls_stop_of(const boost::system::error_code& error) {
+  if (error == net::net_error::tls_hostname_mismatch) return diag::tls_stop::host_name_mismatch;
+  if (error == net::net_error::tls_verify_failed) return diag::tls_stop::chain_not_trusted;
+  return diag::tls_stop::handshake;
 }
 
 diag::peer_ending ending_of(const boost::system::error_code& detail) {
@@ -115,33 +121,6 @@ diag::certificate_verdict verdict_of(long verify_result) {
   }
 }
 
-// The transport's connect_failure as the plain event diag explains: what was observed, with
-// the Asio, OpenSSL and Beast error codes read here so that diag needs none of them.
-diag::connect_failure_event event_of(const net::connect_failure& c, const boost::system::error_code& error) {
-  diag::connect_failure_event e;
-  e.step = step_of(c.phase);
-  e.transport_words = c.message();
-  e.host = c.host;
-  e.address = c.address;
-  e.through_proxy = !c.proxy.empty();
-  e.proxy = proxy_answer_of(c.detail);
-  e.syn_unanswered = c.phase == net::connect_phase::tcp_connect && error == net::net_error::connect_timeout &&
-                     c.proxy.empty();
-  e.attempts = c.attempts;
-  e.local_tls_setup_failed = error == net::net_error::tls_setup_failed;
-  e.verdict = verdict_of(c.verify_result);
-  e.verify_error = c.verify_error;
-  e.verify_depth = c.verify_depth;
-  for (const auto& cert : c.tls.peer_chain) {
-    e.chain.push_back({cert.subject, cert.issuer, cert.not_before, cert.not_after, cert.subject_alt_names});
-  }
-  e.tls_error = c.openssl_error;
-  e.psk_identity = c.psk_identity;
-  e.http_status = c.http_status;
-  e.ending = ending_of(c.detail);
-  return e;
-}
-
 // The session's failure before CONNACK as the plain event diag explains.
 diag::before_connack_event before_connack_event_of(const failure_details& d) {
   diag::before_connack_event e;
@@ -166,6 +145,9 @@ diag::broker_misbehaviour_event misbehaviour_of(const failure_details& d) {
     e.what = diag::broker_misbehaviour::packet_too_large;
   } else if (is(d.error, session_error::topic_alias_invalid)) {
     e.what = diag::broker_misbehaviour::topic_alias_invalid;
+  } else if (d.receiving) {
+    e.what = diag::broker_misbehaviour::slow_sender;
+    e.receiving = *d.receiving;
   } else if (is(d.error, session_error::ack_timeout)) {
     e.what = diag::broker_misbehaviour::ack_timeout;
   }
@@ -173,6 +155,38 @@ diag::broker_misbehaviour_event misbehaviour_of(const failure_details& d) {
 }
 
 }  // namespace
+
+diag::connect_failure_event connect_failure_event_of(const net::connect_failure& c) {
+  diag::connect_failure_event e;
+  e.step = step_of(c.phase);
+  e.error_words = c.error ? c.error.message() : "no failure";
+  if (c.detail) e.cause_words = c.detail.message();
+  e.timed_out = c.error == net::net_error::connect_timeout;
+  e.host = c.host;
+  e.address = c.address;
+  e.proxy_address = c.proxy;
+  e.proxy = proxy_answer_of(c.detail);
+  e.socks5_reply = net::socks5_reply_code(c.detail);
+  e.attempts = c.attempts;
+  e.local_tls_setup_failed = c.error == net::net_error::tls_setup_failed;
+  e.tls = tls_stop_of(c.error);
+  e.verdict = verdict_of(c.verify_result);
+  e.verify_error = c.verify_error;
+  e.verify_depth = c.verify_depth;
+  for (const auto& cert : c.tls.peer_chain) {
+    e.chain.push_back({cert.subject, cert.issuer, cert.not_before, cert.not_after, cert.subject_alt_names});
+  }
+  e.tls_error = c.openssl_error;
+  e.psk_identity = c.psk_identity;
+  e.http_status = c.http_status;
+  e.http_reason = c.http_reason;
+  e.ending = ending_of(c.detail);
+  return e;
+}
+
+std::string connect_failure_words(const net::connect_failure& c) {
+  return diag::connect_failure_words(connect_failure_event_of(c));
+}
 
 bool failure_details::broker_broke_protocol() const noexcept {
   if (error.category() == proto::decode_category()) return true;
@@ -205,7 +219,7 @@ int failure_details::exit_code() const noexcept {
 
 diag::failure failure_details::to_failure() const {
   if (connect && connect->phase != net::connect_phase::none) {
-    return diag::explain_connect_failure(event_of(*connect, error), kind_of(error), subject);
+    return diag::explain_connect_failure(connect_failure_event_of(*connect), kind_of(error), subject);
   }
   diag::failure f;
   f.kind = kind_of(error);

@@ -1,5 +1,6 @@
 #include "mqtk/diag/connect_failure_text.hpp"
 
+#include <cstdio>
 #include <string_view>
 #include <utility>
 
@@ -35,8 +36,52 @@ std::string readable_time(const std::string& t) {
 // A connect through a SOCKS5 proxy that failed before the tunnel was open: it is the proxy (or
 // the proxy's way to the broker) that failed, not the broker that refused us.
 bool proxy_failed(const connect_failure_event& e) {
-  return e.through_proxy && (e.step == connect_step::resolve || e.step == connect_step::tcp_connect ||
+  return e.through_proxy() && (e.step == connect_step::resolve || e.step == connect_step::tcp_connect ||
                              e.step == connect_step::proxy_handshake);
+}
+
+// "(tried 127.0.0.1:1883: Connection refused; [::1]:1883: Connection refused)" when more than one
+// address was tried.
+std::string tried(const connect_failure_event& e) {
+  return e.attempts.size() > 1 ? " (tried " + join(e.attempts, "; ") + ")" : std::string();
+}
+
+// The words of what failed underneath, else of the transport's own error.
+const std::string& cause_or_error(const connect_failure_event& e) {
+  return e.cause_words.empty() ? e.error_words : e.cause_words;
+}
+
+// A failed SOCKS5 negotiation, in the proxy's terms; `address` is the broker as asked for.
+std::string proxy_words(const connect_failure_event& e) {
+  const std::string who = "proxy " + e.proxy_address;
+  if (e.timed_out) return who + " did not finish the SOCKS5 handshake in time";
+  if (e.socks5_reply) {
+    char code[8];
+    std::snprintf(code, sizeof code, "0x%02X", static_cast<unsigned>(*e.socks5_reply));
+    return who + " could not reach broker " + e.address + ": " + e.cause_words + " (SOCKS5 reply " + code + ")";
+  }
+  switch (e.proxy) {
+    case proxy_answer::authentication_failed:
+      return who + " refused the user name and password (SOCKS5 user/password authentication failed)";
+    case proxy_answer::no_acceptable_method:
+      return who + " accepts none of the offered authentication methods (SOCKS5 method reply 0xFF)";
+    default: break;
+  }
+  if (e.ending == peer_ending::closed) return who + " closed the connection during the SOCKS5 handshake";
+  return "SOCKS5 handshake with " + who + " failed: " + cause_or_error(e);
+}
+
+// The TLS line: the verdict on the chain in OpenSSL's words, or the handshake's error.
+std::string tls_words(const connect_failure_event& e, const std::string& where) {
+  switch (e.tls) {
+    case tls_stop::host_name_mismatch:
+      return "TLS certificate of " + where + " does not match '" + e.host + "': " + e.verify_error;
+    case tls_stop::chain_not_trusted:
+      return "TLS certificate verification failed for " + where + ": " + e.verify_error +
+             (e.verify_depth > 0 ? " (certificate " + std::to_string(e.verify_depth) + " of the chain)" : std::string());
+    case tls_stop::handshake: break;
+  }
+  return "TLS handshake with " + where + " failed: " + e.error_words + (e.tls_error.empty() ? "" : ": " + e.tls_error);
 }
 
 // What to try after a Unix socket or proxy failure, where the standard advice (check -h/-p and
@@ -196,6 +241,34 @@ void explain_upgrade(const connect_failure_event& c, failure& f) {
 
 }  // namespace
 
+std::string connect_failure_words(const connect_failure_event& e) {
+  const std::string where = e.address.empty() ? e.host : e.address;
+  switch (e.step) {
+    case connect_step::none:
+      if (!e.tls_error.empty()) return e.error_words + ": " + e.tls_error;
+      return e.cause_words.empty() ? e.error_words : e.error_words + ": " + e.cause_words;
+    case connect_step::resolve: {
+      std::string line = e.through_proxy() ? "cannot resolve proxy " + e.proxy_address : "cannot resolve host '" + e.host + "'";
+      if (e.timed_out) return line + ": timed out";
+      return e.cause_words.empty() ? line : line + ": " + e.cause_words;
+    }
+    case connect_step::tcp_connect:
+      return (e.through_proxy() ? "cannot connect to proxy " : "cannot connect to ") + where + ": " + cause_or_error(e) +
+             tried(e);
+    case connect_step::tls_handshake: return tls_words(e, where);
+    case connect_step::websocket_upgrade:
+      if (e.http_status != 0) {
+        return "WebSocket upgrade with " + where + " failed: HTTP " + std::to_string(e.http_status) +
+               (e.http_reason.empty() ? "" : " " + e.http_reason);
+      }
+      return "WebSocket upgrade with " + where + " failed: " + e.error_words +
+             (e.cause_words.empty() ? "" : ": " + e.cause_words);
+    case connect_step::unix_connect: return "cannot connect to Unix socket " + e.address + ": " + cause_or_error(e);
+    case connect_step::proxy_handshake: return proxy_words(e);
+  }
+  return e.error_words;
+}
+
 std::string certificate_name(const std::string& subject) {
   const auto at = subject.find("CN=");
   if (at == std::string::npos) return subject;
@@ -207,12 +280,11 @@ failure explain_connect_failure(const connect_failure_event& e, failure_kind kin
   failure f;
   f.kind = proxy_failed(e) ? failure_kind::unreachable : kind;
   f.subject = std::move(subject);
-  f.reason = e.transport_words;
+  f.reason = connect_failure_words(e);
   f.hint = connect_hint(e);
-  if (e.syn_unanswered) {
+  if (e.step == connect_step::tcp_connect && e.timed_out && !e.through_proxy()) {
     // The OS error of an attempt cut short by the deadline is "operation canceled": say what it means.
-    f.reason = "no answer to the TCP connection request (SYN) from " + e.address;
-    if (e.attempts.size() > 1) f.reason += " (tried " + join(e.attempts, "; ") + ")";
+    f.reason = "no answer to the TCP connection request (SYN) from " + e.address + tried(e);
   }
   if (e.local_tls_setup_failed) {
     f.hint = "a local TLS setting is wrong, not the broker: check that --cafile/--capath, --cert and --key name "

@@ -1,6 +1,7 @@
 #include "mqtk/diag/operation_failure.hpp"
 
 #include "mqtk/diag/refusal.hpp"
+#include "mqtk/diag/session_close.hpp"
 #include "mqtk/report/text_escape.hpp"
 
 namespace mqtk::diag {
@@ -89,6 +90,54 @@ struct line_of {
            " attempt(s) (" + std::string(e.last_error) + "); " + std::to_string(e.unacknowledged) +
            " message(s) not acknowledged \u2014 is the broker still up?";
   }
+
+  std::string operator()(const subscribe_timed_out& e) const {
+    return "timed out after " + seconds_text(e.waited) + " " + stalled_text(e.where, e.broker, e.receiving);
+  }
+
+  std::string operator()(const subscribe_interrupted& e) const {
+    return "interrupted by " + std::string(e.signal) + " " + stalled_text(e.where, e.broker);
+  }
+
+  std::string operator()(const receive_timed_out& e) const {
+    return "timed out after " + seconds_text(e.waited) + " with " + std::to_string(e.received) + " message(s)" +
+           (e.wanted ? " of " + std::to_string(*e.wanted) : std::string()) + " received";
+  }
+
+  std::string operator()(const output_write_failed& e) const {
+    return "cannot write to standard output: " + std::string(e.error) +
+           " \u2014 messages not written were not acknowledged (with -c the broker keeps them)";
+  }
+
+  std::string operator()(const output_closed_at_start&) const {
+    return "standard output is closed, so no message could be printed \u2014 start mqtk-sub with stdout open "
+           "(redirect it to /dev/null to discard the messages)";
+  }
+
+  std::string operator()(const publish_connection_not_reestablished& e) const {
+    return "connection to " + std::string(e.broker) + " lost (" +
+           (e.why.empty() ? std::string("no reason given") : std::string(e.why)) +
+           ") and not re-established when the input ended; every line was acknowledged before";
+  }
+
+  std::string operator()(const qos0_lost_with_connection& e) const {
+    return std::to_string(e.count) +
+           " QoS 0 message(s) were lost with the connection (QoS 0 is never resent); use -q 1 to have every line "
+           "arrive across a broker restart";
+  }
+
+  std::string operator()(const input_read_failed& e) const {
+    return std::string(e.error) + "; lines read before it were published";
+  }
+
+  std::string operator()(const input_closed_at_start& e) const {
+    return std::string("standard input is closed, so ") + (e.lines ? "-l" : "-s") +
+           " has nothing to read \u2014 give it input (`< file`, a pipe), or use -n for an empty message";
+  }
+
+  std::string operator()(const subscribe_reconnect_gave_up& e) const {
+    return "gave up reconnecting after " + std::to_string(e.attempts) + " attempt(s): " + std::string(e.last_error);
+  }
 };
 
 }  // namespace
@@ -98,12 +147,15 @@ std::string operation_failure_line(const operation_failure& f) {
   return report::terminal_safe(std::visit(line_of{}, f));
 }
 
-std::string stalled_text(stalled_at where, std::string_view broker) {
+std::string stalled_text(stalled_at where, std::string_view broker,
+                         const std::optional<proto::packet_in_progress>& receiving) {
   const std::string b{broker};
   switch (where) {
     case stalled_at::awaiting_suback:
-      return "waiting for the SUBACK from " + b + " \u2014 the broker did not answer SUBSCRIBE";
+      return "waiting for the SUBACK from " + b + " \u2014 " +
+             (receiving ? receiving_text(*receiving) : std::string("the broker did not answer SUBSCRIBE"));
     case stalled_at::awaiting_connack:
+      if (receiving) return "waiting for the CONNACK from " + b + " \u2014 " + receiving_text(*receiving);
       return "waiting for the CONNACK from " + b +
              " \u2014 something accepted the connection but did not answer CONNECT; is it an MQTT broker (check -p, "
              "TLS)?";

@@ -1,5 +1,6 @@
 #include "mqtk/diag/session_close.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <string_view>
 
@@ -37,18 +38,38 @@ std::string request_text(const proto::closing::awaited_ack& a) {
   return out + " id " + std::to_string(a.packet_id);
 }
 
+// "1,000": sizes people compare at a glance.
+std::string grouped(std::uint64_t n) {
+  std::string digits = std::to_string(n);
+  for (auto at = static_cast<std::ptrdiff_t>(digits.size()) - 3; at > 0; at -= 3) digits.insert(static_cast<std::size_t>(at), ",");
+  return digits;
+}
+
+std::string bytes_text(std::uint64_t n) { return grouped(n) + (n == 1 ? " byte" : " bytes"); }
+
+// A broker that sent nothing for most of the wait (and for a while) stopped; one whose bytes
+// kept coming was sending too slowly for it.
+bool stalled(const proto::packet_in_progress& p) {
+  return p.since_last_byte >= std::max<std::chrono::milliseconds>(p.waited / 2, std::chrono::seconds{2});
+}
+
+// "the deadline's words" + ": " + what the broker was in the middle of, when it was.
+std::string with_receiving(std::string deadline, const std::optional<proto::packet_in_progress>& p) {
+  if (p) deadline += ": " + receiving_text(*p);
+  return deadline;
+}
+
 struct message_of {
   protocol_version version;
 
   std::string operator()(const proto::closing::requested&) const { return "disconnected by the client"; }
+  // A PINGRESP, CONNACK or acknowledgement stuck behind a packet that is not arriving: say so,
+  // it is what happened.
   std::string operator()(const proto::closing::no_pingresp& c) const {
-    std::string out = "no PINGRESP within " + seconds_text(c.waited);
-    // A PINGRESP stuck behind a packet that is not arriving: say so, it is what happened.
-    if (c.stalled_in) out += ": the broker was " + proto::to_string(*c.stalled_in) + " (it stalls or trickles)";
-    return out;
+    return with_receiving("no PINGRESP within " + seconds_text(c.waited), c.receiving);
   }
   std::string operator()(const proto::closing::no_connack& c) const {
-    return "no CONNACK within " + seconds_text(c.waited);
+    return with_receiving("no CONNACK within " + seconds_text(c.waited), c.receiving);
   }
   std::string operator()(const proto::closing::packet_too_large& c) const {
     const std::string what = c.packet ? "a " + type_named_by(c.packet->first_byte) + " of " +
@@ -58,8 +79,9 @@ struct message_of {
            " bytes";
   }
   std::string operator()(const proto::closing::no_ack& c) const {
-    return "the broker sent no " + std::string(proto::packet_type_name(c.awaited.expected)) + " for " +
-           request_text(c.awaited) + " within " + seconds_text(c.waited);
+    return with_receiving("the broker sent no " + std::string(proto::packet_type_name(c.awaited.expected)) + " for " +
+                              request_text(c.awaited) + " within " + seconds_text(c.waited),
+                          c.receiving);
   }
   std::string operator()(const proto::closing::wrong_ack& c) const {
     return "the broker answered " + request_text(c.awaited) + " with " +
@@ -108,6 +130,26 @@ std::string close_message(const proto::close_cause& cause, protocol_version vers
   return std::visit(message_of{version}, cause);
 }
 
+std::string receiving_text(const proto::packet_in_progress& p) {
+  const std::string packet = grouped(p.packet.size) + "-byte " + type_named_by(p.packet.first_byte);
+  if (stalled(p)) {
+    return "the broker stopped " + bytes_text(p.packet.received) + " into a " + packet + " and sent nothing more for " +
+           seconds_text(std::chrono::duration_cast<std::chrono::seconds>(p.since_last_byte)) +
+           ": it stalled mid-packet";
+  }
+  return "the broker was still sending a " + packet + " (" + bytes_text(p.packet.received) +
+         " so far): it sends too slowly (trickles)";
+}
+
+std::string_view receiving_hint(const proto::packet_in_progress& p) noexcept {
+  if (stalled(p)) {
+    return "the connection stayed open but the broker stopped part-way through a packet: candidates are a broker "
+           "hung while sending (check its log) or a proxy, load balancer or link that stopped forwarding";
+  }
+  return "the broker's bytes kept coming, too slowly to meet the deadline: candidates are an overloaded broker, or "
+         "a congested or throttled link or proxy between (-d shows each packet as it completes)";
+}
+
 std::string_view disconnect_without_failure_hint() noexcept {
   return "the broker ended the session on purpose without reporting a failure: candidates are a broker "
          "shutting down or restarting, or an administrator or plugin removing this client; its log says which";
@@ -135,6 +177,7 @@ failure explain_broker_misbehaviour(const broker_misbehaviour_event& e, failure 
       f.hint = "the connection stayed up but the broker never acknowledged: check its log (an overloaded broker, a "
                "plugin or bridge holding the message); the wait is the keep alive interval, set with -k";
       break;
+    case broker_misbehaviour::slow_sender: f.hint = receiving_hint(e.receiving); break;
   }
   return f;
 }

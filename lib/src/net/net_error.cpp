@@ -5,10 +5,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/websocket/error.hpp>
 
-#include <cstdio>
-
 #include "mqtk/net/connect_failure.hpp"
-#include "mqtk/net/socks5_error.hpp"
 
 namespace mqtk::net {
 
@@ -40,28 +37,6 @@ class net_category_impl final : public boost::system::error_category {
     return "unknown network error";
   }
 };
-
-// A failed SOCKS5 negotiation, in the proxy's terms; `address` is the broker as asked for.
-std::string proxy_message(const connect_failure& f) {
-  const std::string who = "proxy " + f.proxy;
-  if (f.error == net_error::connect_timeout) return who + " did not finish the SOCKS5 handshake in time";
-  if (const auto reply = socks5_reply_code(f.detail)) {
-    char code[8];
-    std::snprintf(code, sizeof code, "0x%02X", static_cast<unsigned>(*reply));
-    return who + " could not reach broker " + f.address + ": " + f.detail.message() + " (SOCKS5 reply " + code + ")";
-  }
-  if (f.detail == socks5_error::authentication_failed) {
-    return who + " refused the user name and password (SOCKS5 user/password authentication failed)";
-  }
-  if (f.detail == socks5_error::no_acceptable_method) {
-    return who + " accepts none of the offered authentication methods (SOCKS5 method reply 0xFF)";
-  }
-  if (f.detail.category() == socks5_category()) return "SOCKS5 handshake with " + who + " failed: " + f.detail.message();
-  if (f.detail == boost::asio::error::eof || f.detail == boost::asio::error::connection_reset) {
-    return who + " closed the connection during the SOCKS5 handshake";
-  }
-  return "SOCKS5 handshake with " + who + " failed: " + (f.detail ? f.detail.message() : f.error.message());
-}
 
 }  // namespace
 
@@ -114,58 +89,6 @@ const char* to_string(connect_phase p) noexcept {
     case connect_phase::unix_connect: return "unix_connect";
   }
   return "none";
-}
-
-std::string connect_failure::message() const {
-  std::string m;
-  const std::string where = address.empty() ? host : address;
-  switch (phase) {
-    case connect_phase::none:
-      m = error ? error.message() : "no failure";
-      if (!openssl_error.empty()) m += ": " + openssl_error;
-      else if (detail) m += ": " + detail.message();
-      return m;
-    case connect_phase::resolve:
-      m = proxy.empty() ? "cannot resolve host '" + host + "'" : "cannot resolve proxy " + proxy;
-      if (error == net_error::connect_timeout) m += ": timed out";
-      else if (detail) m += ": " + detail.message();
-      return m;
-    case connect_phase::tcp_connect:
-      m = std::string(proxy.empty() ? "cannot connect to " : "cannot connect to proxy ") + where + ": " +
-          (detail ? detail.message() : error.message());
-      if (attempts.size() > 1) {
-        m += " (tried";
-        for (std::size_t i = 0; i < attempts.size(); ++i) m += (i ? "; " : " ") + attempts[i];
-        m += ")";
-      }
-      return m;
-    case connect_phase::tls_handshake:
-      if (error == net_error::tls_hostname_mismatch) {
-        return "TLS certificate of " + where + " does not match '" + host + "': " + verify_error;
-      }
-      if (error == net_error::tls_verify_failed) {
-        m = "TLS certificate verification failed for " + where + ": " + verify_error;
-        if (verify_depth > 0) m += " (certificate " + std::to_string(verify_depth) + " of the chain)";
-        return m;
-      }
-      m = "TLS handshake with " + where + " failed: " + error.message();
-      if (!openssl_error.empty()) m += ": " + openssl_error;
-      return m;
-    case connect_phase::websocket_upgrade:
-      m = "WebSocket upgrade with " + where + " failed: ";
-      if (http_status != 0) {
-        m += "HTTP " + std::to_string(http_status);
-        if (!http_reason.empty()) m += " " + http_reason;
-      } else {
-        m += error.message();
-        if (detail) m += ": " + detail.message();
-      }
-      return m;
-    case connect_phase::unix_connect:
-      return "cannot connect to Unix socket " + unix_socket + ": " + (detail ? detail.message() : error.message());
-    case connect_phase::proxy_handshake: return proxy_message(*this);
-  }
-  return error.message();
 }
 
 }  // namespace mqtk::net

@@ -230,22 +230,32 @@ void session::timer_expired(timer_kind kind, session_time now, action_list& out)
     }
     case timer_kind::pingresp:
       if (!ping_outstanding_) return;
-      fail(session_error::pingresp_timeout, 0, closing::no_pingresp{pingresp_timeout(), decoder_.partial()},
-           std::nullopt, out);
+      fail(session_error::pingresp_timeout, 0,
+           closing::no_pingresp{pingresp_timeout(), receiving(now, pingresp_timeout())}, std::nullopt, out);
       return;
-    case timer_kind::connack:
+    case timer_kind::connack: {
       if (state_ != session_state::connecting) return;
-      fail(session_error::connack_timeout, 0,
-           closing::no_connack{options_.connack_timeout.value_or(std::chrono::milliseconds{0})}, std::nullopt, out);
+      const auto waited = options_.connack_timeout.value_or(std::chrono::milliseconds{0});
+      fail(session_error::connack_timeout, 0, closing::no_connack{waited, receiving(now, waited)}, std::nullopt, out);
       return;
+    }
     case timer_kind::ack:
       ack_deadline_expired(out);
       return;
   }
 }
 
+std::optional<packet_in_progress> session::receiving(session_time now, std::chrono::milliseconds waited) const noexcept {
+  const auto partial = decoder_.partial();
+  if (!partial) return std::nullopt;
+  return packet_in_progress{.packet = *partial,
+                            .waited = waited,
+                            .since_last_byte = std::chrono::duration_cast<std::chrono::milliseconds>(now - last_received_)};
+}
+
 void session::received(std::span<const std::uint8_t> bytes, session_time now, action_list& out) {
   now_ = now;
+  if (!bytes.empty()) last_received_ = now;
   while (!bytes.empty() &&
          (state_ == session_state::connecting || state_ == session_state::connected)) {
     auto r = decoder_.put(bytes);
@@ -546,8 +556,9 @@ void session::ack_deadline_expired(action_list& out) {
   }
   const bool releasing = s.state == stage::awaiting_pubcomp;
   fail(session_error::ack_timeout, 0,
-       closing::no_ack{awaited_of(s.bytes[0], releasing, s.kind, s.packet_id), *options_.ack_timeout}, std::nullopt,
-       out);
+       closing::no_ack{awaited_of(s.bytes[0], releasing, s.kind, s.packet_id), *options_.ack_timeout,
+                       receiving(now_, *options_.ack_timeout)},
+       std::nullopt, out);
 }
 
 void session::wrong_ack(std::size_t index, packet_type got, action_list& out) {

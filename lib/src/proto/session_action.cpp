@@ -51,6 +51,13 @@ std::string_view timer_kind_name(timer_kind k) noexcept {
   return "unknown";
 }
 
+std::optional<packet_in_progress> receiving_at_deadline(const close_cause& c) noexcept {
+  if (const auto* p = std::get_if<closing::no_pingresp>(&c)) return p->receiving;
+  if (const auto* p = std::get_if<closing::no_connack>(&c)) return p->receiving;
+  if (const auto* p = std::get_if<closing::no_ack>(&c)) return p->receiving;
+  return std::nullopt;
+}
+
 std::string_view close_cause_name(const close_cause& c) noexcept {
   struct name_of {
     std::string_view operator()(const closing::requested&) const { return "requested"; }

@@ -7,10 +7,11 @@
 namespace mqtk::diag {
 namespace {
 
-connect_failure_event event(connect_step step, std::string transport_words = "the transport's words") {
+connect_failure_event event(connect_step step, std::string cause_words = {}) {
   connect_failure_event e;
   e.step = step;
-  e.transport_words = std::move(transport_words);
+  e.error_words = "the error's words";
+  e.cause_words = std::move(cause_words);
   e.host = "broker.local";
   e.address = "127.0.0.1:8883";
   return e;
@@ -27,17 +28,16 @@ certificate_facts certificate(std::string subject, std::string issuer) {
 // --- TCP, Unix socket and proxy connects ---
 
 TEST(connect_failure_text, a_plain_tcp_failure_keeps_the_transport_words_and_the_standard_advice) {
-  const auto f = explain(event(connect_step::tcp_connect, "connect to 127.0.0.1:1 failed: Connection refused"),
-                         failure_kind::tcp_refused);
+  const auto f = explain(event(connect_step::tcp_connect, "Connection refused"), failure_kind::tcp_refused);
   EXPECT_EQ(f.kind, failure_kind::tcp_refused);
   EXPECT_EQ(f.subject, "broker.local:8883");
-  EXPECT_EQ(f.reason, "connect to 127.0.0.1:1 failed: Connection refused");
+  EXPECT_EQ(f.reason, "cannot connect to 127.0.0.1:8883: Connection refused");
   EXPECT_EQ(f.hint, "");
 }
 
 TEST(connect_failure_text, an_unanswered_syn_is_named_with_every_address_tried) {
   auto e = event(connect_step::tcp_connect);
-  e.syn_unanswered = true;
+  e.timed_out = true;
   EXPECT_EQ(explain(e).reason, "no answer to the TCP connection request (SYN) from 127.0.0.1:8883");
   e.attempts = {"[::1]:8883: Connection refused", "127.0.0.1:8883: timed out"};
   EXPECT_EQ(explain(e).reason,
@@ -55,7 +55,7 @@ TEST(connect_failure_text, a_unix_socket_failure_points_at_the_path) {
 TEST(connect_failure_text, an_unreachable_proxy_is_the_proxys_fault_not_the_brokers) {
   for (auto step : {connect_step::resolve, connect_step::tcp_connect}) {
     auto e = event(step);
-    e.through_proxy = true;
+    e.proxy_address = "127.0.0.1:1080";
     const auto f = explain(e, failure_kind::tcp_refused);
     EXPECT_EQ(f.kind, failure_kind::unreachable);
     EXPECT_EQ(f.hint,
@@ -79,7 +79,7 @@ TEST(connect_failure_text, each_proxy_answer_has_its_own_advice) {
   };
   for (const auto& [answer, hint] : table) {
     auto e = event(connect_step::proxy_handshake);
-    e.through_proxy = true;
+    e.proxy_address = "127.0.0.1:1080";
     e.proxy = answer;
     const auto f = explain(e, failure_kind::internal);
     EXPECT_EQ(f.kind, failure_kind::unreachable);
@@ -89,8 +89,100 @@ TEST(connect_failure_text, each_proxy_answer_has_its_own_advice) {
 
 TEST(connect_failure_text, after_the_proxy_tunnel_the_broker_is_diagnosed_as_usual) {
   auto e = event(connect_step::tls_handshake);
-  e.through_proxy = true;
+  e.proxy_address = "127.0.0.1:1080";
   EXPECT_EQ(explain(e).kind, failure_kind::tls);
+}
+
+// --- The transport's line: one case per step ---
+
+TEST(connect_failure_words, a_failure_of_no_step_gives_the_error_and_what_is_under_it) {
+  auto e = event(connect_step::none, "Bad file descriptor");
+  EXPECT_EQ(connect_failure_words(e), "the error's words: Bad file descriptor");
+  e.tls_error = "no cipher match";
+  EXPECT_EQ(connect_failure_words(e), "the error's words: no cipher match");
+  EXPECT_EQ(connect_failure_words(event(connect_step::none)), "the error's words");
+}
+
+TEST(connect_failure_words, an_unresolved_name_is_the_hosts_or_the_proxys) {
+  auto e = event(connect_step::resolve, "Host not found (authoritative)");
+  EXPECT_EQ(connect_failure_words(e), "cannot resolve host 'broker.local': Host not found (authoritative)");
+  e.timed_out = true;
+  EXPECT_EQ(connect_failure_words(e), "cannot resolve host 'broker.local': timed out");
+  e.timed_out = false;
+  e.proxy_address = "proxy.invalid:1080";
+  EXPECT_EQ(connect_failure_words(e), "cannot resolve proxy proxy.invalid:1080: Host not found (authoritative)");
+}
+
+TEST(connect_failure_words, a_tcp_connect_names_the_address_and_every_attempt) {
+  auto e = event(connect_step::tcp_connect);
+  EXPECT_EQ(connect_failure_words(e), "cannot connect to 127.0.0.1:8883: the error's words");
+  e.cause_words = "Connection refused";
+  e.attempts = {"[::1]:8883: Connection refused", "127.0.0.1:8883: Connection refused"};
+  EXPECT_EQ(connect_failure_words(e),
+            "cannot connect to 127.0.0.1:8883: Connection refused (tried [::1]:8883: Connection refused; "
+            "127.0.0.1:8883: Connection refused)");
+  e.attempts.clear();
+  e.address.clear();
+  e.proxy_address = "127.0.0.1:1080";
+  EXPECT_EQ(connect_failure_words(e), "cannot connect to proxy broker.local: Connection refused");
+}
+
+TEST(connect_failure_words, a_tls_failure_says_which_check_stopped_the_handshake) {
+  auto e = event(connect_step::tls_handshake);
+  e.tls = tls_stop::host_name_mismatch;
+  e.verify_error = "hostname mismatch";
+  EXPECT_EQ(connect_failure_words(e), "TLS certificate of 127.0.0.1:8883 does not match 'broker.local': hostname mismatch");
+  e.tls = tls_stop::chain_not_trusted;
+  e.verify_error = "certificate has expired";
+  EXPECT_EQ(connect_failure_words(e), "TLS certificate verification failed for 127.0.0.1:8883: certificate has expired");
+  e.verify_depth = 2;
+  EXPECT_EQ(connect_failure_words(e),
+            "TLS certificate verification failed for 127.0.0.1:8883: certificate has expired (certificate 2 of the "
+            "chain)");
+  e.tls = tls_stop::handshake;
+  e.tls_error = "tlsv1 alert unknown ca";
+  EXPECT_EQ(connect_failure_words(e), "TLS handshake with 127.0.0.1:8883 failed: the error's words: tlsv1 alert unknown ca");
+}
+
+TEST(connect_failure_words, a_websocket_upgrade_gives_the_http_status_or_the_error) {
+  auto e = event(connect_step::websocket_upgrade, "bad version");
+  EXPECT_EQ(connect_failure_words(e), "WebSocket upgrade with 127.0.0.1:8883 failed: the error's words: bad version");
+  e.http_status = 401;
+  e.http_reason = "Unauthorized";
+  EXPECT_EQ(connect_failure_words(e), "WebSocket upgrade with 127.0.0.1:8883 failed: HTTP 401 Unauthorized");
+}
+
+TEST(connect_failure_words, a_unix_socket_names_its_path) {
+  auto e = event(connect_step::unix_connect, "Permission denied");
+  e.address = "/run/mosquitto.sock";
+  EXPECT_EQ(connect_failure_words(e), "cannot connect to Unix socket /run/mosquitto.sock: Permission denied");
+}
+
+TEST(connect_failure_words, each_socks5_outcome_in_the_proxys_terms) {
+  auto e = event(connect_step::proxy_handshake);
+  e.address = "example:1883";
+  e.proxy_address = "127.0.0.1:1080";
+  e.cause_words = "connection refused";
+  e.socks5_reply = 0x05;
+  EXPECT_EQ(connect_failure_words(e),
+            "proxy 127.0.0.1:1080 could not reach broker example:1883: connection refused (SOCKS5 reply 0x05)");
+  e.socks5_reply.reset();
+  e.proxy = proxy_answer::authentication_failed;
+  EXPECT_EQ(connect_failure_words(e),
+            "proxy 127.0.0.1:1080 refused the user name and password (SOCKS5 user/password authentication failed)");
+  e.proxy = proxy_answer::no_acceptable_method;
+  EXPECT_EQ(connect_failure_words(e),
+            "proxy 127.0.0.1:1080 accepts none of the offered authentication methods (SOCKS5 method reply 0xFF)");
+  e.proxy = proxy_answer::not_socks5;
+  e.cause_words = "the reply is not SOCKS version 5";
+  EXPECT_EQ(connect_failure_words(e),
+            "SOCKS5 handshake with proxy 127.0.0.1:1080 failed: the reply is not SOCKS version 5");
+  e.cause_words.clear();
+  EXPECT_EQ(connect_failure_words(e), "SOCKS5 handshake with proxy 127.0.0.1:1080 failed: the error's words");
+  e.ending = peer_ending::closed;
+  EXPECT_EQ(connect_failure_words(e), "proxy 127.0.0.1:1080 closed the connection during the SOCKS5 handshake");
+  e.timed_out = true;
+  EXPECT_EQ(connect_failure_words(e), "proxy 127.0.0.1:1080 did not finish the SOCKS5 handshake in time");
 }
 
 // --- TLS: certificate verdicts ---
@@ -263,12 +355,12 @@ TEST(connect_failure_text, a_handshake_dropped_without_an_answer_lists_the_candi
                     "an alert (check its log)");
   // Once the server has sent its certificate it does speak TLS: its words are all there is.
   e.chain = {certificate("CN=localhost", "CN=ca")};
-  EXPECT_EQ(explain(e).reason, "the transport's words");
+  EXPECT_EQ(explain(e).reason, "TLS handshake with 127.0.0.1:8883 failed: the error's words");
 }
 
 TEST(connect_failure_text, an_unknown_handshake_error_keeps_the_transport_words) {
   const auto f = handshake("some new alert");
-  EXPECT_EQ(f.reason, "the transport's words");
+  EXPECT_EQ(f.reason, "TLS handshake with 127.0.0.1:8883 failed: the error's words: some new alert");
   EXPECT_EQ(f.hint, "");
 }
 
@@ -277,7 +369,7 @@ TEST(connect_failure_text, a_local_tls_setup_failure_blames_this_side) {
   e.local_tls_setup_failed = true;
   e.verdict = certificate_verdict::expired;  // not looked at: nothing reached the broker
   const auto f = explain(e);
-  EXPECT_EQ(f.reason, "the transport's words");
+  EXPECT_EQ(f.reason, "TLS handshake with 127.0.0.1:8883 failed: the error's words");
   EXPECT_EQ(f.hint, "a local TLS setting is wrong, not the broker: check that --cafile/--capath, --cert and --key name "
                     "readable PEM files (the key matching the certificate), and the --ciphers and --tls-version values");
 }
@@ -293,7 +385,7 @@ failure upgrade(int status, peer_ending ending = peer_ending::other) {
 
 TEST(connect_failure_text, an_upgrade_answered_404_asks_for_the_path) {
   const auto f = upgrade(404);
-  EXPECT_EQ(f.reason, "the transport's words");
+  EXPECT_EQ(f.reason, "WebSocket upgrade with 127.0.0.1:8883 failed: HTTP 404");
   EXPECT_EQ(f.hint, "the server has no WebSocket endpoint at this path: put the broker's path in the URL "
                     "(ws://HOST:PORT/mqtt for EMQX, HiveMQ and most brokers)");
 }

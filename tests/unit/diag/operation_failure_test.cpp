@@ -121,6 +121,83 @@ TEST(stalled_text, says_what_answered_so_far) {
             "waiting for the SUBACK from b:1883 \u2014 the broker did not answer SUBSCRIBE");
 }
 
+TEST(stalled_text, names_a_broker_still_sending_its_answer) {
+  const proto::packet_in_progress connack{.packet = {.first_byte = 0x20, .size = 4, .received = 3},
+                                          .waited = std::chrono::seconds{3},
+                                          .since_last_byte = std::chrono::milliseconds{900}};
+  EXPECT_EQ(stalled_text(stalled_at::awaiting_connack, "b:1883", connack),
+            "waiting for the CONNACK from b:1883 \u2014 the broker was still sending a 4-byte CONNACK (3 bytes so "
+            "far): it sends too slowly (trickles)");
+  EXPECT_EQ(stalled_text(stalled_at::awaiting_suback, "b:1883", connack),
+            "waiting for the SUBACK from b:1883 \u2014 the broker was still sending a 4-byte CONNACK (3 bytes so far): "
+            "it sends too slowly (trickles)");
+}
+
+// mqtk-sub's own lines: -W, signals, standard output, reconnecting.
+TEST(operation_failure_line, subscriber_timeouts_say_what_was_awaited_or_how_many_arrived) {
+  using namespace std::chrono_literals;
+  EXPECT_EQ(operation_failure_line(subscribe_timed_out{3s, stalled_at::awaiting_connack, "b:1883", std::nullopt}),
+            "timed out after 3 s waiting for the CONNACK from b:1883 \u2014 something accepted the connection but did "
+            "not answer CONNECT; is it an MQTT broker (check -p, TLS)?");
+  EXPECT_EQ(operation_failure_line(subscribe_timed_out{
+                2500ms, stalled_at::awaiting_connack, "b:1883",
+                proto::packet_in_progress{.packet = {.first_byte = 0x20, .size = 4, .received = 2},
+                                          .waited = 2500ms,
+                                          .since_last_byte = 500ms}}),
+            "timed out after 2.5 s waiting for the CONNACK from b:1883 \u2014 the broker was still sending a 4-byte "
+            "CONNACK (2 bytes so far): it sends too slowly (trickles)");
+  EXPECT_EQ(operation_failure_line(receive_timed_out{5s, 0, std::nullopt}),
+            "timed out after 5 s with 0 message(s) received");
+  EXPECT_EQ(operation_failure_line(receive_timed_out{1500ms, 2, 10}),
+            "timed out after 1.5 s with 2 message(s) of 10 received");
+}
+
+TEST(operation_failure_line, subscriber_interrupted_before_receiving_says_where_it_stood) {
+  EXPECT_EQ(operation_failure_line(subscribe_interrupted{"SIGTERM", stalled_at::awaiting_suback, "b:1883"}),
+            "interrupted by SIGTERM waiting for the SUBACK from b:1883 \u2014 the broker did not answer SUBSCRIBE");
+}
+
+TEST(operation_failure_line, standard_output_failures_say_what_became_of_the_messages) {
+  EXPECT_EQ(operation_failure_line(output_write_failed{"No space left on device"}),
+            "cannot write to standard output: No space left on device \u2014 messages not written were not "
+            "acknowledged (with -c the broker keeps them)");
+  EXPECT_EQ(operation_failure_line(output_closed_at_start{}),
+            "standard output is closed, so no message could be printed \u2014 start mqtk-sub with stdout open "
+            "(redirect it to /dev/null to discard the messages)");
+}
+
+TEST(operation_failure_line, subscriber_reconnecting_given_up_names_the_last_error) {
+  EXPECT_EQ(operation_failure_line(subscribe_reconnect_gave_up{5, "Connection refused"}),
+            "gave up reconnecting after 5 attempt(s): Connection refused");
+}
+
+// mqtk-pub's own lines about its input and a connection -l could not get back.
+TEST(operation_failure_line, publisher_connection_not_reestablished_says_every_line_was_acknowledged) {
+  EXPECT_EQ(operation_failure_line(publish_connection_not_reestablished{"b:1883", "Connection reset by peer"}),
+            "connection to b:1883 lost (Connection reset by peer) and not re-established when the input ended; every "
+            "line was acknowledged before");
+  EXPECT_EQ(operation_failure_line(publish_connection_not_reestablished{"b:1883", ""}),
+            "connection to b:1883 lost (no reason given) and not re-established when the input ended; every line was "
+            "acknowledged before");
+}
+
+TEST(operation_failure_line, qos0_messages_lost_with_the_connection_are_counted) {
+  EXPECT_EQ(operation_failure_line(qos0_lost_with_connection{4}),
+            "4 QoS 0 message(s) were lost with the connection (QoS 0 is never resent); use -q 1 to have every line "
+            "arrive across a broker restart");
+}
+
+TEST(operation_failure_line, publisher_input_failures_say_what_was_published) {
+  EXPECT_EQ(operation_failure_line(input_read_failed{"standard input: Input/output error"}),
+            "standard input: Input/output error; lines read before it were published");
+  EXPECT_EQ(operation_failure_line(input_closed_at_start{true}),
+            "standard input is closed, so -l has nothing to read \u2014 give it input (`< file`, a pipe), or use -n "
+            "for an empty message");
+  EXPECT_EQ(operation_failure_line(input_closed_at_start{false}),
+            "standard input is closed, so -s has nothing to read \u2014 give it input (`< file`, a pipe), or use -n "
+            "for an empty message");
+}
+
 TEST(operation_failure_line, a_signal_with_messages_unacknowledged_counts_them) {
   EXPECT_EQ(operation_failure_line(publish_interrupted{"SIGINT", 3}),
             "interrupted by SIGINT with 3 message(s) not acknowledged by the broker (they may or may not have "

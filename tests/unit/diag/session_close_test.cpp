@@ -57,12 +57,56 @@ TEST(close_message, acknowledgements_of_the_wrong_type_or_none) {
   EXPECT_EQ(v5(closing::no_ack{pubrel, 2500ms}), "the broker sent no PUBCOMP for PUBREL id 3 within 2.5 s");
 }
 
+// A deadline that passed while a packet was still arriving names what the broker did: it kept
+// sending, too slowly (a trickle), or it stopped part-way for most of the wait (a stall).
+proto::packet_in_progress arriving(std::uint8_t first_byte, std::uint64_t size, std::size_t received,
+                                   std::chrono::milliseconds waited, std::chrono::milliseconds since_last_byte) {
+  return {.packet = {.first_byte = first_byte, .size = size, .received = received},
+          .waited = waited,
+          .since_last_byte = since_last_byte};
+}
+
 TEST(close_message, a_pingresp_stuck_behind_a_packet_that_stopped_arriving) {
-  EXPECT_EQ(v5(closing::no_pingresp{10s, proto::partial_packet{.first_byte = 0x30, .size = 1000, .received = 9}}),
-            "no PINGRESP within 10 s: the broker was 9 bytes into a 1000-byte PUBLISH (it stalls or trickles)");
-  EXPECT_EQ(v5(closing::no_pingresp{10s, proto::partial_packet{.first_byte = 0x00, .size = 20, .received = 2}}),
-            "no PINGRESP within 10 s: the broker was 2 bytes into a 20-byte packet of reserved type 0 (it stalls or "
-            "trickles)");
+  EXPECT_EQ(v5(closing::no_pingresp{10s, arriving(0x30, 1000, 9, 10s, 9s)}),
+            "no PINGRESP within 10 s: the broker stopped 9 bytes into a 1,000-byte PUBLISH and sent nothing more for "
+            "9 s: it stalled mid-packet");
+  EXPECT_EQ(v5(closing::no_pingresp{10s, arriving(0x00, 20, 1, 10s, 6s)}),
+            "no PINGRESP within 10 s: the broker stopped 1 byte into a 20-byte packet of reserved type 0 and sent "
+            "nothing more for 6 s: it stalled mid-packet");
+}
+
+TEST(close_message, a_deadline_passed_while_the_broker_trickled) {
+  EXPECT_EQ(v5(closing::no_connack{2s, arriving(0x20, 1024, 37, 2s, 400ms)}),
+            "no CONNACK within 2 s: the broker was still sending a 1,024-byte CONNACK (37 bytes so far): it sends "
+            "too slowly (trickles)");
+  const closing::awaited_ack qos1{proto::packet_type::publish, 1, 1, proto::packet_type::puback};
+  EXPECT_EQ(v5(closing::no_ack{qos1, 5s, arriving(0x30, 1000, 5, 5s, 1s)}),
+            "the broker sent no PUBACK for QoS 1 PUBLISH id 1 within 5 s: the broker was still sending a 1,000-byte "
+            "PUBLISH (5 bytes so far): it sends too slowly (trickles)");
+  EXPECT_EQ(v5(closing::no_pingresp{90s, arriving(0x30, 268435460, 65541, 90s, 30s)}),
+            "no PINGRESP within 90 s: the broker was still sending a 268,435,460-byte PUBLISH (65,541 bytes so "
+            "far): it sends too slowly (trickles)");
+}
+
+// A stall is nothing for most of the wait, and for 2 s at least: a short wait with one byte a
+// second is still a trickle.
+TEST(receiving_text, tells_a_stall_from_a_trickle_by_the_last_byte) {
+  EXPECT_NE(receiving_text(arriving(0x20, 4, 2, 2s, 1900ms)).find("trickles"), std::string::npos);
+  EXPECT_NE(receiving_text(arriving(0x20, 4, 2, 2s, 2s)).find("stalled"), std::string::npos);
+  EXPECT_NE(receiving_text(arriving(0x30, 9, 2, 60s, 29s)).find("trickles"), std::string::npos);
+  EXPECT_NE(receiving_text(arriving(0x30, 9, 2, 60s, 30s)).find("stalled"), std::string::npos);
+}
+
+TEST(explain_broker_misbehaviour, a_slow_sender_gets_the_advice_for_what_it_did) {
+  const failure f{.kind = failure_kind::timeout, .subject = "b:1883", .reason = "r"};
+  const auto trickled = explain_broker_misbehaviour(
+      {.what = broker_misbehaviour::slow_sender, .receiving = arriving(0x30, 1000, 5, 5s, 1s)}, f);
+  EXPECT_EQ(trickled.reason, "r");
+  EXPECT_EQ(trickled.hint, receiving_hint(arriving(0x30, 1000, 5, 5s, 1s)));
+  EXPECT_NE(trickled.hint.find("too slowly"), std::string::npos);
+  const auto stalled = explain_broker_misbehaviour(
+      {.what = broker_misbehaviour::slow_sender, .receiving = arriving(0x30, 1000, 5, 5s, 4s)}, f);
+  EXPECT_NE(stalled.hint.find("stopped part-way"), std::string::npos);
 }
 
 TEST(close_message, refusals_cite_the_code_as_the_version_does) {

@@ -218,8 +218,25 @@ TEST(session_hostile, a_pingresp_stuck_behind_a_stalled_packet_names_it) {
   EXPECT_EQ(h.at(10s).expire(timer_kind::keepalive), (lines{"> PINGREQ", "arm pingresp @20s", "arm keepalive @20s"}));
   EXPECT_EQ(h.at(20s).expire(timer_kind::pingresp),
             (lines{"cancel keepalive",
-                   "close pingresp_timeout 'no PINGRESP within 10 s: the broker was 9 bytes into a 1000-byte "
-                   "PUBLISH (it stalls or trickles)'"}));
+                   "close pingresp_timeout 'no PINGRESP within 10 s: the broker stopped 9 bytes into a 1,000-byte "
+                   "PUBLISH and sent nothing more for 20 s: it stalled mid-packet'"}));
+}
+
+// A broker that sends its CONNACK one byte a second: the deadline names the packet still
+// arriving, and when its last byte came, so that diag tells a trickle from silence.
+TEST(session_hostile, a_connack_deadline_passing_while_the_connack_trickles_names_it) {
+  session_harness h(protocol_version::v311, {.connack_timeout = 2s});
+  h.connect(h.default_connect());
+  h.up();
+  EXPECT_EQ(h.at(0s).recv_bytes({0x20}), lines{});
+  EXPECT_EQ(h.at(1s).recv_bytes({0x02}), lines{});
+  EXPECT_EQ(h.session.receiving(h.now + 500ms, 2s),
+            (proto::packet_in_progress{.packet = {.first_byte = 0x20, .size = 4, .received = 2},
+                                       .waited = 2s,
+                                       .since_last_byte = 500ms}));
+  EXPECT_EQ(h.at(2s).expire(timer_kind::connack),
+            (lines{"close connack_timeout 'no CONNACK within 2 s: the broker was still sending a 4-byte CONNACK (2 "
+                   "bytes so far): it sends too slowly (trickles)'"}));
 }
 
 TEST(session_hostile, the_stream_decoder_reports_the_packet_it_refused) {

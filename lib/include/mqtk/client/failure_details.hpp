@@ -10,10 +10,12 @@
 
 #include <boost/system/error_code.hpp>
 
+#include "mqtk/diag/connect_failure_text.hpp"
 #include "mqtk/diag/failure.hpp"
 #include "mqtk/net/connect_failure.hpp"
 #include "mqtk/net/url.hpp"
 #include "mqtk/proto/decoder.hpp"
+#include "mqtk/proto/session_action.hpp"
 #include "mqtk/proto/types.hpp"
 
 namespace mqtk::client {
@@ -42,6 +44,9 @@ struct failure_details {
   // The broker's packet that had only partly arrived when the connection ended: a drop in
   // the middle of a packet is not a broker closing a connection it refuses.
   std::optional<proto::partial_packet> cut_short;
+  // The broker's packet still arriving when a deadline (CONNACK, acknowledgement, PINGRESP)
+  // passed: a broker that trickles or stalled, not one that stayed silent.
+  std::optional<proto::packet_in_progress> receiving;
 
   explicit operator bool() const noexcept { return static_cast<bool>(error); }
 
@@ -60,5 +65,13 @@ struct failure_details {
   // The one stderr line: a refusal explained by diag::refusal_line, or to_failure().line().
   std::string line() const;
 };
+
+// The transport's connect_failure as the plain event diag explains: the Asio, OpenSSL, Beast and
+// SOCKS5 error codes read here, so that diag needs none of them.
+diag::connect_failure_event connect_failure_event_of(const net::connect_failure& c);
+
+// Its one line in diag's words ("cannot connect to 127.0.0.1:1883: Connection refused"), for
+// the places that print the transport's failure without the rest of a failure line.
+std::string connect_failure_words(const net::connect_failure& c);
 
 }  // namespace mqtk::client

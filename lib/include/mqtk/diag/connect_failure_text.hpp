@@ -6,6 +6,7 @@
 // library translates that into the plain events below (diag depends on neither Boost.Asio nor
 // OpenSSL), and every tool prints the words built here.
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -15,8 +16,13 @@
 namespace mqtk::diag {
 
 // Where a connect attempt stopped. resolve and tcp_connect are the proxy's when one is used;
-// proxy_handshake is the SOCKS5 negotiation; unix_connect replaces both for a Unix socket.
-enum class connect_step { resolve, tcp_connect, tls_handshake, websocket_upgrade, proxy_handshake, unix_connect };
+// proxy_handshake is the SOCKS5 negotiation; unix_connect replaces both for a Unix socket; none:
+// a failure that belongs to no step (a target the transport could not use).
+enum class connect_step { none, resolve, tcp_connect, tls_handshake, websocket_upgrade, proxy_handshake, unix_connect };
+
+// How a TLS handshake ended: without a certificate verdict, on the chain's verification, or on a
+// chain that verified but names another host.
+enum class tls_stop { handshake, chain_not_trusted, host_name_mismatch };
 
 // What the SOCKS5 proxy answered when its negotiation failed.
 enum class proxy_answer {
@@ -54,21 +60,23 @@ struct certificate_facts {
   std::vector<std::string> alt_names;  // "DNS:localhost", "IP:127.0.0.1"
 };
 
-// What was observed when the transport could not be set up.
+// What was observed when the transport could not be set up. The words of errors from below
+// (the OS's "Connection refused", OpenSSL's, a SOCKS5 reply's RFC 1928 meaning) come as they are;
+// the sentences around them are built here.
 struct connect_failure_event {
   connect_step step = connect_step::tcp_connect;
-  // The transport's own line ("TLS handshake with 127.0.0.1:8883 failed: ..."), the reason when
-  // nothing more specific can be said.
-  std::string transport_words;
-  std::string host;     // the target host, as given
-  std::string address;  // the last address tried ("[::1]:8883"), or the socket path
-  bool through_proxy = false;
+  std::string error_words;  // the transport error's own words ("TLS handshake failed")
+  std::string cause_words;  // the OS, OpenSSL, Beast or SOCKS5 error under it, empty for none
+  bool timed_out = false;   // the step was cut short by its deadline
+  std::string host;         // the target host, as given
+  std::string address;      // the last address tried ("[::1]:8883"), or the socket path
+  std::string proxy_address;  // "host:port" of the SOCKS5 proxy, as given; empty without one
   proxy_answer proxy = proxy_answer::not_socks5;  // meaningful for proxy_handshake
-  // The TCP connect was cut short by the deadline with no answer to the SYN (no proxy).
-  bool syn_unanswered = false;
+  std::optional<std::uint8_t> socks5_reply;       // the proxy's CONNECT reply code, when it sent one
   std::vector<std::string> attempts;  // every address tried with its outcome, in order
   // A local TLS setting (CA file, key, ciphers) could not be loaded: nothing reached the broker.
   bool local_tls_setup_failed = false;
+  tls_stop tls = tls_stop::handshake;
   certificate_verdict verdict = certificate_verdict::none;
   std::string verify_error;                 // OpenSSL's words for the verdict
   int verify_depth = -1;                    // chain position of the failing certificate (0: the server's)
@@ -76,8 +84,16 @@ struct connect_failure_event {
   std::string tls_error;                    // OpenSSL's words for a handshake failure ("tlsv1 alert unknown ca")
   std::string psk_identity;                 // set when the handshake used TLS-PSK
   int http_status = 0;                      // the answer to the WebSocket upgrade, 0: none
+  std::string http_reason;                  // its reason phrase ("Not Found")
   peer_ending ending = peer_ending::other;
+
+  bool through_proxy() const noexcept { return !proxy_address.empty(); }
 };
+
+// The transport's one line for `e`, the reason when nothing more specific can be said: "cannot
+// connect to 127.0.0.1:1883: Connection refused", "TLS handshake with 127.0.0.1:8883 failed: ...",
+// "proxy 127.0.0.1:1080 could not reach broker example:1883: connection refused (SOCKS5 reply 0x05)".
+std::string connect_failure_words(const connect_failure_event& e);
 
 // The failure line's parts for `e`: `kind` and `subject` come from the caller (the error's
 // class, "host:port"); reason and hint from the tables, and the kind becomes unreachable when it

@@ -3,7 +3,9 @@
 // stderr lines of mqtk-pub and mqtk-sub about a single operation (a connection that failed is
 // failure.hpp's or refusal.hpp's). Each event is typed: the tools say what happened, this says it
 // for them, with the peer's and the user's strings escaped for the terminal.
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "mqtk/proto/reason_code.hpp"
+#include "mqtk/proto/session_action.hpp"
 #include "mqtk/proto/types.hpp"
 
 namespace mqtk::diag {
@@ -68,8 +71,10 @@ enum class stalled_at : std::uint8_t { connecting, awaiting_connack, awaiting_su
 
 // "waiting for the CONNACK from HOST:PORT — something accepted the connection but did not answer
 // CONNECT; is it an MQTT broker (check -p, TLS)?", for "interrupted by SIGINT <this>" and "timed
-// out after 5 s <this>".
-std::string stalled_text(stalled_at where, std::string_view broker);
+// out after 5 s <this>". With a packet of the broker's still `receiving`, that is what it did
+// ("— the broker was still sending a 4-byte CONNACK (3 bytes so far): ...").
+std::string stalled_text(stalled_at where, std::string_view broker,
+                         const std::optional<proto::packet_in_progress>& receiving = std::nullopt);
 
 // A signal stopped the publisher before the connect completed: nothing was published. Where
 // the connect stood says what was (not) listening.
@@ -93,10 +98,72 @@ struct publish_reconnect_gave_up {
   std::size_t unacknowledged = 0;
 };
 
+// mqtk-sub's -W ran out before it was connected and subscribed.
+struct subscribe_timed_out {
+  std::chrono::milliseconds waited{};
+  stalled_at where = stalled_at::connecting;
+  std::string_view broker;
+  std::optional<proto::packet_in_progress> receiving;  // the broker's packet still arriving, if any
+};
+
+// A signal stopped mqtk-sub before it was connected and subscribed.
+struct subscribe_interrupted {
+  std::string_view signal;  // "SIGINT"
+  stalled_at where = stalled_at::connecting;
+  std::string_view broker;
+};
+
+// mqtk-sub's -W ran out while receiving, with fewer messages than -C asked for (or none).
+struct receive_timed_out {
+  std::chrono::milliseconds waited{};
+  std::size_t received = 0;
+  std::optional<std::size_t> wanted;  // -C
+};
+
+// Writing the messages to standard output failed (not a reader that went away: that is a
+// normal end).
+struct output_write_failed {
+  std::string_view error;  // the OS's words (strerror)
+};
+
+// mqtk-sub was started with standard output closed: nothing could be printed.
+struct output_closed_at_start {};
+
+// mqtk-sub's reconnecting ran out of attempts.
+struct subscribe_reconnect_gave_up {
+  std::size_t attempts = 0;
+  std::string_view last_error;  // why the last attempt failed, in the transport's words
+};
+
+// mqtk-pub -l: the input ended while the connection was down. Every line was acknowledged
+// before the loss, but the clean end never happened.
+struct publish_connection_not_reestablished {
+  std::string_view broker;
+  std::string_view why;  // how the connection was lost, empty when no reason was given
+};
+
+// mqtk-pub -l -q 0: messages that went down with a connection (QoS 0 is never resent).
+struct qos0_lost_with_connection {
+  std::size_t count = 0;
+};
+
+// Reading mqtk-pub's input (-l, -s) failed part-way.
+struct input_read_failed {
+  std::string_view error;  // what failed, in the reader's words
+};
+
+// mqtk-pub was started with standard input closed and -l (`lines`) or -s to read.
+struct input_closed_at_start {
+  bool lines = false;
+};
+
 using operation_failure =
     std::variant<publish_over_limit, publish_refused, subscription_denied, every_subscription_denied,
                  publish_lost_repeatedly, qos0_unconfirmed, publish_connect_interrupted, publish_interrupted,
-                 publish_reconnect_gave_up>;
+                 publish_reconnect_gave_up, subscribe_timed_out, subscribe_interrupted, receive_timed_out,
+                 output_write_failed, output_closed_at_start, subscribe_reconnect_gave_up,
+                 publish_connection_not_reestablished, qos0_lost_with_connection, input_read_failed,
+                 input_closed_at_start>;
 
 // The line after "mqtk-pub: " / "mqtk-sub: ", without a newline.
 std::string operation_failure_line(const operation_failure& f);

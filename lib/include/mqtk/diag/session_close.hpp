@@ -26,13 +26,26 @@ std::string connection_lost_line(std::string_view broker, std::string_view why, 
 // contradict the line.
 std::string_view disconnect_without_failure_hint() noexcept;
 
+// A deadline that passed while a packet of the broker's was still arriving (issue 15, hostile
+// brokers): "the broker was still sending a 1,000-byte PUBLISH (5 bytes so far): it sends too
+// slowly (trickles)", or, when nothing came for most of the wait (at least 2 s), "the broker
+// stopped 9 bytes into a 1,000-byte PUBLISH and sent nothing more for 12 s: it stalled
+// mid-packet". A deadline with no byte of a packet has no such clause: the broker was silent.
+std::string receiving_text(const proto::packet_in_progress& p);
+// What to try about it (a trickle and a stall have different suspects).
+std::string_view receiving_hint(const proto::packet_in_progress& p) noexcept;
+
 // A broker that broke the protocol or stopped acknowledging (issue 15): what it did, so the
 // advice fits it rather than the standard advice for a refused or lost connection.
-enum class broker_misbehaviour : std::uint8_t { none, cut_short, packet_too_large, topic_alias_invalid, ack_timeout };
+// slow_sender: a deadline passed while a packet of its was still arriving.
+enum class broker_misbehaviour : std::uint8_t {
+  none, cut_short, packet_too_large, topic_alias_invalid, ack_timeout, slow_sender
+};
 struct broker_misbehaviour_event {
   broker_misbehaviour what = broker_misbehaviour::none;
   bool reset = false;                // cut_short: a reset rather than a close
   proto::partial_packet cut_short;   // cut_short: the packet that stopped part-way
+  proto::packet_in_progress receiving;  // slow_sender: the packet still arriving at the deadline
 };
 // `f` with the reason and hint for `e` (unchanged for none).
 failure explain_broker_misbehaviour(const broker_misbehaviour_event& e, failure f);

@@ -1,6 +1,6 @@
 #pragma once
 // Why a connect failed, in detail: which phase, which address, what OpenSSL or the HTTP
-// server said. The error_code says the kind; this says the specifics a diagnosis prints.
+// server said. The error_code says the kind; this says the specifics a diagnosis cites.
 #include <string>
 #include <vector>
 
@@ -42,11 +42,9 @@ struct connect_failure {
   // The response headers that explain a refusal ("WWW-Authenticate: Basic realm=x", "Location:
   // /other", "Server: nginx"), "Name: value", in the order received.
   std::vector<std::string> http_headers;
-
-  // One line: "TLS handshake with 127.0.0.1:8883 failed: certificate verify failed: certificate has expired",
-  // "proxy 127.0.0.1:1080 could not reach broker example:1883: connection refused (SOCKS5 reply 0x05)".
   // (A proxy_handshake failure's `detail` is a socks5_error, or the OS error that ended it.)
-  std::string message() const;
+  // The words for all this are diag's (connect_failure_text), reached through the client
+  // library's client::connect_failure_words: the transport reports, it builds no sentence.
 };
 
 }  // namespace mqtk::net

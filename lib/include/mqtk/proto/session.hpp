@@ -122,6 +122,9 @@ class session {
   // what the broker was doing when the connection ended or stalled. Read it before
   // transport_down(), which forgets it.
   std::optional<partial_packet> receiving() const noexcept { return decoder_.partial(); }
+  // The same when a wait of `waited` ran out at `now`, with how long before it the last byte
+  // came: a driver's own deadline (mqtk-sub's -W) names a broker that trickles or stalled.
+  std::optional<packet_in_progress> receiving(session_time now, std::chrono::milliseconds waited) const noexcept;
 
  private:
   enum class stage : std::uint8_t {
@@ -206,6 +209,7 @@ class session {
   std::chrono::seconds keep_alive_{0};
   session_time now_{};
   session_time last_send_{};
+  session_time last_received_{};  // when the broker's last bytes arrived
   std::array<std::optional<session_time>, timer_kind_count> timers_{};
   bool ping_outstanding_ = false;
 

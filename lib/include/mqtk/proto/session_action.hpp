@@ -72,17 +72,30 @@ struct complete_action {
   bool ok() const noexcept { return !error; }
 };
 
+// A packet the broker had begun to send when a deadline passed: what its fixed header announced,
+// how much of it arrived, and how long before the deadline its last byte came, which tells a
+// broker that trickles from one that stalled mid-packet (and both from one that stayed silent).
+struct packet_in_progress {
+  partial_packet packet;
+  std::chrono::milliseconds waited{};           // the wait that ran out
+  std::chrono::milliseconds since_last_byte{};  // before it ran out
+
+  friend bool operator==(const packet_in_progress&, const packet_in_progress&) = default;
+};
+
 // Why the session closed the connection, as data: diag::close_message puts it into words, so
 // the sentences live in one table (diag/session_close.hpp) and the session builds none. Strings
 // view into the action_list, like the rest of an action.
 namespace closing {
 struct requested {};  // the caller asked to disconnect
+// The deadlines: `receiving` is the broker's packet still arriving when it passed, if any.
 struct no_pingresp {
   std::chrono::milliseconds waited{};
-  std::optional<partial_packet> stalled_in;  // the packet the broker stopped sending part-way
+  std::optional<packet_in_progress> receiving;
 };
 struct no_connack {
   std::chrono::milliseconds waited{};
+  std::optional<packet_in_progress> receiving;
 };
 struct packet_too_large {  // the broker announced more than our Maximum Packet Size
   std::optional<partial_packet> packet;  // what its fixed header announced, when it was read
@@ -98,6 +111,7 @@ struct awaited_ack {
 struct no_ack {
   awaited_ack awaited;
   std::chrono::milliseconds waited{};
+  std::optional<packet_in_progress> receiving;
 };
 struct wrong_ack {
   awaited_ack awaited;
@@ -144,6 +158,10 @@ using close_cause =
 
 // "no_pingresp", "server_disconnect", ...: the cause's name for traces (its words: diag).
 std::string_view close_cause_name(const close_cause& c) noexcept;
+
+// The packet still arriving when a deadline cause (no PINGRESP, CONNACK or acknowledgement in
+// time) was reported; nullopt for the other causes and when no byte of a packet had come.
+std::optional<packet_in_progress> receiving_at_deadline(const close_cause& c) noexcept;
 
 // Close the transport. `error` is empty after a requested disconnect; `reason_code` is the
 // broker's (CONNACK refusal, DISCONNECT) or the one we sent in our DISCONNECT, else 0.
