@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <array>
-#include <deque>
 #include <optional>
 #include <random>
 #include <string>
@@ -27,6 +26,7 @@
 #include "mqtk/proto/reason_code.hpp"
 #include "mqtk/proto/session_action_list.hpp"
 #include "mqtk/proto/session_error.hpp"
+#include "held_disconnect.hpp"
 #include "pending_operations.hpp"
 #include "post_completion.hpp"
 #include "subscription_memory.hpp"
@@ -556,15 +556,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   // Confirming QoS 0 publishes before DISCONNECT (client_options::confirm_qos0_before_disconnect)
 
   void start_confirmation(const proto::disconnect& d) {
-    held_disconnect_properties.clear();
-    held_disconnect_strings.clear();
-    for (proto::property p : d.properties) {
-      p.key = held_disconnect_strings.emplace_back(p.key);
-      p.value = held_disconnect_strings.emplace_back(p.value);
-      held_disconnect_properties.push_back(p);
-    }
-    held_disconnect = d;
-    held_disconnect.properties = proto::property_list(std::span<const proto::property>(held_disconnect_properties));
+    held.hold(d);
     // A keep-alive PINGREQ already out was sent before some of the publishes: its PINGRESP
     // proves nothing about them, so wait for it and then ask again.
     confirming = session.ping_outstanding() ? confirm_stage::earlier_ping : confirm_stage::our_ping;
@@ -591,7 +583,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     confirming = confirm_stage::none;
     qos0_unconfirmed = false;
     shutdown_timer.cancel();
-    process([&](proto::action_list& out) { session.disconnect(held_disconnect, clock::now(), out); });
+    process([&](proto::action_list& out) { session.disconnect(held.packet(), clock::now(), out); });
   }
 
   // The connection ended while a PINGRESP was awaited: the broker did not accept everything.
@@ -766,9 +758,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   enum class confirm_stage : std::uint8_t { none, earlier_ping, our_ping };
   confirm_stage confirming = confirm_stage::none;
   bool qos0_unconfirmed = false;  // a QoS 0 PUBLISH went out on this connection since
-  proto::disconnect held_disconnect;
-  std::vector<proto::property> held_disconnect_properties;
-  std::deque<std::string> held_disconnect_strings;
+  held_disconnect held;
   connect_result last_result;
   failure_details failure;
   static constexpr std::size_t early_bytes_limit = 64;
