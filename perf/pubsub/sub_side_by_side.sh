@@ -6,16 +6,8 @@
 #
 #   perf/pubsub/sub_side_by_side.sh BASE_MQTK_SUB NEW_MQTK_SUB [MESSAGES=200000] [ROUNDS=6]
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-"$root/perf/install-peers" mosquitto mosquitto-clients time bc
-base=${1:?usage: $0 BASE_MQTK_SUB NEW_MQTK_SUB [MESSAGES] [ROUNDS]}
-new=${2:?usage: $0 BASE_MQTK_SUB NEW_MQTK_SUB [MESSAGES] [ROUNDS]}
-n=${3:-200000}
-rounds=${4:-6}
-work=$(mktemp -d /tmp/mqtk-sub-side-by-side.XXXXXX)
-read -r port broker_pid < <("$root/scripts/broker" "$work")
-trap 'kill "$broker_pid" 2> /dev/null || true; rm -rf "$work"' EXIT
-seq -f 'message %06g {"sensor":"t-01","value":21.5,"unit":"C"}' 1 "$n" > "$work/in"
+DEFAULT_COUNT=200000
+. "$(dirname "$0")/side_by_side_setup.sh"
 echo "mosquitto on 127.0.0.1:$port; base $base; new $new; $n messages per round"
 total_base=0 total_new=0
 for r in $(seq 1 "$rounds"); do

@@ -6,6 +6,11 @@
 //  2. mqtk-decode on stdin: a pcapng block or a pcap record that claims 256 MB with 8 KB
 //     present is not allocated up front, nor is a hex packet that claims 256 MB and is
 //     followed by 64 MB of other bytes.
+//  3. A large message is held once: a 64 MB PUBLISH from mosquitto costs mqtk-sub about
+//     64 MB, not the four copies it once took (read buffer grown by doubling, the message
+//     copied for delivery, the output buffer grown again for the newline); a --json line
+//     about twice (the message and its escaped line). A broker that announces 256 MB and
+//     stalls costs what it sent.
 //
 // The bounds are several times what the tools need and far below what holding the input
 // would take; nothing asserts on how long something took.
@@ -17,11 +22,13 @@
 #include <gtest/gtest.h>
 
 #include <bit>
+#include <fstream>
 #include <set>
 #include <string>
 #include <thread>
 
 #include "support/broker.hpp"
+#include "support/fake_broker.hpp"
 #include "support/cli_runner.hpp"
 #include "support/pcap_writer.hpp"
 #include "support/process.hpp"
@@ -186,6 +193,92 @@ TEST(decode_memory, a_hex_packet_claiming_256_mb_then_64_mb_of_bytes_on_a_pipe_s
                            120s);
   expect_bounded(r);
   EXPECT_EQ(r.out, "");  // the one PUBLISH is malformed, the zeros are not packets
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. A large message, held once.
+
+constexpr std::size_t large_payload_size = std::size_t{64} << 20;
+constexpr long large_payload_kb = static_cast<long>(large_payload_size / 1024);
+// What mqtk-sub needs beside the message: its code, the broker connection, the output buffer.
+constexpr long base_rss_allowance_kb = 16 * 1024;
+
+struct large_delivery {
+  test::process_status status;
+  std::string expected;  // the payload
+  std::string out;       // what mqtk-sub printed
+  std::string err;
+};
+
+// mosquitto_pub -f sends a 64 MB payload of letters to `mqtk-sub -C 1 <output args>`, whose
+// stdout is a file.
+large_delivery deliver_large_message(const std::vector<std::string>& output_args) {
+  broker b({.extra_config = "message_size_limit 0"});
+  test::temp_dir dir("mqtk-large-message");
+  large_delivery d;
+  d.expected.resize(large_payload_size);
+  for (std::size_t i = 0; i < d.expected.size(); ++i) d.expected[i] = static_cast<char>('a' + (i * 7 + i / 4096) % 26);
+  {
+    std::ofstream f(dir / "payload", std::ios::binary);
+    f.write(d.expected.data(), static_cast<std::streamsize>(d.expected.size()));
+  }
+  const auto ready = dir / "ready";
+  process sub(process_options{
+      .args = concat(concat({test::sub_tool()}, concat(at(b), {"-t", "large", "-C", "1", "-W", "120",
+                                                               "--ready-file", ready.string()})),
+                     output_args),
+      .stdout_file = dir / "out"});
+  if (!test::wait_for_file(ready, 15s)) {
+    d.err = "mqtk-sub did not subscribe: " + sub.err();
+    return d;
+  }
+  const auto pub = test::run({"mosquitto_pub", "-h", b.host(), "-p", std::to_string(b.port()), "-t", "large", "-f",
+                              (dir / "payload").string()},
+                             120s);
+  d.status = sub.wait_or_kill(120s);
+  d.out = test::read_file(dir / "out");
+  d.err = sub.err() + pub.describe();
+  return d;
+}
+
+TEST(large_message, mqtk_sub_prints_a_64_mb_publish_from_mosquitto_holding_it_about_once) {
+  const auto d = deliver_large_message({});
+  ASSERT_TRUE(d.status.success()) << d.status.to_string() << "\n" << d.err;
+  EXPECT_TRUE(d.out.size() == d.expected.size() + 1 && d.out.compare(0, d.expected.size(), d.expected) == 0 &&
+              d.out.back() == '\n')
+      << "the payload was not printed as sent (" << d.out.size() << " bytes)";
+  RecordProperty("peak_rss_kb", std::to_string(d.status.peak_rss_kb));
+  // Four copies before (270 MB); one now, plus what the tool needs anyway.
+  EXPECT_LT(d.status.peak_rss_kb, large_payload_kb * 5 / 4 + base_rss_allowance_kb) << d.err;
+}
+
+TEST(large_message, mqtk_sub_json_line_of_a_64_mb_publish_holds_it_about_twice) {
+  const auto d = deliver_large_message({"--json"});
+  ASSERT_TRUE(d.status.success()) << d.status.to_string() << "\n" << d.err;
+  EXPECT_NE(d.out.find("\"payload\":\"" + d.expected + "\",\"payload_encoding\":\"utf8\",\"payload_len\":67108864"),
+            std::string::npos)
+      << "the payload is not in the line (" << d.out.size() << " bytes)";
+  RecordProperty("peak_rss_kb", std::to_string(d.status.peak_rss_kb));
+  // The message and its line, which is the payload escaped: nothing more (300 MB before).
+  EXPECT_LT(d.status.peak_rss_kb, large_payload_kb * 9 / 4 + base_rss_allowance_kb) << d.err;
+}
+
+// A broker that announces a 256 MB PUBLISH, sends 64 KiB of it and stalls with the connection
+// open: mqtk-sub's memory follows what arrived, not what was announced, until -W ends the run.
+TEST(large_message, mqtk_sub_holds_what_a_stalled_256_mb_publish_sent_not_what_it_announced) {
+  std::vector<std::uint8_t> script = test::v311_connack(0);
+  const std::uint8_t huge_header[] = {0x30, 0xFF, 0xFF, 0xFF, 0x7F};
+  script.insert(script.end(), std::begin(huge_header), std::end(huge_header));
+  script.resize(script.size() + 64 * 1024, 'x');
+  test::fake_broker fb(test::peer_script{.reply = script, .pings_to_answer = 0});
+  const auto r = test::run(process_options{.args = {test::sub_tool(), "-h", "127.0.0.1", "-p",
+                                                    std::to_string(fb.port()), "-t", "t", "-W", "3"}},
+                           60s);
+  EXPECT_FALSE(r.timed_out) << r.describe();
+  EXPECT_EQ(r.exit_code(), 27) << r.describe();
+  RecordProperty("peak_rss_kb", std::to_string(r.status.peak_rss_kb));
+  EXPECT_GT(r.status.peak_rss_kb, 0);
+  EXPECT_LT(r.status.peak_rss_kb, base_rss_allowance_kb * 2) << r.describe();
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 namespace mqtk::tools {
 namespace {
 constexpr std::size_t batch_limit = 64 * 1024;
+// A payload this large is written from where it lies rather than copied into the buffer.
+constexpr std::size_t write_through_from = 64 * 1024;
 }
 
 stdout_writer::stdout_writer() : terminal_(::isatty(STDOUT_FILENO) == 1) {
@@ -21,10 +23,30 @@ void stdout_writer::message_done() {
   if (terminal_ || buffer_.size() >= batch_limit) flush();
 }
 
+void stdout_writer::append_or_write(std::string_view bytes) {
+  if (bytes.size() < write_through_from) {
+    buffer_ += bytes;
+    return;
+  }
+  flush();
+  write_all(bytes);
+}
+
 bool stdout_writer::flush() {
+  write_all(buffer_);
+  buffer_.clear();
+  // A large -F or --json line grew the buffer: its memory is not kept for the small ones.
+  if (buffer_.capacity() > 4 * batch_limit) {
+    buffer_.shrink_to_fit();
+    buffer_.reserve(batch_limit * 2);
+  }
+  return !closed_;
+}
+
+void stdout_writer::write_all(std::string_view bytes) {
   std::size_t at = 0;
-  while (at < buffer_.size() && !closed_) {
-    const ssize_t n = ::write(STDOUT_FILENO, buffer_.data() + at, buffer_.size() - at);
+  while (at < bytes.size() && !closed_) {
+    const ssize_t n = ::write(STDOUT_FILENO, bytes.data() + at, bytes.size() - at);
     if (n >= 0) {
       at += static_cast<std::size_t>(n);
     } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -36,8 +58,6 @@ bool stdout_writer::flush() {
       closed_ = true;
     }
   }
-  buffer_.clear();
-  return !closed_;
 }
 
 }  // namespace mqtk::tools

@@ -5,6 +5,7 @@
 // stream costs few system calls. A closed pipe (`| head -1`) is noticed, not fatal; any other
 // write error (EBADF, ENOSPC, EIO) is kept for the subscriber to report.
 #include <string>
+#include <string_view>
 
 namespace mqtk::tools {
 
@@ -15,6 +16,9 @@ class stdout_writer {
   std::string& buffer() noexcept { return buffer_; }
   // After a message was appended: writes at once on a terminal or when the buffer is large.
   void message_done();
+  // Appends `bytes`, or, when they are large, writes what is buffered and then `bytes` from
+  // where they lie: a 256 MB payload goes out without a copy.
+  void append_or_write(std::string_view bytes);
   // Writes everything buffered (waiting when stdout is a non-blocking descriptor that is
   // full). False once nothing more can be written: the reader has gone away (EPIPE) or a
   // write failed (error()).
@@ -26,6 +30,8 @@ class stdout_writer {
   bool empty() const noexcept { return buffer_.empty(); }
 
  private:
+  void write_all(std::string_view bytes);
+
   std::string buffer_;
   bool terminal_;
   bool closed_ = false;

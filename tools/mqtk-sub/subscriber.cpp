@@ -280,7 +280,7 @@ class subscriber {
       return acknowledge_now(m);
     std::string error;
     const auto view = report::make_message_view(m, std::chrono::system_clock::now());
-    if (!printer_.append(out_.buffer(), view, &error)) {
+    if (!printer_.append(out_.buffer(), view, &error, write_payload_)) {
       if (!error.empty()) std::cerr << error;  // a whole line already, as mosquitto_sub prints it
     }
     if (m.qos != proto::qos::at_most_once) unwritten_.push_back({m.qos, m.packet_id});
@@ -360,6 +360,8 @@ class subscriber {
   std::vector<proto::property> subscribe_properties_;
   std::vector<proto::property> unsubscribe_properties_;
   stdout_writer out_;
+  // A payload printed as it is goes out from the message, not through a copy in out_'s buffer.
+  const report::message_printer::verbatim_writer write_payload_{[this](std::string_view p) { out_.append_or_write(p); }};
   std::mt19937 rng_{std::random_device{}()};
   static constexpr std::chrono::milliseconds flush_interval{5};
   std::chrono::steady_clock::time_point last_flush_{};

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <array>
-#include <deque>
 #include <optional>
 #include <random>
 #include <string>
@@ -27,6 +26,11 @@
 #include "mqtk/proto/reason_code.hpp"
 #include "mqtk/proto/session_action_list.hpp"
 #include "mqtk/proto/session_error.hpp"
+#include "held_disconnect.hpp"
+#include "pending_operations.hpp"
+#include "post_completion.hpp"
+#include "subscription_memory.hpp"
+#include "unwritten_qos0.hpp"
 
 namespace mqtk::client {
 
@@ -34,13 +38,6 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 
 namespace {
-
-// Completions never run inside the client's own processing (a coroutine resumed there could
-// call back into the client while an action list is being interpreted): they are posted.
-template <class Handler, class... Args>
-void post_completion(client::executor_type ex, Handler handler, Args... args) {
-  asio::post(ex, [h = std::move(handler), ... a = std::move(args)]() mutable { std::move(h)(std::move(a)...); });
-}
 
 std::string loss_message(const error_code& ec) {
   if (ec == asio::error::eof) return "the broker closed the connection";
@@ -71,21 +68,6 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     disconnecting,   // DISCONNECT queued, waiting to flush and shut down
     reconnect_wait,  // waiting for the backoff timer
     closed,          // close(): terminal
-  };
-
-  // A request of the caller (or an internal resubscribe) waiting for its complete_action.
-  struct remembered_subscription {
-    std::string filter;
-    proto::subscription options;  // filter empty: it views `filter` only when sent
-  };
-
-  struct pending_op {
-    proto::operation_id id = 0;
-    executor_type ex;
-    std::variant<std::monostate, publish_handler, subscribe_handler> handler;
-    // Subscribe requests: what to remember for resubscription once acknowledged.
-    std::vector<remembered_subscription> subscriptions;
-    bool active = true;
   };
 
   friend class mqtk::client::client;  // its accessors and handler setters read the members
@@ -175,7 +157,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
             if constexpr (std::is_same_v<T, proto::send_action>) {
               if (gen != generation) return;  // the connection ended while interpreting
               pending_writes.insert(pending_writes.end(), act.bytes.begin(), act.bytes.end());
-              bytes_queued += act.bytes.size();
+              qos0.queued(act.bytes.size());
               if (options.observer.on_packet) observe(direction::sent, act.bytes);
             } else if constexpr (std::is_same_v<T, proto::arm_timer_action>) {
               arm(act.kind, act.deadline);
@@ -256,8 +238,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
         self->connection_failed(ec);
         return;
       }
-      self->bytes_written += size;
-      self->release_written_qos0();
+      self->qos0.written(size, self->pending);
       self->flush_writes();
       if (self->write_backlog() <= max_write_backlog) self->write_space.cancel();
       self->maybe_shutdown();
@@ -364,17 +345,11 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   }
 
   std::size_t resubscribe() {
-    std::vector<proto::subscription> subs;
-    subs.reserve(subscriptions.size());
-    for (const auto& s : subscriptions) {
-      proto::subscription x = s.options;
-      x.filter = s.filter;
-      subs.push_back(x);
-    }
+    const std::vector<proto::subscription> subs = subscriptions.to_resubscribe();
     process([&](proto::action_list& out) {
       auto id = session.subscribe(proto::subscribe{.subscriptions = proto::list_view<proto::subscription>(subs)},
                                   clock::now(), out);
-      add_pending(id, executor, std::monostate{});
+      pending.add(id, executor, std::monostate{});
     });
     return subs.size();
   }
@@ -433,7 +408,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     set_failure(ec, 0, proto::packet_type::disconnect, loss_message(ec));
     failure.cut_short = session.receiving();  // forgotten by transport_down()
     end_transport();
-    fail_unwritten_qos0(ec);
+    qos0.fail_all(ec, pending);
     process([&](proto::action_list& out) { session.transport_down(clock::now(), out); });
     connection_ended(ec);
   }
@@ -450,7 +425,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
                 refused ? proto::packet_type::connack : proto::packet_type::disconnect, std::move(message));
     failure.receiving = proto::receiving_at_deadline(c.cause);
     end_transport();
-    fail_unwritten_qos0(c.error);
+    qos0.fail_all(c.error, pending);
     connection_ended(c.error);
   }
 
@@ -458,7 +433,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     ++generation;
     transport_up = false;
     pending_writes.clear();
-    bytes_written = bytes_queued;  // what was not written never will be
+    qos0.discard_queued();  // what was not written never will be
     cancel_timers();
     transport.close();
     write_space.cancel();
@@ -543,7 +518,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     shutting_down = false;
     shutdown_timer.cancel();
     end_transport();
-    fail_unwritten_qos0(proto::session_error::client_disconnected);
+    qos0.fail_all(proto::session_error::client_disconnected, pending);
     current = phase::idle;
     process([&](proto::action_list& out) { session.cancel_all(proto::session_error::client_disconnected, out); });
     if (disconnect_waiter) {
@@ -582,15 +557,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   // Confirming QoS 0 publishes before DISCONNECT (client_options::confirm_qos0_before_disconnect)
 
   void start_confirmation(const proto::disconnect& d) {
-    held_disconnect_properties.clear();
-    held_disconnect_strings.clear();
-    for (proto::property p : d.properties) {
-      p.key = held_disconnect_strings.emplace_back(p.key);
-      p.value = held_disconnect_strings.emplace_back(p.value);
-      held_disconnect_properties.push_back(p);
-    }
-    held_disconnect = d;
-    held_disconnect.properties = proto::property_list(std::span<const proto::property>(held_disconnect_properties));
+    held.hold(d);
     // A keep-alive PINGREQ already out was sent before some of the publishes: its PINGRESP
     // proves nothing about them, so wait for it and then ask again.
     confirming = session.ping_outstanding() ? confirm_stage::earlier_ping : confirm_stage::our_ping;
@@ -617,7 +584,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     confirming = confirm_stage::none;
     qos0_unconfirmed = false;
     shutdown_timer.cancel();
-    process([&](proto::action_list& out) { session.disconnect(held_disconnect, clock::now(), out); });
+    process([&](proto::action_list& out) { session.disconnect(held.packet(), clock::now(), out); });
   }
 
   // The connection ended while a PINGRESP was awaited: the broker did not accept everything.
@@ -648,13 +615,8 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
       post_completion(disconnect_waiter->first, std::move(disconnect_waiter->second), aborted);
       disconnect_waiter.reset();
     }
-    for (std::size_t i = pending_head; i < pending.size(); ++i) {
-      if (pending[i].active) finish_pending(pending[i], aborted, 0, 0, {});
-    }
-    pending.clear();
-    pending_head = 0;
-    qos0_waiting.clear();
-    qos0_head = 0;
+    pending.abort_all(aborted);
+    qos0.clear();
   }
 
  private:
@@ -688,23 +650,8 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   // ---------------------------------------------------------------------------------------
   // Operations
 
-  template <class Handler>
-  void add_pending(proto::operation_id id, executor_type ex, Handler h) {
-    pending_op& p = pending.emplace_back();
-    p.id = id;
-    p.ex = std::move(ex);
-    p.handler = std::move(h);
-  }
-
-  pending_op* find_pending(proto::operation_id id) {
-    auto it = std::lower_bound(pending.begin() + static_cast<std::ptrdiff_t>(pending_head), pending.end(), id,
-                               [](const pending_op& p, proto::operation_id v) { return p.id < v; });
-    if (it == pending.end() || it->id != id || !it->active) return nullptr;
-    return &*it;
-  }
-
   void complete(const proto::complete_action& c) {
-    pending_op* p = find_pending(c.id);
+    pending_operations::operation* p = pending.find(c.id);
     if (p == nullptr) return;
     if (c.error == proto::session_error::rejected) {
       const auto where = c.kind == proto::operation_kind::publish ? proto::packet_type::puback
@@ -715,82 +662,17 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     }
     const bool answered = !c.error || c.error == proto::session_error::rejected;
     if (c.kind == proto::operation_kind::subscribe && answered && !p->subscriptions.empty()) {
-      remember(*p, c.reason_codes);
+      subscriptions.remember(p->subscriptions, c.reason_codes, session.version());
     }
-    // The session finishes a QoS 0 publish when it hands over the bytes; the caller hears of
-    // it once they are written, which also keeps a fast publisher from outrunning the socket.
-    const bool qos0 = c.kind == proto::operation_kind::publish && !c.error && c.packet_id == 0;
-    if (qos0) qos0_unconfirmed = true;
-    if (qos0 && transport_up && bytes_written < bytes_queued) {
-      qos0_waiting.push_back({c.id, bytes_queued});
+    // A QoS 0 publish is reported once its bytes are written (unwritten_qos0).
+    const bool is_qos0 = c.kind == proto::operation_kind::publish && !c.error && c.packet_id == 0;
+    if (is_qos0) qos0_unconfirmed = true;
+    if (is_qos0 && transport_up && !qos0.all_written()) {
+      qos0.wait(c.id);
       return;
     }
-    finish_pending(*p, c.error, c.reason_code, c.packet_id, c.reason_codes);
-    compact_pending();
-  }
-
-  void release_written_qos0() {
-    while (qos0_head < qos0_waiting.size() && qos0_waiting[qos0_head].until <= bytes_written) {
-      if (pending_op* p = find_pending(qos0_waiting[qos0_head].id)) finish_pending(*p, {}, 0, 0, {});
-      ++qos0_head;
-    }
-    if (qos0_head == qos0_waiting.size()) {
-      qos0_waiting.clear();
-      qos0_head = 0;
-    }
-    compact_pending();
-  }
-
-  void fail_unwritten_qos0(error_code ec) {
-    for (std::size_t i = qos0_head; i < qos0_waiting.size(); ++i) {
-      if (pending_op* p = find_pending(qos0_waiting[i].id)) finish_pending(*p, ec, 0, 0, {});
-    }
-    qos0_waiting.clear();
-    qos0_head = 0;
-    compact_pending();
-  }
-
-  void compact_pending() {
-    // Completed entries at the front are dropped; the vector keeps its capacity.
-    while (pending_head < pending.size() && !pending[pending_head].active) ++pending_head;
-    if (pending_head == pending.size()) {
-      pending.clear();
-      pending_head = 0;
-    } else if (pending_head > 64 && pending_head * 2 > pending.size()) {
-      pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(pending_head));
-      pending_head = 0;
-    }
-  }
-
-  void finish_pending(pending_op& p, error_code ec, std::uint8_t reason, std::uint16_t packet_id,
-                      proto::list_view<std::uint8_t> codes) {
-    p.active = false;
-    if (auto* h = std::get_if<publish_handler>(&p.handler)) {
-      post_completion(p.ex, std::move(*h), ec, publish_result{.reason_code = reason, .packet_id = packet_id});
-    } else if (auto* s = std::get_if<subscribe_handler>(&p.handler)) {
-      subscribe_result r;
-      r.reason_codes.assign(codes.begin(), codes.end());
-      r.packet_id = packet_id;
-      post_completion(p.ex, std::move(*s), ec, std::move(r));
-    }
-    p.handler = std::monostate{};
-  }
-
-  void remember(const pending_op& p, proto::list_view<std::uint8_t> codes) {
-    for (std::size_t i = 0; i < p.subscriptions.size(); ++i) {
-      // A denied filter is not resubscribed after a reconnect.
-      if (i < codes.size() && proto::reason_code{codes[i]}.is_failure(proto::packet_type::suback, session.version())) {
-        continue;
-      }
-      const remembered_subscription& s = p.subscriptions[i];
-      auto it = std::find_if(subscriptions.begin(), subscriptions.end(),
-                             [&](const remembered_subscription& r) { return r.filter == s.filter; });
-      if (it == subscriptions.end()) {
-        subscriptions.push_back(s);
-      } else {
-        it->options = s.options;
-      }
-    }
+    pending.finish(*p, c.error, c.reason_code, c.packet_id, c.reason_codes);
+    pending.compact();
   }
 
   // Requests before async_connect, or after giving up, cannot be sent: the session would queue
@@ -807,7 +689,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     }
     process([&](proto::action_list& out) {
       auto id = session.publish(m, clock::now(), out);
-      add_pending(id, std::move(ex), std::move(h));
+      pending.add(id, std::move(ex), std::move(h));
     });
   }
 
@@ -818,14 +700,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     }
     process([&](proto::action_list& out) {
       auto id = session.subscribe(r, clock::now(), out);
-      add_pending(id, std::move(ex), std::move(h));
-      pending_op& p = pending.back();
-      p.subscriptions.reserve(r.subscriptions.size());
-      for (const proto::subscription& s : r.subscriptions) {
-        proto::subscription x = s;
-        x.filter = {};
-        p.subscriptions.push_back({std::string(s.filter), x});
-      }
+      pending.add(id, std::move(ex), std::move(h)).subscriptions = subscription_memory::copy_of(r);
     });
   }
 
@@ -834,12 +709,10 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
       post_completion(ex, std::move(h), error_code(net::net_error::not_connected), subscribe_result{});
       return;
     }
-    for (std::string_view f : r.filters) {
-      std::erase_if(subscriptions, [&](const remembered_subscription& s) { return s.filter == f; });
-    }
+    for (std::string_view f : r.filters) subscriptions.forget(f);
     process([&](proto::action_list& out) {
       auto id = session.unsubscribe(r, clock::now(), out);
-      add_pending(id, std::move(ex), std::move(h));
+      pending.add(id, std::move(ex), std::move(h));
     });
   }
 
@@ -887,28 +760,15 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   enum class confirm_stage : std::uint8_t { none, earlier_ping, our_ping };
   confirm_stage confirming = confirm_stage::none;
   bool qos0_unconfirmed = false;  // a QoS 0 PUBLISH went out on this connection since
-  proto::disconnect held_disconnect;
-  std::vector<proto::property> held_disconnect_properties;
-  std::deque<std::string> held_disconnect_strings;
+  held_disconnect held;
   connect_result last_result;
   failure_details failure;
   static constexpr std::size_t early_bytes_limit = 64;
   std::vector<std::uint8_t> early_bytes;  // received before CONNACK, for failure.peer_bytes
 
-  std::vector<pending_op> pending;  // ordered by id from pending_head on
-  std::size_t pending_head = 0;
-  std::vector<remembered_subscription> subscriptions;
-
-  // QoS 0 publishes waiting for their bytes to be written: complete once bytes_written reaches
-  // `until`. Counters are of this client's lifetime; a lost connection settles them.
-  struct unwritten {
-    proto::operation_id id = 0;
-    std::uint64_t until = 0;
-  };
-  std::vector<unwritten> qos0_waiting;
-  std::size_t qos0_head = 0;
-  std::uint64_t bytes_queued = 0;
-  std::uint64_t bytes_written = 0;
+  pending_operations pending;
+  unwritten_qos0 qos0;
+  subscription_memory subscriptions;
 
   std::minstd_rand rng;
 };

@@ -541,6 +541,13 @@ void stream_decoder::reset() noexcept {
   refused_.reset();
 }
 
+byte_buffer stream_decoder::take_assembled() noexcept { return std::move(completed_); }
+
+bool stream_decoder::assembled(const void* p) const noexcept {
+  const auto* b = static_cast<const std::uint8_t*>(p);
+  return completed_.data() != nullptr && b >= completed_.data() && b < completed_.data() + completed_.size();
+}
+
 std::string to_string(const partial_packet& p) {
   const auto type = static_cast<unsigned>(p.first_byte >> 4);
   const std::string name = type == 0 ? std::string("packet of reserved type 0")
@@ -613,7 +620,8 @@ stream_decoder::result stream_decoder::put(std::span<const std::uint8_t> input) 
       needed_ = total;
       header_size_ = h->header_size;
     }
-    buffer_.assign(input.begin(), input.end());
+    buffer_.clear();
+    buffer_.append(input);
     stream_offset_ += input.size();
     result r;
     r.consumed = input.size();
@@ -645,19 +653,20 @@ stream_decoder::result stream_decoder::put(std::span<const std::uint8_t> input) 
     if (buffer_.size() + take > buffer_.capacity()) {
       // Grow with the bytes that arrived (never to what the length field claims before they
       // do), but never past the packet's size: plain doubling would hold up to twice a large
-      // packet.
+      // packet. byte_buffer grows by realloc, which moves a large block's pages instead of
+      // holding the old and the new copy at once.
       buffer_.reserve(std::min(needed_, std::max(buffer_.size() * 2, buffer_.size() + take)));
     }
-    buffer_.insert(buffer_.end(), input.begin() + static_cast<std::ptrdiff_t>(consumed),
-                   input.begin() + static_cast<std::ptrdiff_t>(consumed + take));
+    buffer_.append(input.subspan(consumed, take));
     consumed += take;
     if (buffer_.size() == needed_) {
-      // The packet views into completed_, which stays untouched until the next call.
-      completed_.swap(buffer_);
+      // The packet views into completed_, which stays untouched until the next call (or is
+      // handed over by take_assembled()).
+      std::swap(completed_, buffer_);
       buffer_.clear();
       // The previous large packet's memory is not kept around for the next one: at most one
       // copy of a large packet is held (the one `current_` views).
-      if (buffer_.capacity() > (1u << 20)) std::vector<std::uint8_t>().swap(buffer_);
+      if (buffer_.capacity() > (1u << 20)) buffer_.release();
       needed_ = 0;
       return finish_packet(completed_, header_size_, consumed, start);
     }

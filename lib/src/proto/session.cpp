@@ -10,6 +10,9 @@ namespace mqtk::proto {
 namespace {
 
 constexpr std::uint8_t dup_flag = 0x08;
+// From this size a payload assembled across reads changes owner instead of being copied: below
+// it the copy is cheap and keeps the decoder's buffer (and a stream of messages allocation-free).
+constexpr std::size_t adopt_payload_from = 64 * 1024;
 
 std::size_t fixed_header_size(std::span<const std::uint8_t> bytes) noexcept {
   std::size_t i = 1;
@@ -802,7 +805,14 @@ void session::on_publish(const proto::publish& p, action_list& out) {
   auto deliver = [&] {
     proto::publish d = m;
     d.topic = out.copy(m.topic);
-    d.payload = out.copy(m.payload);
+    // A payload the decoder assembled across reads lives in the decoder's own buffer: a large
+    // one is handed to the action list as it is, so that a 256 MB message is held once, not
+    // twice. A small one, or one viewing the caller's input, is copied into the arena.
+    if (m.payload.size() >= adopt_payload_from && decoder_.assembled(m.payload.data())) {
+      out.adopt(decoder_.take_assembled());
+    } else {
+      d.payload = out.copy(m.payload);
+    }
     d.properties = out.copy(m.properties);
     out.push(deliver_action{d});
   };

@@ -12,6 +12,7 @@ constexpr std::size_t min_block_size = 16 * 1024;
 
 void action_list::clear() noexcept {
   actions_.clear();
+  adopted_.clear();
   block_ = 0;
   used_ = 0;
 }
@@ -65,6 +66,8 @@ std::span<const std::uint8_t> action_list::copy(std::span<const std::uint8_t> s)
   if (!s.empty()) std::memcpy(dst.data(), s.data(), s.size());
   return dst;
 }
+
+void action_list::adopt(byte_buffer bytes) { adopted_.push_back(std::move(bytes)); }
 
 property_list action_list::copy(property_list props) {
   static_assert(std::is_trivially_copyable_v<property>);

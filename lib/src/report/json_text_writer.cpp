@@ -62,7 +62,8 @@ void json_text_writer::raw_json(std::string_view json) {
 void json_text_writer::grow(std::size_t n) {
   const std::size_t used = buf_ ? static_cast<std::size_t>(p_ - buf_.get()) : 0;
   const std::size_t cap = std::max<std::size_t>((used + n) * 2, 4096);
-  auto bigger = std::make_unique<char[]>(cap);
+  // Not value-initialised: zero-filling would touch (make resident) twice what a large line needs.
+  std::unique_ptr<char[]> bigger(new char[cap]);
   if (used) std::memcpy(bigger.get(), buf_.get(), used);
   buf_ = std::move(bigger);
   p_ = buf_.get() + used;

@@ -8,6 +8,7 @@
 // (BENCHMARKS.md, "JSON lines"); per-character std::string::push_back and strlen on every key
 // were, in turn, most of a first hand-written version, hence the pointer and the key lengths
 // known at compile time.
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -19,8 +20,14 @@ class json_text_writer {
  public:
   json_text_writer() { grow(4096); }
 
-  // Starts a new line, discarding the previous one.
+  // Starts a new line, discarding the previous one. A large line's memory is not kept for
+  // the small ones that follow.
   void start() {
+    if (cap_end_ - buf_.get() > std::ptrdiff_t{1} << 20) {
+      buf_.reset();
+      p_ = nullptr;
+      grow(4096);
+    }
     p_ = buf_.get();
     first_ = true;
     after_key_ = false;

@@ -29,12 +29,16 @@ nlohmann::ordered_json message_json(const message_view& m, message_json_options 
   return root;
 }
 
-void append_message_json(std::string& out, const message_view& m, message_json_options options) {
+std::string_view message_json_line(const message_view& m, message_json_options options) {
   thread_local json_text_writer w;
   thread_local std::string scratch;
   w.start();
   write_message_line(w, m, options, scratch);
-  out.append(w.view());
+  return w.view();
+}
+
+void append_message_json(std::string& out, const message_view& m, message_json_options options) {
+  out.append(message_json_line(m, options));
 }
 
 }  // namespace mqtk::report

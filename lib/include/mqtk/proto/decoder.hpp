@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "mqtk/proto/byte_buffer.hpp"
 #include "mqtk/proto/decode_error.hpp"
 #include "mqtk/proto/packet.hpp"
 
@@ -107,6 +108,14 @@ class stream_decoder {
   std::optional<partial_packet> partial() const noexcept;
   void reset() noexcept;
 
+  // Whether `p` points into the bytes of the last packet assembled across calls (rather than
+  // into the caller's input, where a packet that arrived whole is decoded in place).
+  bool assembled(const void* p) const noexcept;
+  // Hands over the bytes of the last packet assembled across calls, which the packet of the
+  // last ready result views: moved, not copied, so that a large message can outlive the next
+  // call without a second copy. The decoder then assembles the next one in fresh memory.
+  byte_buffer take_assembled() noexcept;
+
  private:
   result finish_packet(std::span<const std::uint8_t> whole, std::size_t header_size, std::size_t consumed,
                        std::size_t start);
@@ -116,8 +125,8 @@ class stream_decoder {
 
   std::uint32_t max_packet_size_;
   std::optional<protocol_version> version_;
-  std::vector<std::uint8_t> buffer_;     // a packet being assembled across calls
-  std::vector<std::uint8_t> completed_;  // the last assembled packet, which `current_` views
+  byte_buffer buffer_;     // a packet being assembled across calls
+  byte_buffer completed_;  // the last assembled packet, which `current_` may view
   std::size_t needed_ = 0;  // whole-packet size once the fixed header is known, else 0
   std::size_t header_size_ = 0;
   std::size_t stream_offset_ = 0;

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mqtk/proto/byte_buffer.hpp"
 #include "mqtk/proto/session_action.hpp"
 
 namespace mqtk::proto {
@@ -41,6 +42,9 @@ class action_list {
   std::string_view copy(std::string_view s);
   std::span<const std::uint8_t> copy(std::span<const std::uint8_t> s);
   property_list copy(property_list props);
+  // Keeps `bytes` alive until clear(), which frees them: a large message's bytes change owner
+  // (from the stream decoder) instead of being copied into the arena.
+  void adopt(byte_buffer bytes);
 
  private:
   void* allocate(std::size_t n, std::size_t align);
@@ -51,6 +55,7 @@ class action_list {
   };
   std::vector<action> actions_;
   std::vector<block> blocks_;
+  std::vector<byte_buffer> adopted_;
   std::size_t block_ = 0;  // block being filled
   std::size_t used_ = 0;   // bytes used in that block
 };

@@ -6,6 +6,7 @@
 // Binary values (payload, correlation data) carry a "<field>_encoding" of "utf8" or "base64";
 // with --json-payload a payload that is valid JSON is embedded as JSON ("json").
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -23,5 +24,8 @@ nlohmann::ordered_json message_json(const message_view& m, message_json_options 
 // Appends the line (the fast writer) without a newline: message_json(m, options).dump() byte
 // for byte, except that an embedded JSON payload keeps its own spelling (1.10 stays 1.10).
 void append_message_json(std::string& out, const message_view& m, message_json_options options = {});
+// The same line, in a buffer of this thread's that the next call reuses: for a caller that
+// writes a large line out from there instead of copying it.
+std::string_view message_json_line(const message_view& m, message_json_options options = {});
 
 }  // namespace mqtk::report

@@ -3,6 +3,7 @@
 // (mosquitto_sub's default), "topic payload" (-v), a -F format, or --json lines. Appends to
 // the caller's buffer so that a run of messages costs no allocation once the buffer is warm;
 // the caller writes the buffer out (and flushes) when it likes.
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,13 @@ class message_printer {
   // Appends what one message prints. Returns false when -F %J met a payload that is not
   // JSON; `error` (if given) then holds the line mosquitto_sub prints on stderr.
   bool append(std::string& out, const message_view& m, std::string* error = nullptr) const;
+
+  // Takes bytes that would be appended to `out` as they are (the payload of the default output
+  // and of -v, a --json line) in place of appending them: the receiver writes out what `out`
+  // holds, then the bytes from where they lie, so that a large message is not copied once more
+  // on its way out. What follows is appended to `out` after the call. -F always appends.
+  using verbatim_writer = std::function<void(std::string_view bytes)>;
+  bool append(std::string& out, const message_view& m, std::string* error, const verbatim_writer& verbatim) const;
 
   const printer_options& options() const noexcept { return options_; }
 
