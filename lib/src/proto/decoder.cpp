@@ -212,9 +212,10 @@ class body_decoder {
   bool v5() const noexcept { return version_ == protocol_version::v5; }
 
   // PUBLISH and its acknowledgements, the packets of the data path, are decoded straight into
-  // `out`: returning one by value built it on the stack and copied the whole variant (168
-  // bytes, its fields just written byte by byte, read back 16 at a time: stalled store
-  // forwarding), which cost a quarter of the decode time of a small PUBLISH.
+  // `out`. Returned by value, each was built on the stack and then copied into `out` as a
+  // whole 168-byte variant, its fields read back 16 bytes at a time right after being written
+  // in narrower stores (store forwarding fails): that copy was half the time of decoding a
+  // 64-byte PUBLISH (perf/codec, BENCHMARKS.md).
   void decode(packet& out) {
     switch (static_cast<packet_type>(first_ >> 4)) {
       case packet_type::connect: out = decode_connect(); return;
