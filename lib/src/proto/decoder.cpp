@@ -145,7 +145,11 @@ bool read_properties(field_reader& r, property_scope scope, std::vector<property
                         (info->id == property_id::subscription_identifier && scope == property_scope::subscribe);
     if (single && (seen >> id & 1) && !r.violation(decode_error::duplicate_property, at)) break;
     seen |= std::uint64_t{1} << id;
-    property p{.id = info->id};
+    // Read straight into the list: a property built on the stack and pushed back was copied
+    // with 16-byte loads right after narrower stores, the stall the packets had (see decode()).
+    // On a failure the packet is refused, so nothing reads the partly filled entry.
+    property& p = out.emplace_back();
+    p.id = info->id;
     switch (info->type) {
       case property_type::byte: {
         std::uint8_t v = 0;
@@ -169,7 +173,6 @@ bool read_properties(field_reader& r, property_scope scope, std::vector<property
     }
     if (!r.ok()) break;
     if (!property_value_error(info->id, p.number).empty() && !r.violation(decode_error::invalid_property_value, at)) break;
-    out.push_back(p);
   }
   r.set_end(packet_end);
   if (!r.ok()) {
