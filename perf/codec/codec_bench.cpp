@@ -30,17 +30,25 @@ publish sample_publish(qos q) {
                  .packet_id = static_cast<std::uint16_t>(q == qos::at_most_once ? 0 : 1)};
 }
 
-std::vector<std::uint8_t> stream_of(qos q, protocol_version v, std::size_t count) {
+// The properties a 5.0 sensor publisher typically sets: the payload is UTF-8 JSON that
+// expires, and one user property names the device.
+const property sensor_properties[] = {
+    {.id = property_id::payload_format_indicator, .number = 1},
+    {.id = property_id::message_expiry_interval, .number = 3600},
+    {.id = property_id::content_type, .value = "application/json"},
+    {.id = property_id::user_property, .key = "device", .value = "esp32-042"},
+};
+
+std::vector<std::uint8_t> stream_of(const publish& p, protocol_version v, std::size_t count) {
   std::vector<std::uint8_t> out;
-  const publish p = sample_publish(q);
   for (std::size_t i = 0; i < count; ++i) encode_append(p, v, out);
   return out;
 }
 
-void decode_stream(benchmark::State& state, qos q, protocol_version v) {
+void decode_stream(benchmark::State& state, const publish& sample, protocol_version v) {
   constexpr std::size_t packets_per_buffer = 4096;
-  const auto bytes = stream_of(q, v, packets_per_buffer);
-  if (bytes.size() != packets_per_buffer * (v == protocol_version::v5 ? 65 : 64)) state.SkipWithError("size");
+  const auto bytes = stream_of(sample, v, packets_per_buffer);
+  if (bytes.size() != packets_per_buffer * encoded_size(sample, v)) state.SkipWithError("size");
   stream_decoder dec({.version = v});
   std::size_t packets = 0;
   std::size_t payload_bytes = 0;
@@ -83,10 +91,20 @@ void encode_packets(benchmark::State& state, qos q, protocol_version v) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * 1024));
 }
 
+void decode_stream(benchmark::State& state, qos q, protocol_version v) {
+  decode_stream(state, sample_publish(q), v);
+}
+
 void BM_decode_publish_qos0_v311(benchmark::State& s) { decode_stream(s, qos::at_most_once, protocol_version::v311); }
 void BM_decode_publish_qos1_v311(benchmark::State& s) { decode_stream(s, qos::at_least_once, protocol_version::v311); }
 void BM_decode_publish_qos0_v5(benchmark::State& s) { decode_stream(s, qos::at_most_once, protocol_version::v5); }
 void BM_decode_publish_qos1_v5(benchmark::State& s) { decode_stream(s, qos::at_least_once, protocol_version::v5); }
+// The same PUBLISH with sensor_properties (111 bytes): the cost of reading and checking them.
+void BM_decode_publish_qos1_v5_properties(benchmark::State& s) {
+  publish p = sample_publish(qos::at_least_once);
+  p.properties = property_list(std::span<const property>(sensor_properties));
+  decode_stream(s, p, protocol_version::v5);
+}
 void BM_encode_publish_qos0_v311(benchmark::State& s) { encode_packets(s, qos::at_most_once, protocol_version::v311); }
 void BM_encode_publish_qos1_v311(benchmark::State& s) { encode_packets(s, qos::at_least_once, protocol_version::v311); }
 
@@ -94,6 +112,7 @@ BENCHMARK(BM_decode_publish_qos0_v311);
 BENCHMARK(BM_decode_publish_qos1_v311);
 BENCHMARK(BM_decode_publish_qos0_v5);
 BENCHMARK(BM_decode_publish_qos1_v5);
+BENCHMARK(BM_decode_publish_qos1_v5_properties);
 BENCHMARK(BM_encode_publish_qos0_v311);
 BENCHMARK(BM_encode_publish_qos1_v311);
 

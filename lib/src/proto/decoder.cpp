@@ -145,7 +145,11 @@ bool read_properties(field_reader& r, property_scope scope, std::vector<property
                         (info->id == property_id::subscription_identifier && scope == property_scope::subscribe);
     if (single && (seen >> id & 1) && !r.violation(decode_error::duplicate_property, at)) break;
     seen |= std::uint64_t{1} << id;
-    property p{.id = info->id};
+    // Read straight into the list: a property built on the stack and pushed back was copied
+    // with 16-byte loads right after narrower stores, the stall the packets had (see decode()).
+    // On a failure the packet is refused, so nothing reads the partly filled entry.
+    property& p = out.emplace_back();
+    p.id = info->id;
     switch (info->type) {
       case property_type::byte: {
         std::uint8_t v = 0;
@@ -169,7 +173,6 @@ bool read_properties(field_reader& r, property_scope scope, std::vector<property
     }
     if (!r.ok()) break;
     if (!property_value_error(info->id, p.number).empty() && !r.violation(decode_error::invalid_property_value, at)) break;
-    out.push_back(p);
   }
   r.set_end(packet_end);
   if (!r.ok()) {
@@ -202,7 +205,7 @@ class body_decoder {
 
   std::optional<decode_failure> run(packet& out) {
     if (scratch_.lenient) scratch_.violations.clear();
-    out = decode();
+    decode(out);
     if (r_.ok() && r_.remaining() != 0) r_.fail(decode_error::trailing_bytes, r_.pos());
     if (!r_.ok()) return r_.failure();
     return std::nullopt;
@@ -211,26 +214,31 @@ class body_decoder {
  private:
   bool v5() const noexcept { return version_ == protocol_version::v5; }
 
-  packet decode() {
+  // PUBLISH and its acknowledgements, the packets of the data path, are decoded straight into
+  // `out`. Returned by value, each was built on the stack and then copied into `out` as a
+  // whole 168-byte variant, its fields read back 16 bytes at a time right after being written
+  // in narrower stores (store forwarding fails): that copy was half the time of decoding a
+  // 64-byte PUBLISH (perf/codec, BENCHMARKS.md).
+  void decode(packet& out) {
     switch (static_cast<packet_type>(first_ >> 4)) {
-      case packet_type::connect: return decode_connect();
-      case packet_type::connack: return decode_connack();
-      case packet_type::publish: return decode_publish();
-      case packet_type::puback: return decode_response<puback>(property_scope::puback);
-      case packet_type::pubrec: return decode_response<pubrec>(property_scope::pubrec);
-      case packet_type::pubrel: return decode_response<pubrel>(property_scope::pubrel);
-      case packet_type::pubcomp: return decode_response<pubcomp>(property_scope::pubcomp);
-      case packet_type::subscribe: return decode_subscribe();
-      case packet_type::suback: return decode_suback();
-      case packet_type::unsubscribe: return decode_unsubscribe();
-      case packet_type::unsuback: return decode_unsuback();
-      case packet_type::pingreq: return pingreq{};
-      case packet_type::pingresp: return pingresp{};
-      case packet_type::disconnect: return decode_disconnect();
-      case packet_type::auth: return decode_auth();
+      case packet_type::connect: out = decode_connect(); return;
+      case packet_type::connack: out = decode_connack(); return;
+      case packet_type::publish: decode_publish(out.emplace<publish>()); return;
+      case packet_type::puback: decode_response(out.emplace<puback>(), property_scope::puback); return;
+      case packet_type::pubrec: decode_response(out.emplace<pubrec>(), property_scope::pubrec); return;
+      case packet_type::pubrel: decode_response(out.emplace<pubrel>(), property_scope::pubrel); return;
+      case packet_type::pubcomp: decode_response(out.emplace<pubcomp>(), property_scope::pubcomp); return;
+      case packet_type::subscribe: out = decode_subscribe(); return;
+      case packet_type::suback: out = decode_suback(); return;
+      case packet_type::unsubscribe: out = decode_unsubscribe(); return;
+      case packet_type::unsuback: out = decode_unsuback(); return;
+      case packet_type::pingreq: out = pingreq{}; return;
+      case packet_type::pingresp: out = pingresp{}; return;
+      case packet_type::disconnect: out = decode_disconnect(); return;
+      case packet_type::auth: out = decode_auth(); return;
     }
     r_.fail(decode_error::reserved_packet_type, 0);
-    return pingreq{};
+    out = pingreq{};
   }
 
   packet decode_connect() {
@@ -316,43 +324,39 @@ class body_decoder {
     return c;
   }
 
-  packet decode_publish() {
-    publish p;
+  void decode_publish(publish& p) {
     const std::uint8_t q = (first_ >> 1) & 3;
     if (!valid_qos(q)) {
       r_.fail(decode_error::invalid_qos, 0);
-      return p;
+      return;
     }
     p.qos = static_cast<qos>(q);
     p.dup = first_ & 0x08;
     p.retain = first_ & 0x01;
     const std::size_t topic_at = r_.pos();
-    if (!r_.utf8(p.topic, true)) return p;
-    if (q != 0 && !read_packet_id(r_, p.packet_id)) return p;
+    if (!r_.utf8(p.topic, true)) return;
+    if (q != 0 && !read_packet_id(r_, p.packet_id)) return;
     if (v5()) {
-      if (!read_properties(r_, property_scope::publish, scratch_.properties)) return p;
+      if (!read_properties(r_, property_scope::publish, scratch_.properties)) return;
       p.properties = property_list(scratch_.properties);
     }
     // An empty topic is allowed only in 5.0 with a topic alias (5.0 §3.3.2.1).
     if (p.topic.empty() && !(v5() && p.properties.find(property_id::topic_alias)) &&
         !r_.violation(decode_error::invalid_topic_name, topic_at))
-      return p;
+      return;
     r_.rest(p.payload);
-    return p;
   }
 
   template <class Response>
-  packet decode_response(property_scope scope) {
-    Response a;
-    if (!read_packet_id(r_, a.packet_id)) return a;
+  void decode_response(Response& a, property_scope scope) {
+    if (!read_packet_id(r_, a.packet_id)) return;
     if (v5() && r_.remaining() > 0) {
       r_.u8(a.reason_code);
       if (r_.remaining() > 0) {
-        if (!read_properties(r_, scope, scratch_.properties)) return a;
+        if (!read_properties(r_, scope, scratch_.properties)) return;
         a.properties = property_list(scratch_.properties);
       }
     }
-    return a;
   }
 
   packet decode_subscribe() {
