@@ -86,7 +86,7 @@ class bench_link {
   void flush();
   void start_read();
   void fail_connect(client::failure_details f);
-  void drop(boost::system::error_code ec, std::uint8_t reason_code, std::string_view message);
+  void drop(boost::system::error_code ec, proto::reason_code reason_code, std::string_view message);
   void close_socket() noexcept;
   client::failure_details failure(boost::system::error_code ec) const;
 
@@ -109,7 +109,7 @@ class bench_link {
   bool processing_ = false;
   bool write_outstanding_ = false;
   bool close_after_write_ = false;
-  std::uint8_t server_reason_ = 0;  // from a server DISCONNECT or a CONNACK refusal
+  proto::reason_code server_reason_;  // from a server DISCONNECT or a CONNACK refusal
 };
 
 }  // namespace mqtk::tools

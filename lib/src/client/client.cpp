@@ -299,7 +299,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
 
   void on_transport_connected(error_code ec) {
     if (ec) {
-      set_failure(ec, 0, proto::packet_type::connack, transport.last_failure().message());
+      set_failure(ec, proto::reason_code{}, proto::packet_type::connack, transport.last_failure().message());
       failure.connect = transport.last_failure();
       connect_attempt_failed(ec);
       return;
@@ -344,7 +344,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
       options.observer.on_connack(connack_event{.at = clock::now(), .packet = c, .version = session.version(),
                                                 .limits = session.server()});
     }
-    if (proto::is_failure(c.reason_code, proto::packet_type::connack, session.version())) return;  // close follows
+    if (c.reason_code.is_failure(proto::packet_type::connack, session.version())) return;  // close follows
     if (connect_waiter) {
       auto [ex, h] = std::move(*connect_waiter);
       connect_waiter.reset();
@@ -430,7 +430,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
       finish_disconnect(error_code{});  // the broker closed first: that is what we wanted
       return;
     }
-    set_failure(ec, 0, proto::packet_type::disconnect, loss_message(ec));
+    set_failure(ec, proto::reason_code{}, proto::packet_type::disconnect, loss_message(ec));
     failure.cut_short = session.receiving();  // forgotten by transport_down()
     end_transport();
     fail_unwritten_qos0(ec);
@@ -648,7 +648,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
       disconnect_waiter.reset();
     }
     for (std::size_t i = pending_head; i < pending.size(); ++i) {
-      if (pending[i].active) finish_pending(pending[i], aborted, 0, 0, {});
+      if (pending[i].active) finish_pending(pending[i], aborted, proto::reason_code{}, 0, {});
     }
     pending.clear();
     pending_head = 0;
@@ -663,7 +663,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     early_bytes.insert(early_bytes.end(), bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(std::min(room, bytes.size())));
   }
 
-  void set_failure(error_code ec, std::uint8_t reason, proto::packet_type where, std::string message) {
+  void set_failure(error_code ec, proto::reason_code reason, proto::packet_type where, std::string message) {
     failure.before_connack = handshaking();
     failure.peer_bytes = failure.before_connack ? early_bytes : std::vector<std::uint8_t>{};
     failure.scheme = options.target.scheme;
@@ -729,7 +729,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
 
   void release_written_qos0() {
     while (qos0_head < qos0_waiting.size() && qos0_waiting[qos0_head].until <= bytes_written) {
-      if (pending_op* p = find_pending(qos0_waiting[qos0_head].id)) finish_pending(*p, {}, 0, 0, {});
+      if (pending_op* p = find_pending(qos0_waiting[qos0_head].id)) finish_pending(*p, {}, proto::reason_code::success, 0, {});
       ++qos0_head;
     }
     if (qos0_head == qos0_waiting.size()) {
@@ -741,7 +741,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
 
   void fail_unwritten_qos0(error_code ec) {
     for (std::size_t i = qos0_head; i < qos0_waiting.size(); ++i) {
-      if (pending_op* p = find_pending(qos0_waiting[i].id)) finish_pending(*p, ec, 0, 0, {});
+      if (pending_op* p = find_pending(qos0_waiting[i].id)) finish_pending(*p, ec, proto::reason_code{}, 0, {});
     }
     qos0_waiting.clear();
     qos0_head = 0;
@@ -760,8 +760,8 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     }
   }
 
-  void finish_pending(pending_op& p, error_code ec, std::uint8_t reason, std::uint16_t packet_id,
-                      proto::list_view<std::uint8_t> codes) {
+  void finish_pending(pending_op& p, error_code ec, proto::reason_code reason, std::uint16_t packet_id,
+                      proto::list_view<proto::reason_code> codes) {
     p.active = false;
     if (auto* h = std::get_if<publish_handler>(&p.handler)) {
       post_completion(p.ex, std::move(*h), ec, publish_result{.reason_code = reason, .packet_id = packet_id});
@@ -774,10 +774,10 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     p.handler = std::monostate{};
   }
 
-  void remember(const pending_op& p, proto::list_view<std::uint8_t> codes) {
+  void remember(const pending_op& p, proto::list_view<proto::reason_code> codes) {
     for (std::size_t i = 0; i < p.subscriptions.size(); ++i) {
       // A denied filter is not resubscribed after a reconnect.
-      if (i < codes.size() && proto::reason_code{codes[i]}.is_failure(proto::packet_type::suback, session.version())) {
+      if (i < codes.size() && codes[i].is_failure(proto::packet_type::suback, session.version())) {
         continue;
       }
       const remembered_subscription& s = p.subscriptions[i];

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <type_traits>
 
 namespace mqtk::proto {
@@ -64,6 +65,14 @@ std::span<const std::uint8_t> action_list::copy(std::span<const std::uint8_t> s)
   auto dst = allocate_bytes(s.size());
   if (!s.empty()) std::memcpy(dst.data(), s.data(), s.size());
   return dst;
+}
+
+std::span<const reason_code> action_list::copy(std::span<const reason_code> codes) {
+  static_assert(std::is_trivially_copyable_v<reason_code>);
+  if (codes.empty()) return {};
+  auto* p = static_cast<reason_code*>(allocate(sizeof(reason_code) * codes.size(), alignof(reason_code)));
+  std::uninitialized_copy(codes.begin(), codes.end(), p);
+  return {p, codes.size()};
 }
 
 property_list action_list::copy(property_list props) {
