@@ -55,7 +55,8 @@ constexpr std::array v311_connack{
         "the username or password was malformed or not accepted (a password without a username "
         "is refused in 3.1.1)",
         "check -u/-P and their quoting in the shell; a password needs a username too"},
-    refusal_explanation{reason_code::v311_not_authorized, "not authorized", "the broker did not accept the username/password",
+    refusal_explanation{reason_code::v311_not_authorized, "not authorized",
+                        "the broker did not accept the username/password",
                         credentials_fix},
 };
 
@@ -63,7 +64,8 @@ constexpr std::array v311_connack{
 constexpr std::array v5_connack{
     refusal_explanation{reason_code::unspecified_error, "unspecified error",
                         "the broker refused the connection without saying why", broker_log_fix},
-    refusal_explanation{reason_code::malformed_packet, "malformed packet", "the broker could not parse this CONNECT",
+    refusal_explanation{reason_code::malformed_packet, "malformed packet",
+                        "the broker could not parse this CONNECT",
                         capture_fix},
     refusal_explanation{
         reason_code::protocol_error, "protocol error",
@@ -131,7 +133,8 @@ constexpr std::array v5_connack{
 // 5.0 DISCONNECT reason codes: why an established connection ended. 0x00 and 0x04 are listed
 // so that a decoded client DISCONNECT is explained too.
 constexpr std::array v5_disconnect{
-    refusal_explanation{reason_code::normal_disconnection, "normal disconnection", "the connection was closed on purpose",
+    refusal_explanation{reason_code::normal_disconnection, "normal disconnection",
+                        "the connection was closed on purpose",
                         "nothing to fix if this was expected; otherwise check the broker's log"},
     refusal_explanation{reason_code::disconnect_with_will_message, "disconnect with will message",
                         "the client closed the connection and asked for its will to be published",
@@ -152,9 +155,11 @@ constexpr std::array v5_disconnect{
         "the client did something its ACL does not allow (publish or subscribe to a forbidden "
         "topic), or its rights were revoked",
         "check the broker's ACL for this user and topic (mosquitto: acl_file, pattern lines)"},
-    refusal_explanation{reason_code::server_busy, "server busy", "the broker is overloaded and shed this connection",
+    refusal_explanation{reason_code::server_busy, "server busy",
+                        "the broker is overloaded and shed this connection",
                         retry_later_fix},
-    refusal_explanation{reason_code::server_shutting_down, "server shutting down", "the broker is shutting down or restarting",
+    refusal_explanation{reason_code::server_shutting_down, "server shutting down",
+                        "the broker is shutting down or restarting",
                         "reconnect once the broker is back"},
     refusal_explanation{
         reason_code::bad_authentication_method, "bad authentication method",
@@ -171,10 +176,12 @@ constexpr std::array v5_disconnect{
         "another client connected with the same client id, and the broker closed this one",
         "give every device and every tool its own client id (-i); two boards flashed with the "
         "same id keep kicking each other off"},
-    refusal_explanation{reason_code::topic_filter_invalid, "topic filter invalid", "the broker refused a subscription filter",
+    refusal_explanation{reason_code::topic_filter_invalid, "topic filter invalid",
+                        "the broker refused a subscription filter",
                         "check -t: '#' only as the last level, '+' only as a whole level, and the "
                         "broker's limits on filters"},
-    refusal_explanation{reason_code::topic_name_invalid, "topic name invalid", "the broker refused a publish topic",
+    refusal_explanation{reason_code::topic_name_invalid, "topic name invalid",
+                        "the broker refused a publish topic",
                         "check -t: no '+' or '#' when publishing, no leading '$', and the broker's "
                         "limits on topics"},
     refusal_explanation{
@@ -237,16 +244,19 @@ constexpr std::array v5_disconnect{
 // not in the spec's list for these packets, but mosquitto 2.0 answers a PUBLISH over
 // message_size_limit with it, so it is explained here rather than as an unknown code.
 constexpr std::array v5_pub_ack{
-    refusal_explanation{reason_code::unspecified_error, "unspecified error", "the broker refused the message without saying why",
+    refusal_explanation{reason_code::unspecified_error, "unspecified error",
+                        "the broker refused the message without saying why",
                         broker_log_fix},
     refusal_explanation{reason_code::implementation_specific_error, "implementation specific error",
                         "the broker refused the message for a reason of its own (often a plugin or a "
                         "bridge that failed)",
                         broker_log_fix},
-    refusal_explanation{reason_code::not_authorized, "not authorized", "the broker's ACL does not let this client publish to the topic",
+    refusal_explanation{reason_code::not_authorized, "not authorized",
+                        "the broker's ACL does not let this client publish to the topic",
                         "check the broker's ACL for this user and topic (mosquitto: acl_file, topic write "
                         "lines); -u selects the user"},
-    refusal_explanation{reason_code::topic_name_invalid, "topic name invalid", "the broker does not accept this topic name",
+    refusal_explanation{reason_code::topic_name_invalid, "topic name invalid",
+                        "the broker does not accept this topic name",
                         "check -t: no '+' or '#' when publishing, and the broker's limits on topics"},
     refusal_explanation{reason_code::packet_identifier_in_use, "packet identifier in use",
                         "the broker still had a message with this packet identifier in flight",
@@ -255,7 +265,8 @@ constexpr std::array v5_pub_ack{
                         "the message is larger than the broker accepts (mosquitto: message_size_limit or "
                         "max_packet_size)",
                         "send a smaller payload, or raise the broker's limit"},
-    refusal_explanation{reason_code::quota_exceeded, "quota exceeded", "a broker quota for this client or user was used up",
+    refusal_explanation{reason_code::quota_exceeded, "quota exceeded",
+                        "a broker quota for this client or user was used up",
                         "publish less, or ask for a larger quota"},
     refusal_explanation{reason_code::payload_format_invalid, "payload format invalid",
                         "the payload is marked as UTF-8 text (payload format indicator 1) but is not valid "
@@ -274,19 +285,23 @@ constexpr std::array v5_pubrel{
 
 // 5.0 SUBACK failure codes (5.0 §3.9.3).
 constexpr std::array v5_suback{
-    refusal_explanation{reason_code::unspecified_error, "unspecified error", "the broker refused the subscription without saying why",
+    refusal_explanation{reason_code::unspecified_error, "unspecified error",
+                        "the broker refused the subscription without saying why",
                         broker_log_fix},
     refusal_explanation{reason_code::implementation_specific_error, "implementation specific error",
                         "the broker refused the subscription for a reason of its own", broker_log_fix},
-    refusal_explanation{reason_code::not_authorized, "not authorized", "the broker's ACL does not let this client read the filter",
+    refusal_explanation{reason_code::not_authorized, "not authorized",
+                        "the broker's ACL does not let this client read the filter",
                         "check the broker's ACL for this user and filter (mosquitto: acl_file, topic read "
                         "lines); -u selects the user"},
-    refusal_explanation{reason_code::topic_filter_invalid, "topic filter invalid", "the broker does not accept this topic filter",
+    refusal_explanation{reason_code::topic_filter_invalid, "topic filter invalid",
+                        "the broker does not accept this topic filter",
                         "check -t: '#' only as the last level, '+' only as a whole level"},
     refusal_explanation{reason_code::packet_identifier_in_use, "packet identifier in use",
                         "the broker still had a request with this packet identifier in flight",
                         "report it to mqtk with -d output: the client reused a packet id"},
-    refusal_explanation{reason_code::quota_exceeded, "quota exceeded", "a broker limit on subscriptions was reached",
+    refusal_explanation{reason_code::quota_exceeded, "quota exceeded",
+                        "a broker limit on subscriptions was reached",
                         "subscribe to fewer filters, or ask for a larger quota"},
     refusal_explanation{reason_code::shared_subscriptions_not_supported, "shared subscriptions not supported",
                         "the filter starts with $share/ but the broker has no shared subscriptions",
@@ -301,13 +316,16 @@ constexpr std::array v5_suback{
 
 // 5.0 UNSUBACK failure codes (5.0 §3.11.3).
 constexpr std::array v5_unsuback{
-    refusal_explanation{reason_code::unspecified_error, "unspecified error", "the broker refused the unsubscribe without saying why",
+    refusal_explanation{reason_code::unspecified_error, "unspecified error",
+                        "the broker refused the unsubscribe without saying why",
                         broker_log_fix},
     refusal_explanation{reason_code::implementation_specific_error, "implementation specific error",
                         "the broker refused the unsubscribe for a reason of its own", broker_log_fix},
-    refusal_explanation{reason_code::not_authorized, "not authorized", "the broker's ACL does not let this client unsubscribe",
+    refusal_explanation{reason_code::not_authorized, "not authorized",
+                        "the broker's ACL does not let this client unsubscribe",
                         "check the broker's ACL for this user and filter"},
-    refusal_explanation{reason_code::topic_filter_invalid, "topic filter invalid", "the broker does not accept this topic filter",
+    refusal_explanation{reason_code::topic_filter_invalid, "topic filter invalid",
+                        "the broker does not accept this topic filter",
                         "check -t: '#' only as the last level, '+' only as a whole level"},
     refusal_explanation{reason_code::packet_identifier_in_use, "packet identifier in use",
                         "the broker still had a request with this packet identifier in flight",
