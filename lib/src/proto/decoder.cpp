@@ -399,9 +399,8 @@ class body_decoder {
     return s;
   }
 
-  // Copied rather than viewed: the input holds bytes, not reason_code objects. Out of line: the
-  // copy loop inlined into run() slowed the PUBLISH path by 7% (perf/codec, qos1 v5).
-  [[gnu::noinline]] list_view<reason_code> rest_as_codes() {
+  // Copied rather than viewed: the input holds bytes, not reason_code objects.
+  list_view<reason_code> rest_as_codes() {
     std::string_view rest;
     r_.rest(rest);
     scratch_.reason_codes.clear();
