@@ -70,9 +70,9 @@ TEST_F(client_refusal, bad_password_311_is_return_code_5) {
   driver d(std::move(o));
   auto [ec, r] = d.connect();
   EXPECT_EQ(ec, session_error::connection_refused);
-  EXPECT_EQ(r.reason_code, 5);
+  EXPECT_EQ(r.reason_code, proto::reason_code{5});
   const auto& f = d.c().last_failure();
-  EXPECT_EQ(f.reason_code, 5);
+  EXPECT_EQ(f.reason_code, proto::reason_code{5});
   EXPECT_TRUE(f.broker_refused());
   EXPECT_EQ(f.exit_code(), 5);
   EXPECT_NE(f.line().find("not authorized"), std::string::npos) << f.line();
@@ -87,7 +87,7 @@ TEST_F(client_refusal, bad_password_5_is_reason_code_0x87) {
   driver d(std::move(o));
   auto [ec, r] = d.connect();
   EXPECT_EQ(ec, session_error::connection_refused);
-  EXPECT_EQ(r.reason_code, 0x87);
+  EXPECT_EQ(r.reason_code, proto::reason_code{0x87});
   EXPECT_EQ(d.c().last_failure().exit_code(), 0x87);
   EXPECT_NE(d.c().last_failure().line().find("0x87"), std::string::npos) << d.c().last_failure().line();
 }
@@ -99,7 +99,7 @@ TEST_F(client_refusal, good_password_from_the_url_connects) {
   driver d(std::move(o));
   auto [ec, r] = d.connect();
   EXPECT_FALSE(ec) << d.c().last_failure().line();
-  EXPECT_EQ(r.reason_code, 0);
+  EXPECT_EQ(r.reason_code, proto::reason_code{0});
   EXPECT_FALSE(d.disconnect());
 }
 
@@ -203,7 +203,7 @@ TEST(client_fault, observer_reports_phases_packets_and_drained_reads) {
   o.net.observer.on_websocket_upgraded = [&](const net::websocket_upgraded_event&) { phases.push_back("ws"); };
   o.observer.on_connack = [&](const connack_event& e) {
     phases.push_back("connack");
-    EXPECT_EQ(e.packet.reason_code, 0);
+    EXPECT_EQ(e.packet.reason_code, proto::reason_code{0});
   };
   std::vector<std::pair<direction, proto::packet_type>> packets;
   o.observer.on_packet = [&](const packet_event& e) {

@@ -116,12 +116,12 @@ TEST_P(client_interop, our_publish_reaches_mosquitto_sub_byte_exact) {
 
   auto [ec, connack] = d.connect();
   ASSERT_FALSE(ec) << ec.message() << " " << d.c().last_failure().line();
-  EXPECT_EQ(connack.reason_code, 0);
+  EXPECT_EQ(connack.reason_code, proto::reason_code{0});
   EXPECT_EQ(connack.version, version());
   for (const auto& p : expected) {
     auto [pec, r] = d.publish(topic, p, q());
     ASSERT_FALSE(pec) << pec.message();
-    EXPECT_EQ(r.reason_code, 0);
+    EXPECT_EQ(r.reason_code, proto::reason_code{0});
     if (q() != qos::at_most_once) {
       EXPECT_NE(r.packet_id, 0);
     }
@@ -151,7 +151,7 @@ TEST_P(client_interop, mosquitto_pub_reaches_our_client_byte_exact) {
   auto [sec, granted] = d.subscribe(topic, q());
   ASSERT_FALSE(sec) << sec.message();
   ASSERT_EQ(granted.reason_codes.size(), 1u);
-  EXPECT_EQ(granted.reason_codes[0], static_cast<std::uint8_t>(q()));
+  EXPECT_EQ(granted.reason_codes[0], proto::reason_code{static_cast<std::uint8_t>(q())});
 
   test::temp_dir dir("mqtk-client-interop");
   for (std::size_t i = 0; i < expected.size(); ++i) {

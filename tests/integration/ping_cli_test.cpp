@@ -347,9 +347,9 @@ TEST(ping_refusal, bad_credentials_v311_and_v5) {
 
 TEST(ping_refusal, every_v5_connack_code_has_its_own_explanation) {
   for (const auto& e : diag::all_refusals(proto::protocol_version::v5, proto::packet_type::connack)) {
-    fake_broker peer(peer_script{.reply = test::v5_connack(e.code)});
+    fake_broker peer(peer_script{.reply = test::v5_connack(e.code.value())});
     const auto r = ping(concat({"-h", "127.0.0.1", "-p", str(peer.port()), "-V", "5"}, fast()));
-    expect_failure(r, e.code, {"connection refused: " + std::string(e.name), std::string(e.fix)});
+    expect_failure(r, e.code.value(), {"connection refused: " + std::string(e.name), std::string(e.fix)});
   }
 }
 
@@ -365,7 +365,7 @@ TEST(ping_refusal, v311_return_codes) {
   for (std::uint8_t code = 1; code <= 5; ++code) {
     fake_broker peer(peer_script{.reply = test::v311_connack(code)});
     const auto r = ping(concat({"-h", "127.0.0.1", "-p", str(peer.port())}, fast()));
-    const auto e = diag::explain_refusal(code, proto::protocol_version::v311, proto::packet_type::connack);
+    const auto e = diag::explain_refusal(proto::reason_code{code}, proto::protocol_version::v311, proto::packet_type::connack);
     expect_failure(r, code, {"(3.1.1 return code " + std::to_string(code) + ")", std::string(e.name)});
   }
 }

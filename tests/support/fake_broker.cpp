@@ -52,7 +52,7 @@ std::vector<std::uint8_t> v5_connack(std::uint8_t reason, const std::string& ser
                                      const std::string& reason_string) {
   const auto props = reference_props(server_reference, reason_string);
   std::vector<std::uint8_t> out;
-  proto::encode_append(proto::connack{.reason_code = reason, .properties = proto::property_list(props)},
+  proto::encode_append(proto::connack{.reason_code = proto::reason_code{reason}, .properties = proto::property_list(props)},
                        proto::protocol_version::v5, out);
   return out;
 }
@@ -61,7 +61,7 @@ std::vector<std::uint8_t> v5_disconnect(std::uint8_t reason, const std::string& 
                                         const std::string& reason_string) {
   const auto props = reference_props(server_reference, reason_string);
   std::vector<std::uint8_t> out;
-  proto::encode_append(proto::disconnect{.reason_code = reason, .properties = proto::property_list(props)},
+  proto::encode_append(proto::disconnect{.reason_code = proto::reason_code{reason}, .properties = proto::property_list(props)},
                        proto::protocol_version::v5, out);
   return out;
 }
@@ -241,7 +241,7 @@ void fake_broker::handle_locked(const proto::packet& p) {
     refusal_pending_ = false;
     std::vector<std::uint8_t> out;
     if (refusal_code_ && version == proto::protocol_version::v5)
-      proto::encode_append(proto::disconnect{.reason_code = *refusal_code_}, version, out);
+      proto::encode_append(proto::disconnect{.reason_code = proto::reason_code{*refusal_code_}}, version, out);
     send_locked(out);
     refused_ = true;
     return;
@@ -264,7 +264,7 @@ void fake_broker::handle_locked(const proto::packet& p) {
             refusal_pending_ = true;
           } else if (refuse_publishes_) {
             if (refusal_code_ && version == proto::protocol_version::v5)
-              proto::encode_append(proto::disconnect{.reason_code = *refusal_code_}, version, out);
+              proto::encode_append(proto::disconnect{.reason_code = proto::reason_code{*refusal_code_}}, version, out);
             refused_ = true;
           } else if (packet.qos != proto::qos::at_most_once && script_ && script_->answer_publishes_with) {
             const std::uint16_t id = packet.packet_id;
@@ -291,10 +291,10 @@ void fake_broker::handle_locked(const proto::packet& p) {
         } else if constexpr (std::is_same_v<T, proto::subscribe>) {
           ++subscribes_;
           if (answer_subscribe_) {
-            std::vector<std::uint8_t> codes;
-            for (const auto& sub : packet.subscriptions) codes.push_back(static_cast<std::uint8_t>(sub.max_qos));
+            std::vector<proto::reason_code> codes;
+            for (const auto& sub : packet.subscriptions) codes.emplace_back(static_cast<std::uint8_t>(sub.max_qos));
             proto::encode_append(proto::suback{.packet_id = packet.packet_id,
-                                               .reason_codes = proto::list_view<std::uint8_t>(codes)},
+                                               .reason_codes = proto::list_view<proto::reason_code>(codes)},
                                  version, out);
             flood_due_ = script_ && script_->flood_bytes > 0;
           }
@@ -325,9 +325,9 @@ void fake_broker::acknowledge_locked() {
     held_.pop_front();
     --credit_;
     if (h.qos == proto::qos::exactly_once) {
-      proto::encode_append(proto::pubrec{.packet_id = h.packet_id, .reason_code = code}, version, out);
+      proto::encode_append(proto::pubrec{.packet_id = h.packet_id, .reason_code = proto::reason_code{code}}, version, out);
     } else {
-      proto::encode_append(proto::puback{.packet_id = h.packet_id, .reason_code = code}, version, out);
+      proto::encode_append(proto::puback{.packet_id = h.packet_id, .reason_code = proto::reason_code{code}}, version, out);
     }
   }
   if (!out.empty()) send_locked(out);

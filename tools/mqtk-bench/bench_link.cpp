@@ -147,7 +147,7 @@ void bench_link::carry_out() {
                    [this](const proto::complete_action& c) { events_.on_complete(*this, c); },
                    [this](const proto::connack_action& c) {
                      if (phase_ != phase::connecting) return;
-                     if (c.packet.reason_code == 0) {
+                     if (c.packet.reason_code == proto::reason_code::success) {
                        phase_ = phase::connected;
                        events_.on_connect_done(*this, nullptr);
                      } else {
@@ -161,7 +161,7 @@ void bench_link::carry_out() {
                        phase_ = phase::closing;
                        return;
                      }
-                     drop(c.error, c.reason_code != 0 ? c.reason_code : server_reason_,
+                     drop(c.error, c.reason_code != proto::reason_code{} ? c.reason_code : server_reason_,
                           diag::close_message(c.cause, session_.version()), proto::receiving_at_deadline(c.cause));
                    },
                    [](const proto::auth_action&) {},  // the bench has no enhanced authentication
@@ -199,7 +199,7 @@ void bench_link::flush() {
         close_socket();
         events_.on_closed(*this);
       } else if (phase_ == phase::connecting || phase_ == phase::connected) {
-        drop(ec, 0, {});
+        drop(ec, proto::reason_code{}, {});
       }
       return;
     }
@@ -230,13 +230,13 @@ void bench_link::fail_connect(client::failure_details f) {
 
 // The connection ended without our DISCONNECT: a connect that had not got its CONNACK failed;
 // a connected one is lost, and its unacknowledged requests complete with the loss.
-void bench_link::drop(error_code ec, std::uint8_t reason_code, std::string_view message,
+void bench_link::drop(error_code ec, proto::reason_code reason_code, std::string_view message,
                       std::optional<proto::packet_in_progress> receiving) {
   const phase was = phase_;
   if (was == phase::closed || was == phase::closing) return;
   client::failure_details f = failure(ec);
   f.reason_code = reason_code;
-  f.where = was == phase::connecting && reason_code != 0 && ec == proto::session_error::connection_refused
+  f.where = was == phase::connecting && reason_code != proto::reason_code{} && ec == proto::session_error::connection_refused
                 ? proto::packet_type::connack
                 : proto::packet_type::disconnect;
   f.message = std::string(message);

@@ -87,7 +87,7 @@ class bench_link {
   void start_read();
   void fail_connect(client::failure_details f);
   // `receiving`: the broker's packet still arriving when a session deadline closed the link.
-  void drop(boost::system::error_code ec, std::uint8_t reason_code, std::string_view message,
+  void drop(boost::system::error_code ec, proto::reason_code reason_code, std::string_view message,
             std::optional<proto::packet_in_progress> receiving = std::nullopt);
   void close_socket() noexcept;
   client::failure_details failure(boost::system::error_code ec) const;
@@ -111,7 +111,7 @@ class bench_link {
   bool processing_ = false;
   bool write_outstanding_ = false;
   bool close_after_write_ = false;
-  std::uint8_t server_reason_ = 0;  // from a server DISCONNECT or a CONNACK refusal
+  proto::reason_code server_reason_;  // from a server DISCONNECT or a CONNACK refusal
 };
 
 }  // namespace mqtk::tools

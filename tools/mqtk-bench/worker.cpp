@@ -231,12 +231,12 @@ struct bench_worker::impl final : bench_link_events {
   // (5.0 only: a 3.1.1 DISCONNECT carries none).
   std::string loss_key(const client::failure_details& why) const {
     const auto code = [&] {
-      return std::string(proto::reason_code_name(why.reason_code, proto::packet_type::disconnect, o.connection.version)) + " (" +
-             proto::reason_code_hex(why.reason_code) + ")";
+      return std::string(why.reason_code.name(proto::packet_type::disconnect, o.connection.version)) + " (" +
+             why.reason_code.hex() + ")";
     };
     if (why.error == proto::session_error::server_disconnected) return "server DISCONNECT: " + code();
     std::string words = why.message.empty() ? ending_words(why.error) : why.message;
-    if (why.reason_code != 0 && o.connection.version == proto::protocol_version::v5) words += "; we sent DISCONNECT: " + code();
+    if (why.reason_code != proto::reason_code{} && o.connection.version == proto::protocol_version::v5) words += "; we sent DISCONNECT: " + code();
     return words;
   }
 
@@ -249,8 +249,7 @@ struct bench_worker::impl final : bench_link_events {
 
   std::string failure_key(const client::failure_details& f) const {
     if (f.broker_refused()) {
-      return "refused: " + std::string(proto::reason_code_name(f.reason_code, f.where, f.version)) + " (" +
-             proto::reason_code_hex(f.reason_code) + ")";
+      return "refused: " + std::string(f.reason_code.name(f.where, f.version)) + " (" + f.reason_code.hex() + ")";
     }
     return f.error ? ending_words(f.error) : std::string("unknown");
   }
@@ -294,7 +293,7 @@ struct bench_worker::impl final : bench_link_events {
     const std::vector<proto::subscription> subs{{.filter = c.filter, .max_qos = o.sub_qos.value_or(o.qos)}};
     const proto::subscribe request{.subscriptions = proto::list_view<proto::subscription>(subs)};
     auto [sec, sr] = co_await c.c->async_subscribe(request, asio::as_tuple(asio::use_awaitable));
-    subscribed(c, sec, sr.reason_codes.empty() ? 0 : sr.reason_codes[0]);
+    subscribed(c, sec, sr.reason_codes.empty() ? proto::reason_code{} : sr.reason_codes[0]);
   }
 
   // The CONNACK came (failure == nullptr) or the connect failed. True when a subscription follows.
@@ -330,23 +329,23 @@ struct bench_worker::impl final : bench_link_events {
     live.connects_done.store(connects_done, std::memory_order_relaxed);
   }
 
-  void subscribed(bench_connection& c, boost::system::error_code ec, std::uint8_t code) {
+  void subscribed(bench_connection& c, boost::system::error_code ec, proto::reason_code code) {
     if (ec) {
       // A refused subscription makes this client useless for the run: count it as a failed
-      // connection, with the SUBACK's reason.
+      // connection, with the SUBACK's reason. A refusal is 0x80 and above in 3.1.1 and 5.0 alike.
+      const bool refused = code.is_failure(proto::packet_type::suback, proto::protocol_version::v5);
       ++report.connections.failed;
       --report.connections.succeeded;
-      ++report.connections.failed_by_reason[code >= 0x80 ? "subscribe refused: " +
-                                                               std::string(proto::reason_code_name(code, proto::packet_type::suback,
-                                                                                                   o.connection.version)) +
-                                                               " (" + proto::reason_code_hex(code) + ")"
-                                                         : "subscribe failed: " + ec.message()];
+      ++report.connections.failed_by_reason[refused ? "subscribe refused: " +
+                                                          std::string(code.name(proto::packet_type::suback, o.connection.version)) +
+                                                          " (" + code.hex() + ")"
+                                                    : "subscribe failed: " + ec.message()];
       if (first_failure_line.empty()) {
         first_failure_line = "subscription to '" + c.filter + "' failed: " +
-                             (code >= 0x80 ? std::string(proto::reason_code_name(code, proto::packet_type::suback, o.connection.version))
-                                           : ec.message()) +
+                             (refused ? std::string(code.name(proto::packet_type::suback, o.connection.version))
+                                      : ec.message()) +
                              " — check the broker's ACL for this client and filter";
-        first_failure_exit = code >= 0x80 ? code : 70;
+        first_failure_exit = refused ? code.value() : 70;
       }
       live.failed.store(report.connections.failed, std::memory_order_relaxed);
       live.connected.store(report.connections.succeeded, std::memory_order_relaxed);
@@ -405,18 +404,17 @@ struct bench_worker::impl final : bench_link_events {
     }
   }
 
-  void on_ack(bench_connection& c, std::int64_t intended, std::int64_t sent, boost::system::error_code ec, std::uint8_t reason_code) {
+  void on_ack(bench_connection& c, std::int64_t intended, std::int64_t sent, boost::system::error_code ec, proto::reason_code reason_code) {
     const std::int64_t now = bench_now_ns();
     --c.outstanding;
     if (ec) {
       ++report.messages.publish_failed;
       std::string why = ec == proto::session_error::rejected
                             ? "refused: " +
-                                  std::string(proto::reason_code_name(
-                                      reason_code,
+                                  std::string(reason_code.name(
                                       o.qos == proto::qos::exactly_once ? proto::packet_type::pubrec : proto::packet_type::puback,
                                       o.connection.version)) +
-                                  " (" + proto::reason_code_hex(reason_code) + ")"
+                                  " (" + reason_code.hex() + ")"
                             : ec.message();
       ++report.messages.publish_failed_by_reason[why];
     } else {

@@ -61,7 +61,7 @@ asio::awaitable<bool> probe_v5_limits(const ping_options& o, asio::io_context& i
 
 nlohmann::json facts_json(const diag::broker_facts& f) {
   nlohmann::json j = nlohmann::json::object();
-  if (f.device_connack) j["device_connack"] = *f.device_connack;
+  if (f.device_connack) j["device_connack"] = f.device_connack->value();
   if (f.server_keep_alive) j["server_keep_alive"] = *f.server_keep_alive;
   if (f.maximum_packet_size) j["maximum_packet_size"] = *f.maximum_packet_size;
   if (f.maximum_qos) j["maximum_qos"] = *f.maximum_qos;
@@ -77,8 +77,8 @@ asio::awaitable<void> check_device(const ping_options& o, asio::io_context& io, 
                                    const ping_output& out, interruption& intr) {
   const auto& profile = *o.device.profile;
   diag::broker_facts facts;
-  if (!r.connack.is_null()) facts.device_connack = r.connack.value("reason_code", std::uint8_t{0});
-  const bool device_accepted = facts.device_connack && *facts.device_connack == 0;
+  if (!r.connack.is_null()) facts.device_connack = proto::reason_code{r.connack.value("reason_code", std::uint8_t{0})};
+  const bool device_accepted = facts.device_connack == proto::reason_code::connection_accepted;
   if (device_accepted) {
     facts.accepted_versions.push_back(o.connection.version);
     facts.connect_ms = r.connect_ms;

@@ -62,15 +62,15 @@ std::string random_suffix() {
 
 // A SUBACK code that denies the filter: 0x80 and above in 3.1.1 and 5.0 alike (a 3.1.1 broker
 // that answers with a 5.0 code still means no).
-bool denied(std::uint8_t suback_code) {
-  return proto::reason_code{suback_code}.is_failure(proto::packet_type::suback, proto::protocol_version::v5);
+bool denied(proto::reason_code suback_code) {
+  return suback_code.is_failure(proto::packet_type::suback, proto::protocol_version::v5);
 }
 
 // Connecting again cannot cure these: the broker answered and said no, or TLS failed.
 bool worth_waiting(const client::failure_details& f) {
   if (f.broker_refused()) {
     using proto::reason_code;
-    const reason_code c{f.reason_code};
+    const reason_code c = f.reason_code;
     return c == reason_code::v311_server_unavailable || c == reason_code::server_unavailable ||
            c == reason_code::server_busy || c == reason_code::connection_rate_exceeded;
   }
@@ -126,7 +126,7 @@ asio::awaitable<int> check_versions(const ping_options& o, asio::io_context& io,
     proto::protocol_version version;
     bool accepted = false;
     bool answered = false;  // a CONNACK came, accepting or refusing
-    std::uint8_t code = 0;
+    proto::reason_code code;
     std::string line;
     int exit_code = 0;
     double ms = 0;
@@ -166,7 +166,7 @@ asio::awaitable<int> check_versions(const ping_options& o, asio::io_context& io,
     j.push_back({{"version", name},
                  {"accepted", x.accepted},
                  {"answered", x.answered},
-                 {"reason_code", x.code},
+                 {"reason_code", x.code.value()},
                  {"ms", x.ms},
                  {"explanation", x.line}});
     results.push_back(std::move(x));
@@ -232,14 +232,14 @@ asio::awaitable<void> check_roundtrip(const ping_options& o, asio::io_context& i
   auto [sec, sres] = co_await c.async_subscribe(proto::subscribe{.subscriptions = proto::list_view<proto::subscription>(std::span<const proto::subscription>(&sub, 1))},
                                                 asio::as_tuple(asio::use_awaitable));
   if (sec || sres.reason_codes.empty() || denied(sres.reason_codes[0])) {
-    const std::uint8_t code = sres.reason_codes.empty() ? proto::reason_code::unspecified_error.value() : sres.reason_codes[0];
+    const proto::reason_code code = sres.reason_codes.empty() ? proto::reason_code::unspecified_error : sres.reason_codes[0];
     const std::string reason = sec && sec != proto::session_error::rejected
                                    ? c.last_failure().line()
                                    : diag::refusal_reason(code, o.connection.version, proto::packet_type::suback);
     problem(diag::roundtrip_subscribe_refused{.filter = all, .base = base, .reason = reason});
     co_return;
   }
-  j["granted_qos"] = sres.reason_codes[0];
+  j["granted_qos"] = sres.reason_codes[0].value();
   // QoS 0, 1, 2: publish -> acknowledgement (PUBACK, PUBCOMP; QoS 0: written) and -> delivery.
   auto& q = j["qos"] = nlohmann::json::array();
   for (const auto qos : {proto::qos::at_most_once, proto::qos::at_least_once, proto::qos::exactly_once}) {
@@ -322,7 +322,7 @@ asio::awaitable<void> check_capabilities(const ping_options& o, asio::io_context
   std::map<std::string, std::size_t> arrived;
   c.on_message([&](const proto::publish& m) { ++arrived[std::string(m.topic)]; });
   auto subscribe = [&](std::string filter, proto::qos qos,
-                       std::optional<std::uint32_t> id = std::nullopt) -> asio::awaitable<std::optional<std::uint8_t>> {
+                       std::optional<std::uint32_t> id = std::nullopt) -> asio::awaitable<std::optional<proto::reason_code>> {
     proto::subscription s{.filter = filter, .max_qos = qos};
     std::vector<proto::property> props;
     if (id) props.push_back({.id = proto::property_id::subscription_identifier, .number = *id});
@@ -534,7 +534,7 @@ asio::awaitable<int> check_keepalive(const ping_options& o, asio::io_context& io
   std::array<std::uint8_t, 4096> buf{};
   bool accepted = false;
   std::optional<std::uint16_t> server_keep_alive;
-  std::optional<std::uint8_t> disconnect_code;
+  std::optional<proto::reason_code> disconnect_code;
   std::optional<clock::time_point> dropped_at;
   // The broker should drop us at 1.5 x keep alive; give it twice that and a bit.
   asio::steady_timer limit(io);
@@ -555,7 +555,7 @@ asio::awaitable<int> check_keepalive(const ping_options& o, asio::io_context& io
       in = in.subspan(res.consumed);
       if (res.state != proto::stream_decoder::status::ready) break;
       if (const auto* ack = std::get_if<proto::connack>(res.value)) {
-        accepted = !proto::is_failure(ack->reason_code, proto::packet_type::connack, connect.version);
+        accepted = !ack->reason_code.is_failure(proto::packet_type::connack, connect.version);
         if (auto k = ack->properties.number(proto::property_id::server_keep_alive)) {
           server_keep_alive = static_cast<std::uint16_t>(*k);
         }
@@ -599,7 +599,7 @@ asio::awaitable<int> check_keepalive(const ping_options& o, asio::io_context& io
     const double grace = after - effective * 1.5;
     j["dropped_after_s"] = after;
     j["grace_s"] = grace;
-    j["disconnect_reason_code"] = disconnect_code ? nlohmann::json(*disconnect_code) : nlohmann::json(nullptr);
+    j["disconnect_reason_code"] = disconnect_code ? nlohmann::json(disconnect_code->value()) : nlohmann::json(nullptr);
     const diag::keepalive_dropped drop{
         .after_s = after, .grace_s = grace, .keep_alive_s = effective, .disconnect_code = disconnect_code};
     out.line("  " + diag::keepalive_dropped_line(drop));

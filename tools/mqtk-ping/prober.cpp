@@ -184,11 +184,11 @@ void prober::observe(client::client_options& c) {
   };
   auto& obs = c.observer;
   obs.on_connack = [this](const client::connack_event& e) {
-    const bool accepted = !proto::is_failure(e.packet.reason_code, proto::packet_type::connack, e.version);
+    const bool accepted = !e.packet.reason_code.is_failure(proto::packet_type::connack, e.version);
     nlohmann::json d;
     d["accepted"] = accepted;
-    d["reason_code"] = e.packet.reason_code;
-    d["reason"] = std::string(proto::reason_code_name(e.packet.reason_code, proto::packet_type::connack, e.version));
+    d["reason_code"] = e.packet.reason_code.value();
+    d["reason"] = std::string(e.packet.reason_code.name(proto::packet_type::connack, e.version));
     d["session_present"] = e.packet.session_present;
     d["properties"] = connack_properties(e.packet.properties);
     report_.connack = d;

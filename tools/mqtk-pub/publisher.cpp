@@ -230,7 +230,7 @@ class publisher {
           std::cerr << tool << ": "
                     << diag::operation_failure_line(diag::publish_lost_repeatedly{losses_without_progress_, e.message})
                     << '\n';
-          const proto::reason_code code{e.reason_code};
+          const proto::reason_code code = e.reason_code;
           exit_code_ = code.is_failure(proto::packet_type::disconnect, proto::protocol_version::v5)
                            ? code.value()
                            : diag::to_int(diag::exit_code::connection_lost);
@@ -375,12 +375,12 @@ class publisher {
     if (note_local_refusal(ec)) return;
     if (ec == proto::session_error::rejected) {
       const diag::publish_refused e{.topic = o_.topic,
-                                    .code = proto::reason_code{r.reason_code},
+                                    .code = r.reason_code,
                                     .where = o_.qos == proto::qos::exactly_once ? proto::packet_type::pubrec
                                                                                 : proto::packet_type::puback,
                                     .version = o_.connection.version};
       std::cerr << tool << ": " << diag::operation_failure_line(e) << '\n';
-      exit_code_ = r.reason_code;
+      exit_code_ = r.reason_code.value();
       return;
     }
     const auto& f = client_.last_failure();

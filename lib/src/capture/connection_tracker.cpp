@@ -45,8 +45,7 @@ connection_tracker::connection_tracker(const stream_info& info, const tracker_op
 }
 
 std::optional<proto::reason_code> connection_tracker::close_reason() const noexcept {
-  if (!report_.close.reason_code) return std::nullopt;
-  return proto::reason_code{*report_.close.reason_code};
+  return report_.close.reason_code;
 }
 
 void connection_tracker::add_finding(finding f) { report_.findings.push_back(std::move(f)); }
@@ -127,7 +126,7 @@ void connection_tracker::on_packet(const mqtt_packet_record& r) {
       const auto& s = std::get<proto::suback>(p);
       const auto v = r.version.value_or(proto::protocol_version::v311);
       for (std::size_t i = 0; i < s.reason_codes.size(); ++i) {
-        const proto::reason_code code{s.reason_codes[i]};
+        const proto::reason_code code = s.reason_codes[i];
         if (!code.is_failure(proto::packet_type::suback, v)) continue;
         add_finding(r, finding_kind::subscription_refused, severity::warning,
                     diag::subscription_refused_text(s.packet_id, i + 1, code, v));
@@ -163,7 +162,7 @@ void connection_tracker::on_packet(const mqtt_packet_record& r) {
         if (v == proto::protocol_version::v5) {
           report_.close.reason_code = d.reason_code;
           report_.close.reason =
-              std::string(proto::reason_code_name(d.reason_code, proto::packet_type::disconnect, v));
+              std::string(d.reason_code.name(proto::packet_type::disconnect, v));
         }
       }
       if (c2s) {
@@ -171,7 +170,7 @@ void connection_tracker::on_packet(const mqtt_packet_record& r) {
       } else {
         server_disconnect_ = true;
         // Session taken over becomes session_taken_over, which names the new connection.
-        const proto::reason_code code{d.reason_code};
+        const proto::reason_code code = d.reason_code;
         if (code.is_failure(proto::packet_type::disconnect, v) && code != proto::reason_code::session_taken_over) {
           add_finding(refusal_finding(finding_kind::server_disconnect, code, v, proto::packet_type::disconnect,
                                       r.frame, r.ts));
@@ -203,15 +202,15 @@ void connection_tracker::on_connack(const mqtt_packet_record& r, const proto::co
   const auto v = report_.version.value_or(r.version.value_or(proto::protocol_version::v311));
   connack_result res;
   res.code = c.reason_code;
-  res.name = std::string(proto::reason_code_name(c.reason_code, proto::packet_type::connack, v));
+  res.name = std::string(c.reason_code.name(proto::packet_type::connack, v));
   res.session_present = c.session_present;
-  res.refused = proto::reason_code{c.reason_code}.is_failure(proto::packet_type::connack, v);
+  res.refused = c.reason_code.is_failure(proto::packet_type::connack, v);
   res.frame = r.frame;
   res.ts = r.ts;
   server_keepalive_ = static_cast<std::uint16_t>(
       c.properties.number(proto::property_id::server_keep_alive).value_or(0));
   if (res.refused) {
-    auto f = refusal_finding(finding_kind::connection_refused, proto::reason_code{c.reason_code}, v,
+    auto f = refusal_finding(finding_kind::connection_refused, c.reason_code, v,
                              proto::packet_type::connack, r.frame, r.ts);
     res.explanation = f.message;
     add_finding(std::move(f));

@@ -280,7 +280,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
 
   void on_transport_connected(error_code ec) {
     if (ec) {
-      set_failure(ec, 0, proto::packet_type::connack, connect_failure_words(transport.last_failure()));
+      set_failure(ec, proto::reason_code{}, proto::packet_type::connack, connect_failure_words(transport.last_failure()));
       failure.connect = transport.last_failure();
       connect_attempt_failed(ec);
       return;
@@ -325,7 +325,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
       options.observer.on_connack(connack_event{.at = clock::now(), .packet = c, .version = session.version(),
                                                 .limits = session.server()});
     }
-    if (proto::is_failure(c.reason_code, proto::packet_type::connack, session.version())) return;  // close follows
+    if (c.reason_code.is_failure(proto::packet_type::connack, session.version())) return;  // close follows
     if (connect_waiter) {
       auto [ex, h] = std::move(*connect_waiter);
       connect_waiter.reset();
@@ -405,7 +405,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
       finish_disconnect(error_code{});  // the broker closed first: that is what we wanted
       return;
     }
-    set_failure(ec, 0, proto::packet_type::disconnect, loss_message(ec));
+    set_failure(ec, proto::reason_code{}, proto::packet_type::disconnect, loss_message(ec));
     failure.cut_short = session.receiving();  // forgotten by transport_down()
     end_transport();
     qos0.fail_all(ec, pending);
@@ -626,7 +626,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     early_bytes.insert(early_bytes.end(), bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(std::min(room, bytes.size())));
   }
 
-  void set_failure(error_code ec, std::uint8_t reason, proto::packet_type where, std::string message) {
+  void set_failure(error_code ec, proto::reason_code reason, proto::packet_type where, std::string message) {
     failure.before_connack = handshaking();
     failure.peer_bytes = failure.before_connack ? early_bytes : std::vector<std::uint8_t>{};
     failure.scheme = options.target.scheme;

@@ -202,17 +202,17 @@ bool failure_details::broker_broke_protocol() const noexcept {
 }
 
 bool failure_details::broker_refused() const noexcept {
-  if (reason_code == 0) return false;
+  if (reason_code == proto::reason_code{}) return false;  // no code given
   if (is(error, session_error::connection_refused) || is(error, session_error::rejected)) return true;
   // A 5.0 DISCONNECT with a failure code is the broker saying why; "normal disconnection"
   // (0) or a code below 0x80 is not a refusal and maps like a lost connection.
   return is(error, session_error::server_disconnected) &&
-         proto::reason_code{reason_code}.is_failure(proto::packet_type::disconnect, proto::protocol_version::v5);
+         reason_code.is_failure(proto::packet_type::disconnect, proto::protocol_version::v5);
 }
 
 int failure_details::exit_code() const noexcept {
   if (!error) return 0;
-  if (broker_refused()) return diag::exit_code_for_reason(reason_code) == 0 ? reason_code
+  if (broker_refused()) return diag::exit_code_for_reason(reason_code) == 0 ? reason_code.value()
                                                                            : diag::exit_code_for_reason(reason_code);
   return diag::to_int(to_failure().exit_code());
 }

@@ -22,8 +22,8 @@ pending_operations::operation* pending_operations::find(proto::operation_id id) 
   return &*it;
 }
 
-void pending_operations::finish(operation& op, boost::system::error_code ec, std::uint8_t reason,
-                                std::uint16_t packet_id, proto::list_view<std::uint8_t> codes) {
+void pending_operations::finish(operation& op, boost::system::error_code ec, proto::reason_code reason,
+                                std::uint16_t packet_id, proto::list_view<proto::reason_code> codes) {
   op.active = false;
   if (auto* h = std::get_if<client::publish_handler>(&op.completion)) {
     post_completion(op.ex, std::move(*h), ec, publish_result{.reason_code = reason, .packet_id = packet_id});
@@ -37,12 +37,12 @@ void pending_operations::finish(operation& op, boost::system::error_code ec, std
 }
 
 void pending_operations::finish(proto::operation_id id, boost::system::error_code ec) {
-  if (operation* op = find(id)) finish(*op, ec, 0, 0, {});
+  if (operation* op = find(id)) finish(*op, ec, proto::reason_code{}, 0, {});
 }
 
 void pending_operations::abort_all(boost::system::error_code ec) {
   for (std::size_t i = head_; i < ops_.size(); ++i) {
-    if (ops_[i].active) finish(ops_[i], ec, 0, 0, {});
+    if (ops_[i].active) finish(ops_[i], ec, proto::reason_code{}, 0, {});
   }
   ops_.clear();
   head_ = 0;

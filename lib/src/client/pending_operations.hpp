@@ -33,8 +33,8 @@ class pending_operations {
   // The operation waiting under `id`; nullptr when none is (finished, or never added).
   operation* find(proto::operation_id id);
   // Posts the operation's completion; it waits no more.
-  void finish(operation& op, boost::system::error_code ec, std::uint8_t reason, std::uint16_t packet_id,
-              proto::list_view<std::uint8_t> codes);
+  void finish(operation& op, boost::system::error_code ec, proto::reason_code reason, std::uint16_t packet_id,
+              proto::list_view<proto::reason_code> codes);
   // The operation under `id`, if it still waits, completes with `ec` alone.
   void finish(proto::operation_id id, boost::system::error_code ec);
   // Completes every waiting operation with `ec` and forgets them (close()).

@@ -18,10 +18,10 @@ std::vector<remembered_subscription> subscription_memory::copy_of(const proto::s
 }
 
 void subscription_memory::remember(const std::vector<remembered_subscription>& requested,
-                                   proto::list_view<std::uint8_t> codes, proto::protocol_version version) {
+                                   proto::list_view<proto::reason_code> codes, proto::protocol_version version) {
   for (std::size_t i = 0; i < requested.size(); ++i) {
     // A denied filter is not resubscribed after a reconnect.
-    if (i < codes.size() && proto::reason_code{codes[i]}.is_failure(proto::packet_type::suback, version)) continue;
+    if (i < codes.size() && codes[i].is_failure(proto::packet_type::suback, version)) continue;
     const remembered_subscription& s = requested[i];
     auto it = std::find_if(subscriptions_.begin(), subscriptions_.end(),
                            [&](const remembered_subscription& r) { return r.filter == s.filter; });

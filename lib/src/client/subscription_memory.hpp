@@ -23,7 +23,7 @@ class subscription_memory {
 
   // The broker answered `requested` with `codes` (in request order): the granted filters are
   // remembered (a filter given again replaces its options), the denied ones are not.
-  void remember(const std::vector<remembered_subscription>& requested, proto::list_view<std::uint8_t> codes,
+  void remember(const std::vector<remembered_subscription>& requested, proto::list_view<proto::reason_code> codes,
                 proto::protocol_version version);
   void forget(std::string_view filter);
   bool empty() const noexcept { return subscriptions_.empty(); }

@@ -222,7 +222,7 @@ std::vector<device_warning> check_device(const device_profile& p, const broker_f
 
   // --- protocol level -------------------------------------------------------------------------
   const bool version_refused =
-      refused(broker, p.version) || (broker.device_connack && *broker.device_connack == 1);
+      refused(broker, p.version) || (broker.device_connack == proto::reason_code::v311_unacceptable_protocol_version);
   if (version_refused) {
     const bool v5_only = accepted(broker, protocol_version::v5) && !accepted(broker, protocol_version::v311);
     device_warning w{device_warning_level::error, "device_protocol_refused",

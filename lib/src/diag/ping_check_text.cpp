@@ -72,7 +72,7 @@ std::string keepalive_dropped_line(const keepalive_dropped& e) {
   std::snprintf(b, sizeof b, "dropped after %.2f s of silence: %.2f s %s 1.5 x keep alive (%.1f s)", e.after_s,
                 std::abs(e.grace_s), e.grace_s >= 0 ? "after" : "before", e.keep_alive_s * 1.5);
   std::string line = b;
-  if (e.disconnect_code) line += ", with DISCONNECT " + proto::reason_code_hex(*e.disconnect_code, proto::hex_case::upper);
+  if (e.disconnect_code) line += ", with DISCONNECT " + e.disconnect_code->hex(proto::hex_case::upper);
   return line;
 }
 

@@ -53,19 +53,19 @@ probe_finding accepted_as_v5_finding(proto::protocol_version refused_in) {
           "connect with -V 5"};
 }
 
-probe_finding v5_reason_finding(std::uint8_t v5_code) {
+probe_finding v5_reason_finding(proto::reason_code v5_code) {
   const auto e = explain_refusal(v5_code, proto::protocol_version::v5, proto::packet_type::connack);
   return {finding_level::info, "v5_reason",
           "as MQTT 5.0 the broker says: " + std::string(e.name) + " (" +
-              proto::reason_code_hex(v5_code, proto::hex_case::upper) + "): " + std::string(e.cause),
+              v5_code.hex(proto::hex_case::upper) + "): " + std::string(e.cause),
           std::string(e.fix)};
 }
 
-probe_finding v5_reason_for_v311_refusal_finding(std::uint8_t v311_code, std::uint8_t v5_code) {
+probe_finding v5_reason_for_v311_refusal_finding(proto::reason_code v311_code, proto::reason_code v5_code) {
   const auto e = explain_refusal(v5_code, proto::protocol_version::v5, proto::packet_type::connack);
   return {finding_level::info, "v5_reason_for_v311_refusal",
-          "3.1.1 refusal " + std::to_string(v311_code) + " is, in 5.0 terms, " + std::string(e.name) + " (" +
-              proto::reason_code_hex(v5_code, proto::hex_case::upper) + "): " + std::string(e.cause),
+          "3.1.1 refusal " + std::to_string(v311_code.value()) + " is, in 5.0 terms, " + std::string(e.name) + " (" +
+              v5_code.hex(proto::hex_case::upper) + "): " + std::string(e.cause),
           std::string(e.fix)};
 }
 

@@ -45,6 +45,12 @@ class field_reader {
     out = data_[pos_++];
     return true;
   }
+  bool u8(reason_code& out) noexcept {
+    std::uint8_t byte = 0;
+    if (!u8(byte)) return false;
+    out = reason_code{byte};
+    return true;
+  }
   bool u16(std::uint16_t& out) noexcept {
     if (remaining() < 2) return fail(decode_error::truncated, pos_);
     out = static_cast<std::uint16_t>(data_[pos_] << 8 | data_[pos_ + 1]);
@@ -397,10 +403,13 @@ class body_decoder {
     return s;
   }
 
-  std::span<const std::uint8_t> rest_as_codes() {
+  // Copied rather than viewed: the input holds bytes, not reason_code objects.
+  list_view<reason_code> rest_as_codes() {
     std::string_view rest;
     r_.rest(rest);
-    return {reinterpret_cast<const std::uint8_t*>(rest.data()), rest.size()};
+    scratch_.reason_codes.clear();
+    for (const char byte : rest) scratch_.reason_codes.emplace_back(static_cast<std::uint8_t>(byte));
+    return list_view<reason_code>(scratch_.reason_codes);
   }
 
   packet decode_suback() {
@@ -410,7 +419,7 @@ class body_decoder {
       if (!read_properties(r_, property_scope::suback, scratch_.properties)) return s;
       s.properties = property_list(scratch_.properties);
     }
-    s.reason_codes = list_view<std::uint8_t>(rest_as_codes());
+    s.reason_codes = rest_as_codes();
     return s;
   }
 
@@ -441,7 +450,7 @@ class body_decoder {
     if (v5()) {
       if (!read_properties(r_, property_scope::unsuback, scratch_.properties)) return u;
       u.properties = property_list(scratch_.properties);
-      u.reason_codes = list_view<std::uint8_t>(rest_as_codes());
+      u.reason_codes = rest_as_codes();
     }
     return u;
   }

@@ -133,7 +133,7 @@ struct body_writer : body_writer_base {
 
   void operator()(const connack& c) {
     w.byte(c.session_present ? 1 : 0);
-    w.byte(c.reason_code);
+    w.byte(c.reason_code.value());
     if (v5()) write_properties(w, c.properties);
   }
 
@@ -150,8 +150,8 @@ struct body_writer : body_writer_base {
     if (!v5()) return;
     // Short forms (5.0 §3.4.2.1): the reason code may be left out when it is 0 and there are no
     // properties, and the property length when there are none.
-    if (r.reason_code == 0 && r.properties.empty()) return;
-    w.byte(r.reason_code);
+    if (r.reason_code == reason_code::success && r.properties.empty()) return;
+    w.byte(r.reason_code.value());
     if (!r.properties.empty()) write_properties(w, r.properties);
   }
 
@@ -173,7 +173,7 @@ struct body_writer : body_writer_base {
   void operator()(const suback& s) {
     w.u16(s.packet_id);
     if (v5()) write_properties(w, s.properties);
-    for (std::uint8_t rc : s.reason_codes) w.byte(rc);
+    for (reason_code rc : s.reason_codes) w.byte(rc.value());
   }
 
   void operator()(const unsubscribe& u) {
@@ -186,21 +186,21 @@ struct body_writer : body_writer_base {
     w.u16(u.packet_id);
     if (!v5()) return;
     write_properties(w, u.properties);
-    for (std::uint8_t rc : u.reason_codes) w.byte(rc);
+    for (reason_code rc : u.reason_codes) w.byte(rc.value());
   }
 
   void operator()(const pingreq&) {}
   void operator()(const pingresp&) {}
 
   void operator()(const disconnect& d) {
-    if (!v5() || (d.reason_code == 0 && d.properties.empty())) return;
-    w.byte(d.reason_code);
+    if (!v5() || (d.reason_code == reason_code::normal_disconnection && d.properties.empty())) return;
+    w.byte(d.reason_code.value());
     if (!d.properties.empty()) write_properties(w, d.properties);
   }
 
   void operator()(const auth& a) {
-    if (!v5() || (a.reason_code == 0 && a.properties.empty())) return;
-    w.byte(a.reason_code);
+    if (!v5() || (a.reason_code == reason_code::success && a.properties.empty())) return;
+    w.byte(a.reason_code.value());
     if (!a.properties.empty()) write_properties(w, a.properties);
   }
 };

@@ -66,30 +66,31 @@ void append_payload(std::string& out, std::string_view payload) {
   }
 }
 
+// "0x87": a reason code or a property identifier.
 void append_code(std::string& out, std::uint8_t code) {
   out += "0x";
   append_hex_byte(out, code);
 }
 
 // `rc=0x87 (Not authorized)`, or just `rc=0x87` when the code is not defined for the packet.
-void append_reason(std::string& out, std::uint8_t code, packet_type type,
+void append_reason(std::string& out, reason_code code, packet_type type,
                    protocol_version version) {
   out += "rc=";
-  append_code(out, code);
-  if (const auto name = reason_code_name(code, type, version); !name.empty()) {
+  append_code(out, code.value());
+  if (const auto name = code.name(type, version); !name.empty()) {
     out += " (";
     out += name;
     out += ')';
   }
 }
 
-void append_codes(std::string& out, const list_view<std::uint8_t>& codes) {
+void append_codes(std::string& out, const list_view<reason_code>& codes) {
   out += "codes=[";
   bool first = true;
   for (const auto code : codes) {
     if (!first) out += ", ";
     first = false;
-    append_code(out, code);
+    append_code(out, code.value());
   }
   out += ']';
 }
@@ -195,7 +196,7 @@ class formatter {
     out_ += ", ";
     // Return codes 1-5 exist only before 5.0 and 0x80+ only in 5.0, so the code itself tells
     // which table to use; code 0 is named by 5.0 when properties show the packet is 5.0.
-    const bool v5 = p.reason_code >= 0x80 || !p.properties.empty();
+    const bool v5 = p.reason_code.is_failure(packet_type::connack, protocol_version::v5) || !p.properties.empty();
     append_reason(out_, p.reason_code, packet_type::connack,
                   v5 ? protocol_version::v5 : protocol_version::v311);
     append_properties(out_, p.properties);
@@ -221,7 +222,7 @@ class formatter {
     out_ += packet_type_name(Type);
     out_ += "(id=" + std::to_string(p.packet_id);
     // A zero code without properties is the short form, identical to 3.1.1 on the wire.
-    if (p.reason_code != 0 || !p.properties.empty()) {
+    if (p.reason_code != reason_code::success || !p.properties.empty()) {
       out_ += ", ";
       append_reason(out_, p.reason_code, Type, protocol_version::v5);
     }
@@ -285,7 +286,7 @@ class formatter {
   void operator()(const disconnect& p) const {
     out_ += "DISCONNECT(";
     // As for acks: code 0 without properties is also what 3.1.1 sends (no variable header).
-    if (p.reason_code != 0 || !p.properties.empty()) {
+    if (p.reason_code != reason_code::normal_disconnection || !p.properties.empty()) {
       append_reason(out_, p.reason_code, packet_type::disconnect, protocol_version::v5);
       append_properties(out_, p.properties);
     }

@@ -20,8 +20,8 @@ std::size_t fixed_header_size(std::span<const std::uint8_t> bytes) noexcept {
   return i + 1;
 }
 
-bool failed(std::uint8_t code, packet_type type, protocol_version v) noexcept {
-  return is_failure(code, type, v);
+bool failed(reason_code code, packet_type type, protocol_version v) noexcept {
+  return code.is_failure(type, v);
 }
 
 }  // namespace
@@ -233,13 +233,13 @@ void session::timer_expired(timer_kind kind, session_time now, action_list& out)
     }
     case timer_kind::pingresp:
       if (!ping_outstanding_) return;
-      fail(session_error::pingresp_timeout, 0,
+      fail(session_error::pingresp_timeout, reason_code{},
            closing::no_pingresp{pingresp_timeout(), receiving(now, pingresp_timeout())}, std::nullopt, out);
       return;
     case timer_kind::connack: {
       if (state_ != session_state::connecting) return;
       const auto waited = options_.connack_timeout.value_or(std::chrono::milliseconds{0});
-      fail(session_error::connack_timeout, 0, closing::no_connack{waited, receiving(now, waited)}, std::nullopt, out);
+      fail(session_error::connack_timeout, reason_code{}, closing::no_connack{waited, receiving(now, waited)}, std::nullopt, out);
       return;
     }
     case timer_kind::ack:
@@ -266,11 +266,11 @@ void session::received(std::span<const std::uint8_t> bytes, session_time now, ac
     if (r.state == stream_decoder::status::need_more) break;
     if (r.state == stream_decoder::status::error) {
       if (r.failure.error == decode_error::packet_too_large) {
-        fail(session_error::packet_too_large, 0, closing::packet_too_large{decoder_.partial(), decoder_max_packet_size_},
-             reason_code::packet_too_large.value(), out);
+        fail(session_error::packet_too_large, reason_code{}, closing::packet_too_large{decoder_.partial(), decoder_max_packet_size_},
+             reason_code::packet_too_large, out);
       } else {
-        fail(session_error::malformed_packet, 0, closing::malformed_packet{out.copy(r.failure.message())},
-             reason_code::malformed_packet.value(), out);
+        fail(session_error::malformed_packet, reason_code{}, closing::malformed_packet{out.copy(r.failure.message())},
+             reason_code::malformed_packet, out);
       }
       return;
     }
@@ -558,7 +558,7 @@ void session::ack_deadline_expired(action_list& out) {
     return;
   }
   const bool releasing = s.state == stage::awaiting_pubcomp;
-  fail(session_error::ack_timeout, 0,
+  fail(session_error::ack_timeout, reason_code{},
        closing::no_ack{awaited_of(s.bytes[0], releasing, s.kind, s.packet_id), *options_.ack_timeout,
                        receiving(now_, *options_.ack_timeout)},
        std::nullopt, out);
@@ -567,12 +567,12 @@ void session::ack_deadline_expired(action_list& out) {
 void session::wrong_ack(std::size_t index, packet_type got, action_list& out) {
   const outgoing& s = slots_[inflight_[index]];
   const bool releasing = s.state == stage::awaiting_pubcomp;
-  fail(session_error::protocol_error, 0, closing::wrong_ack{awaited_of(s.bytes[0], releasing, s.kind, s.packet_id), got},
-       reason_code::protocol_error.value(), out);
+  fail(session_error::protocol_error, reason_code{}, closing::wrong_ack{awaited_of(s.bytes[0], releasing, s.kind, s.packet_id), got},
+       reason_code::protocol_error, out);
 }
 
-void session::finish(std::size_t index, boost::system::error_code error, std::uint8_t reason_code,
-                     list_view<std::uint8_t> codes, property_list props, action_list& out) {
+void session::finish(std::size_t index, boost::system::error_code error, reason_code code,
+                     list_view<reason_code> codes, property_list props, action_list& out) {
   std::uint32_t slot = inflight_[index];
   inflight_.erase(index);
   outgoing& s = slots_[slot];
@@ -581,7 +581,7 @@ void session::finish(std::size_t index, boost::system::error_code error, std::ui
   out.push(complete_action{.id = s.op,
                            .kind = s.kind,
                            .error = error,
-                           .reason_code = reason_code,
+                           .reason_code = code,
                            .packet_id = s.packet_id,
                            .reason_codes = codes,
                            .properties = out.copy(props)});
@@ -598,8 +598,8 @@ void session::complete(operation_id id, operation_kind kind, boost::system::erro
 void session::handle(const packet& p, action_list& out) {
   const bool before_connack = state_ == session_state::connecting;
   auto unexpected = [&](packet_type t) {
-    fail(session_error::protocol_error, 0, closing::unexpected_packet{t, before_connack},
-         reason_code::protocol_error.value(), out);
+    fail(session_error::protocol_error, reason_code{}, closing::unexpected_packet{t, before_connack},
+         reason_code::protocol_error, out);
   };
   if (auto* c = std::get_if<connack>(&p)) {
     if (!before_connack) return unexpected(packet_type::connack);
@@ -641,7 +641,7 @@ void session::on_connack(const connack& c, action_list& out) {
   if (failed(c.reason_code, packet_type::connack, v)) {
     const auto reason = c.properties.string(property_id::reason_string).value_or("");
     fail(session_error::connection_refused, c.reason_code,
-         closing::refused{reason_code{c.reason_code}, out.copy(reason)}, std::nullopt, out);
+         closing::refused{c.reason_code, out.copy(reason)}, std::nullopt, out);
     return;
   }
   state_ = session_state::connected;
@@ -772,9 +772,9 @@ void session::on_publish(const proto::publish& p, action_list& out) {
       // 5.0 §3.3.2.3.4: an alias above the Topic Alias Maximum we announced (none announced:
       // 0) is a protocol error, not something to store. Alias 0 does not decode.
       if (*alias > incoming_alias_maximum_) {
-        fail(session_error::topic_alias_invalid, 0,
+        fail(session_error::topic_alias_invalid, reason_code{},
              closing::topic_alias_above_maximum{*alias, incoming_alias_maximum_},
-             reason_code::topic_alias_invalid.value(), out);
+             reason_code::topic_alias_invalid, out);
         return;
       }
       if (!p.topic.empty()) {
@@ -782,9 +782,9 @@ void session::on_publish(const proto::publish& p, action_list& out) {
         std::string& kept = incoming_aliases_[*alias];
         const std::size_t total = incoming_alias_bytes_ - kept.size() + p.topic.size();
         if (total > options_.max_incoming_alias_bytes) {
-          fail(session_error::topic_alias_invalid, 0,
+          fail(session_error::topic_alias_invalid, reason_code{},
                closing::topic_aliases_too_large{total, options_.max_incoming_alias_bytes},
-               reason_code::topic_alias_invalid.value(), out);
+               reason_code::topic_alias_invalid, out);
           return;
         }
         incoming_alias_bytes_ = total;
@@ -792,14 +792,14 @@ void session::on_publish(const proto::publish& p, action_list& out) {
       } else if (*alias < incoming_aliases_.size() && !incoming_aliases_[*alias].empty()) {
         m.topic = incoming_aliases_[*alias];
       } else {
-        fail(session_error::topic_alias_invalid, 0, closing::topic_alias_unknown{*alias},
-             reason_code::topic_alias_invalid.value(), out);
+        fail(session_error::topic_alias_invalid, reason_code{}, closing::topic_alias_unknown{*alias},
+             reason_code::topic_alias_invalid, out);
         return;
       }
     }
   }
   if (m.topic.empty()) {
-    fail(session_error::protocol_error, 0, closing::publish_without_topic{}, reason_code::protocol_error.value(), out);
+    fail(session_error::protocol_error, reason_code{}, closing::publish_without_topic{}, reason_code::protocol_error, out);
     return;
   }
   auto deliver = [&] {
@@ -832,8 +832,8 @@ void session::on_publish(const proto::publish& p, action_list& out) {
       // Delivered once, on the first PUBLISH; a resend before PUBREL only gets its PUBREC again.
       if (!incoming_qos2_.in_use(m.packet_id)) {
         if (incoming_qos2_.used() >= incoming_receive_maximum_) {
-          fail(session_error::receive_maximum_exceeded, 0, closing::receive_maximum_exceeded{incoming_receive_maximum_},
-               reason_code::receive_maximum_exceeded.value(), out);
+          fail(session_error::receive_maximum_exceeded, reason_code{}, closing::receive_maximum_exceeded{incoming_receive_maximum_},
+               reason_code::receive_maximum_exceeded, out);
           return;
         }
         incoming_qos2_.reserve(m.packet_id);
@@ -878,7 +878,8 @@ void session::on_pubrec(const pubrec& r, action_list& out) {
   if (!i) {
     // 5.0 §4.3.3: answer so the broker can drop its state.
     send_packet(pubrel{.packet_id = r.packet_id,
-                       .reason_code = version() == protocol_version::v5 ? reason_code::packet_identifier_not_found.value() : std::uint8_t{0}},
+                       .reason_code = version() == protocol_version::v5 ? reason_code::packet_identifier_not_found
+                                                                        : reason_code::success},
                 out);
     return;
   }
@@ -898,11 +899,11 @@ void session::on_pubrec(const pubrec& r, action_list& out) {
 }
 
 void session::on_pubrel(const pubrel& r, action_list& out) {
-  std::uint8_t code = 0;
+  reason_code code = reason_code::success;
   if (incoming_qos2_.in_use(r.packet_id)) {
     incoming_qos2_.release(r.packet_id);
   } else if (version() == protocol_version::v5) {
-    code = reason_code::packet_identifier_not_found.value();
+    code = reason_code::packet_identifier_not_found;
   }
   send_packet(pubcomp{.packet_id = r.packet_id, .reason_code = code}, out);
 }
@@ -917,19 +918,19 @@ void session::on_pubcomp(const pubcomp& r, action_list& out) {
   dispatch(out);
 }
 
-void session::on_suback(std::uint16_t id, operation_kind kind, list_view<std::uint8_t> codes,
+void session::on_suback(std::uint16_t id, operation_kind kind, list_view<reason_code> codes,
                         property_list props, action_list& out) {
   auto i = find_inflight(id);
   if (!i) return;
   const packet_type type = kind == operation_kind::subscribe ? packet_type::suback : packet_type::unsuback;
   if (slots_[inflight_[*i]].kind != kind) return wrong_ack(*i, type, out);
-  std::uint8_t first_failure = 0;
-  for (std::uint8_t code : codes) {
-    if (first_failure == 0 && failed(code, type, version())) first_failure = code;
+  std::optional<reason_code> first_failure;
+  for (reason_code code : codes) {
+    if (!first_failure && failed(code, type, version())) first_failure = code;
   }
   auto copied = out.copy(codes.span());
-  finish(*i, first_failure != 0 ? make_error_code(session_error::rejected) : boost::system::error_code{},
-         first_failure, list_view<std::uint8_t>(copied), props, out);
+  finish(*i, first_failure ? make_error_code(session_error::rejected) : boost::system::error_code{},
+         first_failure.value_or(reason_code{}), list_view<reason_code>(copied), props, out);
   dispatch(out);
 }
 
@@ -938,20 +939,20 @@ void session::on_server_disconnect(const proto::disconnect& d, action_list& out)
       proto::disconnect{.reason_code = d.reason_code, .properties = out.copy(d.properties)}});
   const auto reason = d.properties.string(property_id::reason_string).value_or("");
   fail(session_error::server_disconnected, d.reason_code,
-       closing::server_disconnect{reason_code{d.reason_code}, out.copy(reason)}, std::nullopt, out);
+       closing::server_disconnect{d.reason_code, out.copy(reason)}, std::nullopt, out);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Closing
 
-void session::fail(session_error e, std::uint8_t reason_code, close_cause cause,
-                   std::optional<std::uint8_t> disconnect_code, action_list& out) {
+void session::fail(session_error e, reason_code code, close_cause cause,
+                   std::optional<reason_code> disconnect_code, action_list& out) {
   if (disconnect_code && version() == protocol_version::v5) {
     send_packet(proto::disconnect{.reason_code = *disconnect_code}, out);
   }
   cancel_timers(out);
   out.push(close_action{.error = e,
-                        .reason_code = disconnect_code.value_or(reason_code),
+                        .reason_code = disconnect_code.value_or(code),
                         .cause = cause});
   lose_connection(e, out);
 }

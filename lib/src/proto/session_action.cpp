@@ -108,10 +108,10 @@ std::string to_string(const action& a, session_time epoch) {
     std::string operator()(const complete_action& c) const {
       std::string s = "complete(" + std::string(operation_kind_name(c.kind)) + " #" +
                       std::to_string(c.id) + ", " + error_text(c.error);
-      if (c.reason_code != 0) s += ", " + reason_code_hex(c.reason_code);
+      if (c.reason_code != reason_code::success) s += ", " + c.reason_code.hex();
       if (!c.reason_codes.empty()) {
         s += ", codes=";
-        for (std::size_t i = 0; i < c.reason_codes.size(); ++i) s += (i ? "," : "") + reason_code_hex(c.reason_codes[i]);
+        for (std::size_t i = 0; i < c.reason_codes.size(); ++i) s += (i ? "," : "") + c.reason_codes[i].hex();
       }
       return s + ")";
     }
@@ -120,12 +120,12 @@ std::string to_string(const action& a, session_time epoch) {
     }
     std::string operator()(const connack_action& c) const {
       return "connack(session_present=" + std::to_string(c.packet.session_present ? 1 : 0) +
-             ", " + reason_code_hex(c.packet.reason_code) + ")";
+             ", " + c.packet.reason_code.hex() + ")";
     }
     std::string operator()(const server_disconnect_action& d) const {
-      return "server_disconnect(" + reason_code_hex(d.packet.reason_code) + ")";
+      return "server_disconnect(" + d.packet.reason_code.hex() + ")";
     }
-    std::string operator()(const auth_action& x) const { return "auth(" + reason_code_hex(x.packet.reason_code) + ")"; }
+    std::string operator()(const auth_action& x) const { return "auth(" + x.packet.reason_code.hex() + ")"; }
     std::string operator()(const packet_received_action& r) const {
       return "received(" + std::string(packet_type_name(r.type)) + ", " + std::to_string(r.bytes.size()) + " bytes)";
     }

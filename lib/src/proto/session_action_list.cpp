@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <type_traits>
 
 namespace mqtk::proto {
@@ -68,6 +69,14 @@ std::span<const std::uint8_t> action_list::copy(std::span<const std::uint8_t> s)
 }
 
 void action_list::adopt(byte_buffer bytes) { adopted_.push_back(std::move(bytes)); }
+
+std::span<const reason_code> action_list::copy(std::span<const reason_code> codes) {
+  static_assert(std::is_trivially_copyable_v<reason_code>);
+  if (codes.empty()) return {};
+  auto* p = static_cast<reason_code*>(allocate(sizeof(reason_code) * codes.size(), alignof(reason_code)));
+  std::uninitialized_copy(codes.begin(), codes.end(), p);
+  return {p, codes.size()};
+}
 
 property_list action_list::copy(property_list props) {
   static_assert(std::is_trivially_copyable_v<property>);

@@ -17,15 +17,15 @@ using namespace std::string_view_literals;
 using capture::mqtt_packet_record;
 
 template <class W>
-void write_reason(W& w, std::uint8_t code, proto::packet_type type, proto::protocol_version v) {
+void write_reason(W& w, proto::reason_code code, proto::packet_type type, proto::protocol_version v) {
   w.key("reason_code"sv);
-  w.num(code);
+  w.num(code.value());
   w.key("reason"sv);
-  w.str(proto::reason_code_name(code, type, v));
+  w.str(code.name(type, v));
 }
 
 template <class W>
-void write_ack(W& w, std::uint16_t id, std::uint8_t code, const proto::property_list& props,
+void write_ack(W& w, std::uint16_t id, proto::reason_code code, const proto::property_list& props,
                proto::packet_type type, proto::protocol_version v, std::string& scratch) {
   w.key("packet_id"sv);
   w.num(id);
@@ -153,7 +153,7 @@ void write_record(W& w, const mqtt_packet_record& r, std::string& scratch) {
           w.num(p.packet_id);
           w.key("reason_codes"sv);
           w.arr_begin();
-          for (auto c : p.reason_codes) w.num(c);
+          for (auto c : p.reason_codes) w.num(c.value());
           w.arr_end();
           record::write_properties(w, p.properties, scratch);
         } else if constexpr (std::is_same_v<T, proto::unsubscribe>) {
@@ -252,7 +252,7 @@ nlohmann::ordered_json decode_connection_json(const capture::mqtt_connection_rep
   if (c.connack) {
     json a;
     a["frame"] = c.connack->frame;
-    a["reason_code"] = c.connack->code;
+    a["reason_code"] = c.connack->code.value();
     a["reason"] = c.connack->name;
     a["session_present"] = c.connack->session_present;
     a["refused"] = c.connack->refused;
@@ -265,7 +265,7 @@ nlohmann::ordered_json decode_connection_json(const capture::mqtt_connection_rep
   close["by"] = capture::closer_name(c.close.by);
   close["how"] = capture::close_how_name(c.close.how);
   if (c.close.reason_code) {
-    close["reason_code"] = *c.close.reason_code;
+    close["reason_code"] = c.close.reason_code->value();
     close["reason"] = c.close.reason;
   }
   close["frame"] = c.close.frame;

@@ -44,17 +44,17 @@ void append_payload(std::string& out, std::string_view payload, std::size_t prev
   if (n < payload.size()) out.append("…");
 }
 
-void append_code(std::string& out, std::uint8_t code, proto::packet_type type,
+void append_code(std::string& out, proto::reason_code code, proto::packet_type type,
                  proto::protocol_version v) {
   out.append(" rc=");
   if (v == proto::protocol_version::v5) {
     out.append("0x");
-    append_hex2(out, code);
+    append_hex2(out, code.value());
   } else {
-    append_uint(out, code);
+    append_uint(out, code.value());
   }
   out.append(" (");
-  out.append(proto::reason_code_name(code, type, v));
+  out.append(code.name(type, v));
   out.push_back(')');
 }
 
@@ -180,7 +180,7 @@ void append_decode_record_text(std::string& out, const mqtt_packet_record& r,
         } else if constexpr (std::is_same_v<T, proto::puback> || std::is_same_v<T, proto::pubrec> ||
                              std::is_same_v<T, proto::pubrel> || std::is_same_v<T, proto::pubcomp>) {
           append_id(out, p.packet_id);
-          if (v == proto::protocol_version::v5 && (p.reason_code != 0 || !p.properties.empty())) {
+          if (v == proto::protocol_version::v5 && (p.reason_code != proto::reason_code::success || !p.properties.empty())) {
             append_code(out, p.reason_code, T::type, v);
             append_properties(out, p.properties);
           }
@@ -211,14 +211,14 @@ void append_decode_record_text(std::string& out, const mqtt_packet_record& r,
               first = false;
               const auto t = std::is_same_v<T, proto::suback> ? proto::packet_type::suback
                                                               : proto::packet_type::unsuback;
-              if (proto::is_failure(c, t, v) || v == proto::protocol_version::v5) {
+              if (c.is_failure(t, v) || v == proto::protocol_version::v5) {
                 out.append("0x");
-                append_hex2(out, c);
+                append_hex2(out, c.value());
                 out.append(" ");
-                out.append(proto::reason_code_name(c, t, v));
+                out.append(c.name(t, v));
               } else {
                 out.append("qos ");
-                append_uint(out, c);
+                append_uint(out, c.value());
               }
             }
             out.push_back(']');
@@ -295,7 +295,7 @@ void append_connection_text(std::string& out, const capture::mqtt_connection_rep
                            : "  closed by " + std::string(capture::closer_name(c.close.by)) + " (";
   closed += std::string(capture::close_how_name(c.close.how));
   if (c.close.reason_code) {
-    closed += " " + proto::reason_code_hex(*c.close.reason_code, proto::hex_case::upper) + " " + display_escaped(c.close.reason, 0);
+    closed += " " + c.close.reason_code->hex(proto::hex_case::upper) + " " + display_escaped(c.close.reason, 0);
   }
   closed += ")";
   if (c.close.frame) closed += " at frame " + std::to_string(c.close.frame);

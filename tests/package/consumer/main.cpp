@@ -7,6 +7,7 @@
 #include "mqtk/diag/refusal.hpp"
 #include "mqtk/proto/decoder.hpp"
 #include "mqtk/proto/encoder.hpp"
+#include "mqtk/proto/reason_code.hpp"
 #include "mqtk/version.hpp"
 
 int main() {
@@ -22,7 +23,8 @@ int main() {
     std::fprintf(stderr, "consumer: the CONNECT did not survive a round trip\n");
     return 1;
   }
-  const auto line = mqtk::diag::refusal_line(0x87, proto::protocol_version::v5, proto::packet_type::connack);
+  const auto line = mqtk::diag::refusal_line(proto::reason_code::not_authorized, proto::protocol_version::v5,
+                                            proto::packet_type::connack);
   std::printf("mqtk %s: %zu bytes round-tripped; %s\n", mqtk::version_string, bytes.size(), line.c_str());
   return 0;
 }

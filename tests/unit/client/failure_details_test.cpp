@@ -17,7 +17,7 @@ using proto::session_error;
 
 failure_details of(boost::system::error_code ec, std::uint8_t reason = 0,
                    packet_type where = packet_type::connack, protocol_version v = protocol_version::v311) {
-  return failure_details{.error = ec, .reason_code = reason, .where = where, .version = v,
+  return failure_details{.error = ec, .reason_code = proto::reason_code{reason}, .where = where, .version = v,
                          .message = {}, .subject = "127.0.0.1:1883", .connect = std::nullopt};
 }
 

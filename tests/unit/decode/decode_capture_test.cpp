@@ -95,7 +95,7 @@ TEST(capture_findings, refused_auth_v311_three_connections_two_refused_with_retu
   const auto& first = sink.report(0);
   ASSERT_TRUE(first.connack);
   EXPECT_TRUE(first.connack->refused);
-  EXPECT_EQ(first.connack->code, 5);
+  EXPECT_EQ(first.connack->code, proto::reason_code{5});
   EXPECT_EQ(first.client_id, "esp32-kitchen");
   ASSERT_TRUE(sink.report(2).connack);
   EXPECT_FALSE(sink.report(2).connack->refused);
@@ -108,7 +108,7 @@ TEST(capture_findings, refused_auth_v5_not_authorized_0x87) {
   ASSERT_EQ(sink.count_findings(finding_kind::connection_refused), 2u);
   for (const auto& r : sink.reports) {
     ASSERT_TRUE(r.connack);
-    EXPECT_EQ(r.connack->code, 0x87);
+    EXPECT_EQ(r.connack->code, proto::reason_code{0x87});
     EXPECT_EQ(r.connack->name, "Not authorized");
   }
 }
@@ -118,7 +118,7 @@ TEST(capture_findings, refused_protocol_unacceptable_version_and_no_connack) {
   decode_capture("refused_protocol", sink);
   const auto& level6 = sink.report(0);
   ASSERT_TRUE(level6.connack);
-  EXPECT_EQ(level6.connack->code, 1);
+  EXPECT_EQ(level6.connack->code, proto::reason_code{1});
   EXPECT_TRUE(level6.connack->refused);
   const auto& mqtx = sink.report(1);
   EXPECT_FALSE(mqtx.connack);

@@ -300,14 +300,14 @@ TEST(mqtt_analyzer, pinging_client_has_no_keepalive_finding) {
 TEST(mqtt_analyzer, refused_connack_explained_by_the_shared_refusal_table) {
   conversation c;
   c.send(c2s, connect_packet());
-  c.send(s2c, proto::connack{.reason_code = 5});
+  c.send(s2c, proto::connack{.reason_code = proto::reason_code{5}});
   c.close(s2c);
   c.close(c2s);
   const auto& r = c.sink.report(0);
   ASSERT_TRUE(r.connack);
   EXPECT_TRUE(r.connack->refused);
-  const auto explained = diag::explain_refusal(5, protocol_version::v311, proto::packet_type::connack);
-  EXPECT_EQ(r.connack->explanation, diag::refusal_line(5, protocol_version::v311, proto::packet_type::connack));
+  const auto explained = diag::explain_refusal(proto::reason_code{5}, protocol_version::v311, proto::packet_type::connack);
+  EXPECT_EQ(r.connack->explanation, diag::refusal_line(proto::reason_code{5}, protocol_version::v311, proto::packet_type::connack));
   ASSERT_FALSE(r.findings.empty());
   EXPECT_EQ(r.findings[0].message, r.connack->explanation);
   EXPECT_EQ(r.findings[0].cause, explained.cause);
@@ -330,12 +330,12 @@ TEST(mqtt_analyzer, v5_disconnect_0x8e_is_takeover) {
   conversation c;
   c.send(c2s, connect_packet(protocol_version::v5, "twin"));
   c.send(s2c, proto::connack{}, protocol_version::v5);
-  c.send(s2c, proto::disconnect{.reason_code = 0x8E}, protocol_version::v5);
+  c.send(s2c, proto::disconnect{.reason_code = proto::reason_code{0x8E}}, protocol_version::v5);
   c.close(s2c);
   c.close(c2s);
   const auto& r = c.sink.report(0);
   EXPECT_EQ(r.close.by, capture::closer::broker);
-  EXPECT_EQ(r.close.reason_code, 0x8E);
+  EXPECT_EQ(r.close.reason_code, proto::reason_code{0x8E});
   EXPECT_EQ(c.sink.count_findings(finding_kind::session_taken_over), 1u);
 }
 
@@ -434,8 +434,8 @@ TEST(mqtt_analyzer, suback_failure_reported) {
   c.send(c2s, connect_packet());
   proto::subscription subs[] = {{.filter = "a/#"}};
   c.send(c2s, proto::subscribe{.packet_id = 1, .subscriptions = std::span<const proto::subscription>(subs)});
-  std::uint8_t codes[] = {0x80};
-  c.send(s2c, proto::suback{.packet_id = 1, .reason_codes = std::span<const std::uint8_t>(codes)});
+  proto::reason_code codes[] = {proto::reason_code{0x80}};
+  c.send(s2c, proto::suback{.packet_id = 1, .reason_codes = std::span<const proto::reason_code>(codes)});
   c.finish();
   EXPECT_EQ(c.sink.count_findings(finding_kind::subscription_refused), 1u);
 }

@@ -216,7 +216,7 @@ TEST(check_device, retain_not_available) {
 }
 
 TEST(check_device, v5_only_broker_and_a_311_only_library) {
-  const broker_facts b{.device_connack = 1,
+  const broker_facts b{.device_connack = proto::reason_code{1},
                        .accepted_versions = {protocol_version::v5},
                        .refused_versions = {protocol_version::v31, protocol_version::v311}};
   const auto ws = check_device(profile("pubsubclient"), b, std::nullopt);

@@ -212,7 +212,7 @@ TEST(operation_failure_line, reconnecting_given_up_names_the_last_error_and_what
 
 TEST(denied_filters, pairs_failures_with_their_filters_by_version) {
   const std::vector<std::string> filters{"a", "b", "c"};
-  const std::vector<std::uint8_t> codes{0x01, 0x87, 0x80};
+  const std::vector<proto::reason_code> codes{proto::reason_code{0x01}, proto::reason_code{0x87}, proto::reason_code{0x80}};
   const auto v5 = denied_filters(filters, codes, protocol_version::v5);
   ASSERT_EQ(v5.size(), 2u);
   EXPECT_EQ(v5[0].filter, "b");

@@ -88,7 +88,7 @@ TEST(keepalive_finding, a_will_that_never_arrived_names_its_topic) {
 }
 
 TEST(keepalive_dropped_line, names_the_disconnect_the_broker_sent_first) {
-  EXPECT_EQ(keepalive_dropped_line({.after_s = 7.52, .grace_s = 0.02, .keep_alive_s = 5, .disconnect_code = 0x8d}),
+  EXPECT_EQ(keepalive_dropped_line({.after_s = 7.52, .grace_s = 0.02, .keep_alive_s = 5, .disconnect_code = proto::reason_code{0x8d}}),
             "dropped after 7.52 s of silence: 0.02 s after 1.5 x keep alive (7.5 s), with DISCONNECT 0x8D");
   EXPECT_EQ(keepalive_dropped_line({.after_s = 7.52, .grace_s = 0.02, .keep_alive_s = 5}),
             "dropped after 7.52 s of silence: 0.02 s after 1.5 x keep alive (7.5 s)");

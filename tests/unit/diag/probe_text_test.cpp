@@ -74,13 +74,13 @@ TEST(v5_retry_findings, accepted_as_v5_names_the_refused_version) {
 }
 
 TEST(v5_retry_findings, the_v5_reason_comes_from_the_refusal_table) {
-  const auto table = explain_refusal(0x86, proto::protocol_version::v5, proto::packet_type::connack);
-  const auto f = v5_reason_finding(0x86);
+  const auto table = explain_refusal(proto::reason_code{0x86}, proto::protocol_version::v5, proto::packet_type::connack);
+  const auto f = v5_reason_finding(proto::reason_code{0x86});
   EXPECT_EQ(f.code, "v5_reason");
   EXPECT_EQ(f.message, "as MQTT 5.0 the broker says: " + std::string(table.name) + " (0x86): " + std::string(table.cause));
   EXPECT_EQ(f.hint, table.fix);
-  const auto device = v5_reason_for_v311_refusal_finding(5, 0x87);
-  const auto v5 = explain_refusal(0x87, proto::protocol_version::v5, proto::packet_type::connack);
+  const auto device = v5_reason_for_v311_refusal_finding(proto::reason_code{5}, proto::reason_code{0x87});
+  const auto v5 = explain_refusal(proto::reason_code{0x87}, proto::protocol_version::v5, proto::packet_type::connack);
   EXPECT_EQ(device.code, "v5_reason_for_v311_refusal");
   EXPECT_EQ(device.message,
             "3.1.1 refusal 5 is, in 5.0 terms, " + std::string(v5.name) + " (0x87): " + std::string(v5.cause));

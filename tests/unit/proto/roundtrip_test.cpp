@@ -87,10 +87,10 @@ const std::vector<subscription> subs_v5{
     {.filter = "$share/g/jobs/#", .max_qos = qos::at_least_once, .retain_as_published = true},
     {.filter = "x", .max_qos = qos::at_most_once, .retain_handling = 2},
 };
-const std::vector<std::uint8_t> suback_codes_v3{0, 1, 2, 0x80};
-const std::vector<std::uint8_t> suback_codes_v5{0, 1, 2, 0x80, 0x87, 0x8F, 0x91, 0x97, 0x9E, 0xA1, 0xA2};
+const std::vector<proto::reason_code> suback_codes_v3{proto::reason_code{0}, proto::reason_code{1}, proto::reason_code{2}, proto::reason_code{0x80}};
+const std::vector<proto::reason_code> suback_codes_v5{proto::reason_code{0}, proto::reason_code{1}, proto::reason_code{2}, proto::reason_code{0x80}, proto::reason_code{0x87}, proto::reason_code{0x8F}, proto::reason_code{0x91}, proto::reason_code{0x97}, proto::reason_code{0x9E}, proto::reason_code{0xA1}, proto::reason_code{0xA2}};
 const std::vector<std::string_view> filters{"a/b", "sensors/#", "+/x"};
-const std::vector<std::uint8_t> unsuback_codes{0x00, 0x11, 0x87};
+const std::vector<proto::reason_code> unsuback_codes{proto::reason_code{0x00}, proto::reason_code{0x11}, proto::reason_code{0x87}};
 const std::string big_payload(70'000, 'z');  // needs a three-byte remaining length
 
 struct sample {
@@ -123,8 +123,8 @@ std::vector<sample> samples() {
                          .properties = is5 ? property_list(connect_props) : none}});
     s.push_back({tag + "_connect_username_only", v,
                  connect{.version = v, .client_id = "u", .username = "alice"}});
-    s.push_back({tag + "_connack_accepted", v, connack{.session_present = true, .reason_code = 0}});
-    s.push_back({tag + "_connack_refused", v, connack{.reason_code = static_cast<std::uint8_t>(is5 ? 0x87 : 5)}});
+    s.push_back({tag + "_connack_accepted", v, connack{.session_present = true, .reason_code = proto::reason_code{0}}});
+    s.push_back({tag + "_connack_refused", v, connack{.reason_code = proto::reason_code{static_cast<std::uint8_t>(is5 ? 0x87 : 5)}}});
     if (is5) s.push_back({tag + "_connack_all_properties", v, connack{.properties = property_list(connack_props)}});
     s.push_back({tag + "_publish_qos0", v, publish{.topic = "a/b", .payload = "hello"}});
     s.push_back({tag + "_publish_qos1_retain", v,
@@ -149,13 +149,13 @@ std::vector<sample> samples() {
     s.push_back({tag + "_pubrel", v, pubrel{.packet_id = 9}});
     s.push_back({tag + "_pubcomp", v, pubcomp{.packet_id = 10}});
     if (is5) {
-      s.push_back({tag + "_puback_reason_only", v, puback{.packet_id = 7, .reason_code = 0x10}});
+      s.push_back({tag + "_puback_reason_only", v, puback{.packet_id = 7, .reason_code = proto::reason_code{0x10}}});
       s.push_back({tag + "_puback_failure_properties", v,
-                   puback{.packet_id = 7, .reason_code = 0x97, .properties = property_list(reason_props)}});
-      s.push_back({tag + "_pubrec_failure", v, pubrec{.packet_id = 8, .reason_code = 0x80}});
-      s.push_back({tag + "_pubrel_not_found", v, pubrel{.packet_id = 9, .reason_code = 0x92}});
+                   puback{.packet_id = 7, .reason_code = proto::reason_code{0x97}, .properties = property_list(reason_props)}});
+      s.push_back({tag + "_pubrec_failure", v, pubrec{.packet_id = 8, .reason_code = proto::reason_code{0x80}}});
+      s.push_back({tag + "_pubrel_not_found", v, pubrel{.packet_id = 9, .reason_code = proto::reason_code{0x92}}});
       s.push_back({tag + "_pubcomp_properties", v,
-                   pubcomp{.packet_id = 10, .reason_code = 0x92, .properties = property_list(reason_props)}});
+                   pubcomp{.packet_id = 10, .reason_code = proto::reason_code{0x92}, .properties = property_list(reason_props)}});
     }
     s.push_back({tag + "_subscribe", v,
                  subscribe{.packet_id = 3,
@@ -163,8 +163,8 @@ std::vector<sample> samples() {
                            .properties = is5 ? property_list(subscribe_props) : none}});
     s.push_back({tag + "_suback", v,
                  suback{.packet_id = 3,
-                        .reason_codes = is5 ? list_view<std::uint8_t>(suback_codes_v5)
-                                            : list_view<std::uint8_t>(suback_codes_v3),
+                        .reason_codes = is5 ? list_view<proto::reason_code>(suback_codes_v5)
+                                            : list_view<proto::reason_code>(suback_codes_v3),
                         .properties = is5 ? property_list(reason_props) : none}});
     s.push_back({tag + "_unsubscribe", v,
                  unsubscribe{.packet_id = 4, .filters = list_view<std::string_view>(filters),
@@ -172,16 +172,16 @@ std::vector<sample> samples() {
                                                : none}});
     s.push_back({tag + "_unsuback", v,
                  unsuback{.packet_id = 4,
-                          .reason_codes = is5 ? list_view<std::uint8_t>(unsuback_codes) : list_view<std::uint8_t>()}});
+                          .reason_codes = is5 ? list_view<proto::reason_code>(unsuback_codes) : list_view<proto::reason_code>()}});
     s.push_back({tag + "_pingreq", v, pingreq{}});
     s.push_back({tag + "_pingresp", v, pingresp{}});
     s.push_back({tag + "_disconnect", v, disconnect{}});
     if (is5) {
-      s.push_back({tag + "_disconnect_with_will", v, disconnect{.reason_code = 0x04}});
+      s.push_back({tag + "_disconnect_with_will", v, disconnect{.reason_code = proto::reason_code{0x04}}});
       s.push_back({tag + "_disconnect_properties", v,
-                   disconnect{.reason_code = 0x8E, .properties = property_list(disconnect_props)}});
+                   disconnect{.reason_code = proto::reason_code{0x8E}, .properties = property_list(disconnect_props)}});
       s.push_back({tag + "_auth_continue", v,
-                   auth{.reason_code = 0x18, .properties = property_list(auth_props)}});
+                   auth{.reason_code = proto::reason_code{0x18}, .properties = property_list(auth_props)}});
       s.push_back({tag + "_auth_empty", v, auth{}});
     }
   }

@@ -50,7 +50,7 @@ TEST(session_action_list, to_string_is_one_line) {
   EXPECT_EQ(proto::to_string(proto::arm_timer_action{proto::timer_kind::pingresp, t0 + 1500ms}, t0),
             "arm_timer(pingresp, +1500 ms)");
   proto::complete_action done{.id = 4, .kind = proto::operation_kind::publish,
-                              .error = proto::session_error::rejected, .reason_code = 0x87};
+                              .error = proto::session_error::rejected, .reason_code = proto::reason_code{0x87}};
   EXPECT_EQ(proto::to_string(done), "complete(publish #4, rejected, 0x87)");
   std::uint8_t bytes[] = {0xC0, 0x00, 0x30, 0x03, 0x00, 0x01, 'a'};
   EXPECT_EQ(proto::to_string(proto::send_action{bytes}), "send(PINGREQ,PUBLISH, 7 bytes)");

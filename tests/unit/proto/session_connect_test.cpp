@@ -77,11 +77,11 @@ TEST(session_connect, refusal_v311_surfaces_return_code) {
   session_harness h(protocol_version::v311);
   h.connect(h.default_connect());
   h.up();
-  EXPECT_EQ(h.recv(proto::connack{.reason_code = 5}),
+  EXPECT_EQ(h.recv(proto::connack{.reason_code = proto::reason_code{5}}),
             (lines{"connack sp=0 rc=0x05",
                    "close connection_refused 'connection refused: Not authorized (return code 5)'"}));
   ASSERT_NE(find_close(h.out), nullptr);
-  EXPECT_EQ(find_close(h.out)->reason_code, 5);
+  EXPECT_EQ(find_close(h.out)->reason_code, proto::reason_code{5});
   EXPECT_EQ(h.session.state(), session_state::down);
 }
 
@@ -90,10 +90,10 @@ TEST(session_connect, refusal_v5_surfaces_reason_code_and_reason_string) {
   h.connect(h.default_connect());
   h.up();
   std::vector<property> props{{.id = property_id::reason_string, .value = "bad password"}};
-  EXPECT_EQ(h.recv(proto::connack{.reason_code = 0x87, .properties = props}),
+  EXPECT_EQ(h.recv(proto::connack{.reason_code = proto::reason_code{0x87}, .properties = props}),
             (lines{"connack sp=0 rc=0x87",
                    "close connection_refused 'connection refused: Not authorized (reason code 0x87): bad password'"}));
-  EXPECT_EQ(find_close(h.out)->reason_code, 0x87);
+  EXPECT_EQ(find_close(h.out)->reason_code, proto::reason_code{0x87});
   EXPECT_EQ(find_close(h.out)->error, make_error_code(proto::session_error::connection_refused));
 }
 
@@ -183,7 +183,7 @@ TEST(session_connect, server_disconnect_reason_string_controls_escaped) {
   session_harness h;
   h.establish();
   std::vector<property> props{{.id = property_id::reason_string, .value = "bye\x1b" "c\r\nFAKE LINE\xc2\x9b"}};
-  h.recv(proto::disconnect{.reason_code = 0x00, .properties = props});
+  h.recv(proto::disconnect{.reason_code = proto::reason_code{0x00}, .properties = props});
   ASSERT_NE(find_close(h.out), nullptr);
   EXPECT_EQ(diag::close_message(find_close(h.out)->cause, proto::protocol_version::v5),
             "the broker disconnected: Normal disconnection (reason code 0x00): bye\\x1bc\\x0d\\x0aFAKE LINE\\xc2\\x9b");
@@ -193,10 +193,10 @@ TEST(session_connect, server_disconnect_passed_up_and_closed) {
   session_harness h;
   h.establish();
   std::vector<property> props{{.id = property_id::reason_string, .value = "maintenance"}};
-  EXPECT_EQ(h.recv(proto::disconnect{.reason_code = 0x8B, .properties = props}),
+  EXPECT_EQ(h.recv(proto::disconnect{.reason_code = proto::reason_code{0x8B}, .properties = props}),
             (lines{"server_disconnect rc=0x8b", "cancel keepalive",
                    "close server_disconnected 'the broker disconnected: Server shutting down (reason code 0x8b): maintenance'"}));
-  EXPECT_EQ(find_close(h.out)->reason_code, 0x8B);
+  EXPECT_EQ(find_close(h.out)->reason_code, proto::reason_code{0x8B});
   auto& event = std::get<proto::server_disconnect_action>(h.out[0]);
   EXPECT_EQ(event.packet.properties.string(property_id::reason_string), "maintenance");
 }
@@ -210,12 +210,12 @@ TEST(session_connect, auth_challenge_is_passed_up_and_answered) {
   h.up();
   std::vector<property> challenge{{.id = property_id::authentication_method, .value = "SCRAM-SHA-1"},
                                   {.id = property_id::authentication_data, .value = "server-first"}};
-  EXPECT_EQ(h.recv(proto::auth{.reason_code = 0x18, .properties = challenge}), lines{"auth rc=0x18"});
+  EXPECT_EQ(h.recv(proto::auth{.reason_code = proto::reason_code{0x18}, .properties = challenge}), lines{"auth rc=0x18"});
   EXPECT_EQ(std::get<proto::auth_action>(h.out[0]).packet.properties.string(property_id::authentication_data),
             "server-first");
   std::vector<property> answer{{.id = property_id::authentication_method, .value = "SCRAM-SHA-1"},
                                {.id = property_id::authentication_data, .value = "client-final"}};
-  EXPECT_EQ(h.auth(proto::auth{.reason_code = 0x18, .properties = answer}), lines{"> AUTH rc=0x18"});
+  EXPECT_EQ(h.auth(proto::auth{.reason_code = proto::reason_code{0x18}, .properties = answer}), lines{"> AUTH rc=0x18"});
   EXPECT_EQ(h.recv(connack_ok()), (lines{"connack sp=0 rc=0x00", "arm keepalive @60s"}));
 }
 
@@ -287,7 +287,7 @@ TEST(session_connect, fallback_to_v311_reencodes_queued_requests) {
   h.publish(proto::publish{.topic = "a", .payload = "m", .qos = proto::qos::at_least_once, .properties = props});
   h.subscribe({{.filter = "s/#", .max_qos = proto::qos::at_least_once}});
   h.up();
-  EXPECT_EQ(h.recv(proto::connack{.reason_code = 0x84}).back(),
+  EXPECT_EQ(h.recv(proto::connack{.reason_code = proto::reason_code{0x84}}).back(),
             "close connection_refused 'connection refused: Unsupported Protocol Version (reason code 0x84)'");
   h.version = proto::protocol_version::v311;
   proto::connect c = h.default_connect();

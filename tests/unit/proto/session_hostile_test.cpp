@@ -113,7 +113,7 @@ TEST_P(session_hostile_wrong_ack, is_a_protocol_error_naming_both_packets) {
   EXPECT_EQ(h.recv(c.ack), (lines{"> DISCONNECT rc=0x82", "cancel keepalive", "close protocol_error '" + c.message + "'"}));
 }
 
-const std::vector<std::uint8_t> granted{0x00};
+const std::vector<proto::reason_code> granted{proto::reason_code{0x00}};
 
 INSTANTIATE_TEST_SUITE_P(
     cases, session_hostile_wrong_ack,
@@ -131,7 +131,7 @@ INSTANTIATE_TEST_SUITE_P(
                        proto::puback{.packet_id = 1},
                        "the broker answered PUBREL id 1 with PUBACK (expected PUBCOMP)"},
         wrong_ack_case{"suback_for_publish", qos::at_least_once, {},
-                       proto::suback{.packet_id = 1, .reason_codes = proto::list_view<std::uint8_t>(granted)},
+                       proto::suback{.packet_id = 1, .reason_codes = proto::list_view<proto::reason_code>(granted)},
                        "the broker answered QoS 1 PUBLISH id 1 with SUBACK (expected PUBACK)"}),
     [](const auto& row) { return row.param.name; });
 

@@ -56,7 +56,7 @@ TEST(session_qos, puback_failure_code_is_the_operation_result) {
   h.establish();
   h.publish("a", "m", qos::at_least_once);
   std::vector<property> props{{.id = property_id::reason_string, .value = "acl"}};
-  EXPECT_EQ(h.recv(proto::puback{.packet_id = 1, .reason_code = 0x87, .properties = props}),
+  EXPECT_EQ(h.recv(proto::puback{.packet_id = 1, .reason_code = proto::reason_code{0x87}, .properties = props}),
             lines{"done 1 rejected rc=0x87"});
   auto& done = std::get<proto::complete_action>(h.out[0]);
   EXPECT_EQ(done.properties.string(property_id::reason_string), "acl");
@@ -67,7 +67,7 @@ TEST(session_qos, puback_no_matching_subscribers_is_success) {
   session_harness h;
   h.establish();
   h.publish("a", "m", qos::at_least_once);
-  EXPECT_EQ(h.recv(proto::puback{.packet_id = 1, .reason_code = 0x10}), lines{"done 1 ok rc=0x10"});
+  EXPECT_EQ(h.recv(proto::puback{.packet_id = 1, .reason_code = proto::reason_code{0x10}}), lines{"done 1 ok rc=0x10"});
 }
 
 TEST(session_qos, pubrec_failure_ends_the_exchange_and_frees_the_slot) {
@@ -75,7 +75,7 @@ TEST(session_qos, pubrec_failure_ends_the_exchange_and_frees_the_slot) {
   h.establish(60, {{.id = property_id::receive_maximum, .number = 1}});
   h.publish("a", "m1", qos::exactly_once);
   EXPECT_EQ(h.publish("a", "m2", qos::exactly_once), lines{});
-  EXPECT_EQ(h.recv(proto::pubrec{.packet_id = 1, .reason_code = 0x97}),
+  EXPECT_EQ(h.recv(proto::pubrec{.packet_id = 1, .reason_code = proto::reason_code{0x97}}),
             (lines{"done 1 rejected rc=0x97", "> PUBLISH a q2 #2 'm2'"}));
 }
 

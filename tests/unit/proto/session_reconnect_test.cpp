@@ -145,7 +145,7 @@ TEST(session_reconnect, reconnect_after_refusal_then_success) {
   session_harness h(protocol_version::v311);
   h.connect(h.default_connect());
   h.up();
-  h.recv(proto::connack{.reason_code = 3});  // server unavailable
+  h.recv(proto::connack{.reason_code = proto::reason_code{3}});  // server unavailable
   EXPECT_EQ(h.session.state(), proto::session_state::down);
   EXPECT_EQ(h.at(5s).up(), lines{"> CONNECT c ka=60 clean=1"});
   EXPECT_EQ(h.recv(connack_ok()), (lines{"connack sp=0 rc=0x00", "arm keepalive @65s"}));

@@ -13,7 +13,7 @@ TEST(session_subscribe, suback_codes_complete_the_operation) {
   h.establish();
   EXPECT_EQ(h.subscribe({{.filter = "a/#", .max_qos = qos::at_least_once}, {.filter = "b", .max_qos = qos::exactly_once}}),
             lines{"> SUBSCRIBE #1 a/#:1 b:2"});
-  std::vector<std::uint8_t> codes{0x01, 0x02};
+  std::vector<proto::reason_code> codes{proto::reason_code{0x01}, proto::reason_code{0x02}};
   EXPECT_EQ(h.recv(proto::suback{.packet_id = 1, .reason_codes = codes}), lines{"done 1 ok [0x01,0x02]"});
 }
 
@@ -21,7 +21,7 @@ TEST(session_subscribe, any_failed_filter_rejects_with_first_failure) {
   session_harness h;
   h.establish();
   h.subscribe({{.filter = "a"}, {.filter = "secret/#"}, {.filter = "c"}});
-  std::vector<std::uint8_t> codes{0x00, 0x87, 0x8F};
+  std::vector<proto::reason_code> codes{proto::reason_code{0x00}, proto::reason_code{0x87}, proto::reason_code{0x8F}};
   EXPECT_EQ(h.recv(proto::suback{.packet_id = 1, .reason_codes = codes}), lines{"done 1 rejected rc=0x87 [0x00,0x87,0x8f]"});
 }
 
@@ -29,7 +29,7 @@ TEST(session_subscribe, v311_failure_code_is_0x80) {
   session_harness h(protocol_version::v311);
   h.establish();
   EXPECT_EQ(h.subscribe({{.filter = "a", .max_qos = qos::exactly_once}}), lines{"> SUBSCRIBE #1 a:2"});
-  std::vector<std::uint8_t> codes{0x80};
+  std::vector<proto::reason_code> codes{proto::reason_code{0x80}};
   EXPECT_EQ(h.recv(proto::suback{.packet_id = 1, .reason_codes = codes}), lines{"done 1 rejected rc=0x80 [0x80]"});
 }
 
@@ -37,7 +37,7 @@ TEST(session_subscribe, unsuback_v5_carries_codes) {
   session_harness h;
   h.establish();
   EXPECT_EQ(h.unsubscribe({"a/#", "b"}), lines{"> UNSUBSCRIBE #1 a/# b"});
-  std::vector<std::uint8_t> codes{0x00, 0x11};  // 0x11: no subscription existed, not a failure
+  std::vector<proto::reason_code> codes{proto::reason_code{0x00}, proto::reason_code{0x11}};  // 0x11: no subscription existed, not a failure
   EXPECT_EQ(h.recv(proto::unsuback{.packet_id = 1, .reason_codes = codes}), lines{"done 1 ok [0x00,0x11]"});
 }
 
@@ -52,7 +52,7 @@ TEST(session_subscribe, ack_of_the_wrong_kind_is_a_protocol_error) {
   session_harness h;
   h.establish();
   h.subscribe({{.filter = "a"}});
-  std::vector<std::uint8_t> codes{0x00};
+  std::vector<proto::reason_code> codes{proto::reason_code{0x00}};
   EXPECT_EQ(h.recv(proto::unsuback{.packet_id = 1, .reason_codes = codes}),
             (lines{"> DISCONNECT rc=0x82", "cancel keepalive",
                    "close protocol_error 'the broker answered SUBSCRIBE id 1 with UNSUBACK (expected SUBACK)'",

@@ -16,6 +16,7 @@ std::string hex(std::uint8_t v) {
   std::snprintf(t, sizeof t, "0x%02x", static_cast<unsigned>(v));
   return t;
 }
+std::string hex(proto::reason_code v) { return hex(v.value()); }
 
 std::string when(session_time t, session_time epoch) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - epoch).count();
@@ -34,11 +35,11 @@ std::string message_text(const publish& p) {
 template <class Ack>
 std::string ack_text(std::string_view name, const Ack& a) {
   std::string s = "> " + std::string(name) + " #" + std::to_string(a.packet_id);
-  if (a.reason_code != 0) s += " rc=" + hex(a.reason_code);
+  if (a.reason_code != proto::reason_code{}) s += " rc=" + hex(a.reason_code);
   return s;
 }
 
-std::string codes_text(list_view<std::uint8_t> codes) {
+std::string codes_text(list_view<proto::reason_code> codes) {
   std::string s = "[";
   for (std::size_t i = 0; i < codes.size(); ++i) s += (i ? "," : "") + hex(codes[i]);
   return s + "]";
@@ -110,7 +111,7 @@ lines render(const action_list& actions, protocol_version version, session_time 
       result.push_back("deliver " + message_text(d->message));
     } else if (auto* done = std::get_if<complete_action>(&a)) {
       std::string line = "done " + std::to_string(done->id) + " " + error_text(done->error);
-      if (done->reason_code != 0) line += " rc=" + hex(done->reason_code);
+      if (done->reason_code != proto::reason_code{}) line += " rc=" + hex(done->reason_code);
       if (!done->reason_codes.empty()) line += " " + codes_text(done->reason_codes);
       result.push_back(line);
     } else if (auto* cl = std::get_if<close_action>(&a)) {
@@ -203,7 +204,7 @@ lines session_harness::unsubscribe(const std::vector<std::string_view>& filters)
 
 lines session_harness::disconnect(std::uint8_t reason_code) {
   out.clear();
-  session.disconnect(proto::disconnect{.reason_code = reason_code}, now, out);
+  session.disconnect(proto::disconnect{.reason_code = proto::reason_code{reason_code}}, now, out);
   return take();
 }
 
@@ -245,7 +246,7 @@ void run_steps(session_harness& h, const std::vector<step>& steps) {
 }
 
 proto::connack connack_ok(bool session_present, const std::vector<property>& props) {
-  return proto::connack{.session_present = session_present, .reason_code = 0, .properties = props};
+  return proto::connack{.session_present = session_present, .reason_code = proto::reason_code{0}, .properties = props};
 }
 
 proto::publish incoming(std::string_view topic, std::string_view payload, qos q, std::uint16_t id, bool dup) {

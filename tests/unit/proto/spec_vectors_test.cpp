@@ -99,8 +99,8 @@ TEST(spec_vectors, v311_subscribe_payload) {
 
 // 3.1.1 §3.9.3, figure 3.26: SUBACK return codes 0, 1, 2 and 0x80.
 TEST(spec_vectors, v311_suback_payload) {
-  const std::vector<std::uint8_t> codes{0x00, 0x01, 0x02, 0x80};
-  const suback s{.packet_id = 10, .reason_codes = list_view<std::uint8_t>(codes)};
+  const std::vector<proto::reason_code> codes{proto::reason_code{0x00}, proto::reason_code{0x01}, proto::reason_code{0x02}, proto::reason_code{0x80}};
+  const suback s{.packet_id = 10, .reason_codes = list_view<proto::reason_code>(codes)};
   EXPECT_EQ(test::to_hex(test::encode_to_bytes(s, protocol_version::v311)), "90 06 00 0a 00 01 02 80");
 }
 
@@ -124,7 +124,7 @@ TEST(spec_vectors, two_byte_packets) {
 TEST(spec_vectors, connack_forms) {
   EXPECT_EQ(test::to_hex(test::encode_to_bytes(connack{.session_present = true}, protocol_version::v311)),
             "20 02 01 00");
-  EXPECT_EQ(test::to_hex(test::encode_to_bytes(connack{.reason_code = 0x87}, protocol_version::v5)),
+  EXPECT_EQ(test::to_hex(test::encode_to_bytes(connack{.reason_code = proto::reason_code{0x87}}, protocol_version::v5)),
             "20 03 00 87 00");
 }
 
@@ -132,7 +132,7 @@ TEST(spec_vectors, connack_forms) {
 // the property length may be dropped.
 TEST(spec_vectors, v5_puback_short_forms) {
   EXPECT_EQ(test::to_hex(test::encode_to_bytes(puback{.packet_id = 1}, protocol_version::v5)), "40 02 00 01");
-  EXPECT_EQ(test::to_hex(test::encode_to_bytes(puback{.packet_id = 1, .reason_code = 0x10}, protocol_version::v5)),
+  EXPECT_EQ(test::to_hex(test::encode_to_bytes(puback{.packet_id = 1, .reason_code = proto::reason_code{0x10}}, protocol_version::v5)),
             "40 03 00 01 10");
   decode_scratch scratch;
   // The long form with an explicit zero property length decodes to the same packet.

@@ -78,17 +78,17 @@ TEST(to_string_connect, authentication_data_shown_by_length_only) {
 }
 
 TEST(to_string_connack, v311_refusal_named) {
-  EXPECT_EQ(to_string(connack{.session_present = false, .reason_code = 5}),
+  EXPECT_EQ(to_string(connack{.session_present = false, .reason_code = proto::reason_code{5}}),
             "CONNACK(session_present=0, rc=0x05 (Not authorized))");
 }
 
 TEST(to_string_connack, v311_accepted) {
-  EXPECT_EQ(to_string(connack{.session_present = true, .reason_code = 0}),
+  EXPECT_EQ(to_string(connack{.session_present = true, .reason_code = proto::reason_code{0}}),
             "CONNACK(session_present=1, rc=0x00 (Connection Accepted))");
 }
 
 TEST(to_string_connack, v5_refusal_named) {
-  EXPECT_EQ(to_string(connack{.reason_code = 0x87}),
+  EXPECT_EQ(to_string(connack{.reason_code = proto::reason_code{0x87}}),
             "CONNACK(session_present=0, rc=0x87 (Not authorized))");
 }
 
@@ -96,7 +96,7 @@ TEST(to_string_connack, v5_success_with_properties) {
   const std::vector<property> props{
       {.id = property_id::assigned_client_identifier, .value = "auto-1"},
       {.id = property_id::maximum_qos, .number = 1}};
-  EXPECT_EQ(to_string(connack{.reason_code = 0, .properties = props}),
+  EXPECT_EQ(to_string(connack{.reason_code = proto::reason_code{0}, .properties = props}),
             "CONNACK(session_present=0, rc=0x00 (Success), props=[assigned_client_identifier="
             "\"auto-1\", maximum_qos=1])");
 }
@@ -169,13 +169,13 @@ TEST(to_string_acks, puback_short_form) {
 }
 
 TEST(to_string_acks, puback_with_reason) {
-  EXPECT_EQ(to_string(puback{.packet_id = 7, .reason_code = 0x10}),
+  EXPECT_EQ(to_string(puback{.packet_id = 7, .reason_code = proto::reason_code{0x10}}),
             "PUBACK(id=7, rc=0x10 (No matching subscribers))");
 }
 
 TEST(to_string_acks, pubrec_failure_with_reason_string) {
   const std::vector<property> props{{.id = property_id::reason_string, .value = "denied"}};
-  EXPECT_EQ(to_string(pubrec{.packet_id = 9, .reason_code = 0x87, .properties = props}),
+  EXPECT_EQ(to_string(pubrec{.packet_id = 9, .reason_code = proto::reason_code{0x87}, .properties = props}),
             "PUBREC(id=9, rc=0x87 (Not authorized), props=[reason_string=\"denied\"])");
 }
 
@@ -184,12 +184,12 @@ TEST(to_string_acks, pubrel) {
 }
 
 TEST(to_string_acks, pubcomp_not_found) {
-  EXPECT_EQ(to_string(pubcomp{.packet_id = 2, .reason_code = 0x92}),
+  EXPECT_EQ(to_string(pubcomp{.packet_id = 2, .reason_code = proto::reason_code{0x92}}),
             "PUBCOMP(id=2, rc=0x92 (Packet Identifier not found))");
 }
 
 TEST(to_string_acks, undefined_code_shows_number_only) {
-  EXPECT_EQ(to_string(puback{.packet_id = 3, .reason_code = 0x8E}), "PUBACK(id=3, rc=0x8E)");
+  EXPECT_EQ(to_string(puback{.packet_id = 3, .reason_code = proto::reason_code{0x8E}}), "PUBACK(id=3, rc=0x8E)");
 }
 
 TEST(to_string_subscribe, v311_filters) {
@@ -213,7 +213,7 @@ TEST(to_string_subscribe, v5_options_and_identifier) {
 }
 
 TEST(to_string_suback, codes_in_hex) {
-  const std::vector<std::uint8_t> codes{0x00, 0x02, 0x80};
+  const std::vector<proto::reason_code> codes{proto::reason_code{0x00}, proto::reason_code{0x02}, proto::reason_code{0x80}};
   EXPECT_EQ(to_string(suback{.packet_id = 1, .reason_codes = codes}),
             "SUBACK(id=1, codes=[0x00, 0x02, 0x80])");
 }
@@ -229,7 +229,7 @@ TEST(to_string_unsuback, v311_has_no_codes) {
 }
 
 TEST(to_string_unsuback, v5_codes) {
-  const std::vector<std::uint8_t> codes{0x00, 0x11};
+  const std::vector<proto::reason_code> codes{proto::reason_code{0x00}, proto::reason_code{0x11}};
   EXPECT_EQ(to_string(unsuback{.packet_id = 4, .reason_codes = codes}),
             "UNSUBACK(id=4, codes=[0x00, 0x11])");
 }
@@ -242,13 +242,13 @@ TEST(to_string_ping, pingreq_and_pingresp) {
 TEST(to_string_disconnect, plain) { EXPECT_EQ(to_string(disconnect{}), "DISCONNECT()"); }
 
 TEST(to_string_disconnect, session_taken_over) {
-  EXPECT_EQ(to_string(disconnect{.reason_code = 0x8E}),
+  EXPECT_EQ(to_string(disconnect{.reason_code = proto::reason_code{0x8E}}),
             "DISCONNECT(rc=0x8E (Session taken over))");
 }
 
 TEST(to_string_disconnect, server_reference_property) {
   const std::vector<property> props{{.id = property_id::server_reference, .value = "b2:1883"}};
-  EXPECT_EQ(to_string(disconnect{.reason_code = 0x9D, .properties = props}),
+  EXPECT_EQ(to_string(disconnect{.reason_code = proto::reason_code{0x9D}, .properties = props}),
             "DISCONNECT(rc=0x9D (Server moved), props=[server_reference=\"b2:1883\"])");
 }
 
@@ -256,14 +256,14 @@ TEST(to_string_auth, continue_authentication) {
   const std::vector<property> props{
       {.id = property_id::authentication_method, .value = "SCRAM-SHA-1"},
       {.id = property_id::authentication_data, .value = "r=abc"}};
-  EXPECT_EQ(to_string(auth{.reason_code = 0x18, .properties = props}),
+  EXPECT_EQ(to_string(auth{.reason_code = proto::reason_code{0x18}, .properties = props}),
             "AUTH(rc=0x18 (Continue authentication), props=[authentication_method="
             "\"SCRAM-SHA-1\", authentication_data=<5 bytes>])");
 }
 
 TEST(to_string_properties, unknown_identifier_shown_raw) {
   const std::vector<property> props{{.id = static_cast<property_id>(0x7E), .number = 9}};
-  EXPECT_EQ(to_string(disconnect{.reason_code = 0x80, .properties = props}),
+  EXPECT_EQ(to_string(disconnect{.reason_code = proto::reason_code{0x80}, .properties = props}),
             "DISCONNECT(rc=0x80 (Unspecified error), props=[property_0x7E=9])");
 }
 

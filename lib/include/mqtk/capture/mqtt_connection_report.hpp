@@ -9,6 +9,7 @@
 
 #include "mqtk/capture/finding.hpp"
 #include "mqtk/capture/stream_sink.hpp"
+#include "mqtk/proto/reason_code.hpp"
 #include "mqtk/proto/types.hpp"
 
 namespace mqtk::capture {
@@ -53,7 +54,7 @@ constexpr std::string_view close_how_name(close_how h) noexcept {
 }
 
 struct connack_result {
-  std::uint8_t code = 0;
+  proto::reason_code code;
   std::string name;        // "Not authorized"
   bool session_present = false;
   bool refused = false;
@@ -65,7 +66,7 @@ struct connack_result {
 struct close_result {
   closer by = closer::unknown;
   close_how how = close_how::open;
-  std::optional<std::uint8_t> reason_code;  // a DISCONNECT's reason (5.0)
+  std::optional<proto::reason_code> reason_code;  // a DISCONNECT's reason (5.0)
   std::string reason;                       // its name
   std::uint64_t frame = 0;
   capture_time ts = 0;

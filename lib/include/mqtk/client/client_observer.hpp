@@ -12,6 +12,7 @@
 #include <boost/system/error_code.hpp>
 
 #include "mqtk/proto/packet.hpp"
+#include "mqtk/proto/reason_code.hpp"
 #include "mqtk/proto/session.hpp"
 
 namespace mqtk::client {
@@ -42,7 +43,7 @@ struct connack_event {
 struct connection_lost_event {
   clock::time_point at;
   boost::system::error_code error;
-  std::uint8_t reason_code = 0;  // the broker's DISCONNECT reason (5.0), else 0
+  proto::reason_code reason_code;  // the broker's DISCONNECT reason (5.0), else 0
   std::string_view message;      // one line: "no PINGRESP within 1 s", "connection reset by peer"
   bool will_reconnect = false;
 };

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "mqtk/proto/reason_code.hpp"
 #include "mqtk/proto/session.hpp"
 #include "mqtk/proto/types.hpp"
 
@@ -14,7 +15,7 @@ namespace mqtk::client {
 // The accepted (or refusing) CONNACK of async_connect.
 struct connect_result {
   bool session_present = false;
-  std::uint8_t reason_code = 0;  // 3.1.1 return code or 5.0 reason code
+  proto::reason_code reason_code;  // 3.1.1 return code or 5.0 reason code
   proto::protocol_version version = proto::protocol_version::v311;
   proto::server_limits limits;   // receive maximum, maximum QoS, packet size, ...
   std::chrono::seconds keep_alive{0};  // in force: the broker's Server Keep Alive or ours
@@ -23,16 +24,16 @@ struct connect_result {
 };
 
 struct publish_result {
-  // PUBACK / PUBREC (or PUBCOMP) reason code; 0 for QoS 0 and for 3.1.1. A failure code (5.0,
-  // >= 0x80) comes with error session_error::rejected.
-  std::uint8_t reason_code = 0;
+  // PUBACK / PUBREC (or PUBCOMP) reason code; success for QoS 0 and for 3.1.1. A failure code
+  // (5.0, >= 0x80) comes with error session_error::rejected.
+  proto::reason_code reason_code;
   std::uint16_t packet_id = 0;  // 0 for QoS 0
 };
 
 // SUBACK / UNSUBACK: one code per filter, in request order (granted QoS 0-2, or a failure
 // >= 0x80). UNSUBACK before 5.0 carries none: the vector is empty.
 struct subscribe_result {
-  std::vector<std::uint8_t> reason_codes;
+  std::vector<proto::reason_code> reason_codes;
   std::uint16_t packet_id = 0;
 };
 

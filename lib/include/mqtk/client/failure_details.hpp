@@ -16,6 +16,7 @@
 #include "mqtk/net/url.hpp"
 #include "mqtk/proto/decoder.hpp"
 #include "mqtk/proto/session_action.hpp"
+#include "mqtk/proto/reason_code.hpp"
 #include "mqtk/proto/types.hpp"
 
 namespace mqtk::client {
@@ -24,7 +25,7 @@ struct failure_details {
   boost::system::error_code error;
   // The broker's code when it said why: CONNACK refusal, DISCONNECT, PUBACK/PUBREC/SUBACK
   // failure (with `where` saying which packet). 0 otherwise.
-  std::uint8_t reason_code = 0;
+  proto::reason_code reason_code;
   proto::packet_type where = proto::packet_type::connack;
   proto::protocol_version version = proto::protocol_version::v311;
   // One line in the session's or the transport's words.

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mqtk/proto/reason_code.hpp"
 #include "mqtk/proto/types.hpp"
 
 namespace mqtk::diag {
@@ -57,7 +58,7 @@ std::string device_profile_names();
 // properties, when it connected with 5.0).
 struct broker_facts {
   // The CONNACK return/reason code the device-style CONNECT got; unset when it got none.
-  std::optional<std::uint8_t> device_connack;
+  std::optional<proto::reason_code> device_connack;
   // The protocol levels the broker accepted and refused (mqtk-ping --versions); empty: not tried.
   std::vector<proto::protocol_version> accepted_versions;
   std::vector<proto::protocol_version> refused_versions;

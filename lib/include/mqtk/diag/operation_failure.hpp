@@ -178,7 +178,7 @@ std::vector<denied_filter> denied_filters(const Filters& filters, const Codes& c
                                           proto::protocol_version version) {
   std::vector<denied_filter> out;
   for (std::size_t i = 0; i < codes.size() && i < filters.size(); ++i) {
-    const proto::reason_code code{codes[i]};
+    const proto::reason_code code = codes[i];
     if (code.is_failure(proto::packet_type::suback, version)) out.push_back({filters[i], code});
   }
   return out;

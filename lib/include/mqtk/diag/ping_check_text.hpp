@@ -12,6 +12,7 @@
 #include <variant>
 
 #include "mqtk/diag/probe_finding.hpp"
+#include "mqtk/proto/reason_code.hpp"
 
 namespace mqtk::diag {
 
@@ -76,7 +77,7 @@ struct keepalive_dropped {
   double after_s = 0;
   double grace_s = 0;
   double keep_alive_s = 0;
-  std::optional<std::uint8_t> disconnect_code;  // the DISCONNECT the broker sent first, if any
+  std::optional<proto::reason_code> disconnect_code;  // the DISCONNECT the broker sent first, if any
 };
 // The broker dropped the silent client but its will never arrived on `topic`.
 struct keepalive_will_not_published {

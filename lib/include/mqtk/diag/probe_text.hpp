@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "mqtk/diag/probe_finding.hpp"
+#include "mqtk/proto/reason_code.hpp"
 #include "mqtk/proto/types.hpp"
 
 namespace mqtk::diag {
@@ -40,8 +41,8 @@ std::string keepalive_unanswered_line(std::string_view broker, std::string_view 
 // A 3.1.1 (or 3.1) refusal asked again as 5.0: accepted ("accepted_as_v5"), or refused with a
 // reason code that names the cause the 3.1.1 return code folds together ("v5_reason").
 probe_finding accepted_as_v5_finding(proto::protocol_version refused_in);
-probe_finding v5_reason_finding(std::uint8_t v5_code);
+probe_finding v5_reason_finding(proto::reason_code v5_code);
 // The same comparison made by the device check: both versions refused ("v5_reason_for_v311_refusal").
-probe_finding v5_reason_for_v311_refusal_finding(std::uint8_t v311_code, std::uint8_t v5_code);
+probe_finding v5_reason_for_v311_refusal_finding(proto::reason_code v311_code, proto::reason_code v5_code);
 
 }  // namespace mqtk::diag

@@ -15,13 +15,14 @@
 
 namespace mqtk::proto {
 
-// Lists decoded out of a packet (properties, subscriptions, filters) are kept here so that a
+// Lists decoded out of a packet (properties, subscriptions, filters, reason codes) are kept here so that a
 // steady stream of packets costs no heap allocation once the vectors have grown.
 struct decode_scratch {
   std::vector<property> properties;
   std::vector<property> will_properties;
   std::vector<subscription> subscriptions;
   std::vector<std::string_view> filters;
+  std::vector<reason_code> reason_codes;  // of a SUBACK or UNSUBACK
   // Leniency, for tools that read what others sent (mqtk-decode) rather than talk to them: a
   // rule broken in a way that leaves every field readable (a property value out of range, a
   // property not allowed on the packet or repeated, reserved bits in CONNECT or CONNACK flags

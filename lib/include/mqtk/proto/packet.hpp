@@ -11,6 +11,7 @@
 #include <variant>
 
 #include "mqtk/proto/property.hpp"
+#include "mqtk/proto/reason_code.hpp"
 #include "mqtk/proto/types.hpp"
 
 namespace mqtk::proto {
@@ -40,7 +41,7 @@ struct connect {
 
 struct connack {
   bool session_present = false;
-  std::uint8_t reason_code = 0;  // 3.1.1 return code (0-5) or 5.0 reason code
+  proto::reason_code reason_code;  // 3.1.1 return code (0-5) or 5.0 reason code
   property_list properties;
 
   friend bool operator==(const connack&, const connack&) = default;
@@ -64,7 +65,7 @@ template <packet_type Type>
 struct publish_response {
   static constexpr packet_type type = Type;
   std::uint16_t packet_id = 0;
-  std::uint8_t reason_code = 0;
+  proto::reason_code reason_code;
   property_list properties;
 
   friend bool operator==(const publish_response&, const publish_response&) = default;
@@ -94,7 +95,7 @@ struct subscribe {
 
 struct suback {
   std::uint16_t packet_id = 0;
-  list_view<std::uint8_t> reason_codes;  // granted QoS (0-2) or a failure code (0x80+)
+  list_view<proto::reason_code> reason_codes;  // granted QoS (0-2) or a failure code (0x80+)
   property_list properties;
 
   friend bool operator==(const suback&, const suback&) = default;
@@ -110,7 +111,7 @@ struct unsubscribe {
 
 struct unsuback {
   std::uint16_t packet_id = 0;
-  list_view<std::uint8_t> reason_codes;  // 5.0 only; empty before 5.0
+  list_view<proto::reason_code> reason_codes;  // 5.0 only; empty before 5.0
   property_list properties;
 
   friend bool operator==(const unsuback&, const unsuback&) = default;
@@ -125,14 +126,14 @@ struct pingresp {
 
 // In 5.0 a reason code of 0 with no properties is sent with remaining length 0.
 struct disconnect {
-  std::uint8_t reason_code = 0;
+  proto::reason_code reason_code;
   property_list properties;
 
   friend bool operator==(const disconnect&, const disconnect&) = default;
 };
 
 struct auth {
-  std::uint8_t reason_code = 0;
+  proto::reason_code reason_code;
   property_list properties;
 
   friend bool operator==(const auth&, const auth&) = default;

@@ -173,8 +173,8 @@ class session {
   void ack_deadline_expired(action_list& out);
   // The broker acknowledged in-flight request `inflight_index` with a packet of the wrong type.
   void wrong_ack(std::size_t inflight_index, packet_type got, action_list& out);
-  void finish(std::size_t inflight_index, boost::system::error_code error, std::uint8_t reason_code,
-              list_view<std::uint8_t> codes, property_list props, action_list& out);
+  void finish(std::size_t inflight_index, boost::system::error_code error, reason_code code,
+              list_view<reason_code> codes, property_list props, action_list& out);
   void complete(operation_id id, operation_kind kind, boost::system::error_code error, action_list& out);
 
   void handle(const packet& p, action_list& out);
@@ -184,7 +184,7 @@ class session {
   void on_pubrec(const pubrec& r, action_list& out);
   void on_pubrel(const pubrel& r, action_list& out);
   void on_pubcomp(const pubcomp& r, action_list& out);
-  void on_suback(std::uint16_t id, operation_kind kind, list_view<std::uint8_t> codes,
+  void on_suback(std::uint16_t id, operation_kind kind, list_view<reason_code> codes,
                  property_list props, action_list& out);
   void on_server_disconnect(const proto::disconnect& d, action_list& out);
   void resend_inflight(action_list& out);
@@ -192,8 +192,8 @@ class session {
 
   // Sends DISCONNECT with `disconnect_code` (5.0, when given), emits close_action and forgets
   // the connection.
-  void fail(session_error e, std::uint8_t reason_code, close_cause cause,
-            std::optional<std::uint8_t> disconnect_code, action_list& out);
+  void fail(session_error e, reason_code code, close_cause cause,
+            std::optional<reason_code> disconnect_code, action_list& out);
   void lose_connection(boost::system::error_code error, action_list& out);
 
   session_options options_;

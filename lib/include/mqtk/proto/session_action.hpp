@@ -64,9 +64,9 @@ struct complete_action {
   operation_id id = 0;
   operation_kind kind{};
   boost::system::error_code error;
-  std::uint8_t reason_code = 0;
+  proto::reason_code reason_code;
   std::uint16_t packet_id = 0;
-  list_view<std::uint8_t> reason_codes;
+  list_view<proto::reason_code> reason_codes;
   property_list properties;  // of the acknowledgement (reason string, user properties)
 
   bool ok() const noexcept { return !error; }
@@ -167,7 +167,7 @@ std::optional<packet_in_progress> receiving_at_deadline(const close_cause& c) no
 // broker's (CONNACK refusal, DISCONNECT) or the one we sent in our DISCONNECT, else 0.
 struct close_action {
   boost::system::error_code error;
-  std::uint8_t reason_code = 0;
+  proto::reason_code reason_code;
   close_cause cause;  // what happened, for diag::close_message ("no PINGRESP within 60 s")
 };
 

@@ -41,6 +41,7 @@ class action_list {
   std::span<std::uint8_t> allocate_bytes(std::size_t n);
   std::string_view copy(std::string_view s);
   std::span<const std::uint8_t> copy(std::span<const std::uint8_t> s);
+  std::span<const reason_code> copy(std::span<const reason_code> codes);
   property_list copy(property_list props);
   // Keeps `bytes` alive until clear(), which frees them: a large message's bytes change owner
   // (from the stream decoder) instead of being copied into the arena.
