@@ -223,6 +223,9 @@ diag::failure failure_details::to_failure() const {
   }
   diag::failure f;
   f.kind = kind_of(error);
+  // A CONNACK deadline that passed while the broker's packet was still arriving: the broker is
+  // reachable and answering, only too slowly, so this is a timeout (27), not "no answer" (69).
+  if (receiving && f.kind == diag::failure_kind::connect_timeout) f.kind = diag::failure_kind::timeout;
   f.subject = subject;
   if (!message.empty()) {
     f.reason = message;
