@@ -19,6 +19,7 @@
 #include "mqtk-bench/preflight.hpp"
 #include "mqtk-bench/worker.hpp"
 #include "mqtk/diag/exit_code.hpp"
+#include "mqtk/diag/operation_failure.hpp"
 #include "mqtk/bench/latency_series.hpp"
 #include "mqtk/bench/topic_template.hpp"
 #include "mqtk/net/tls_context.hpp"
@@ -258,13 +259,12 @@ int losses_exit(const std::vector<std::unique_ptr<bench_worker>>& workers, std::
     if (protocol_line.empty()) protocol_line = l.first_protocol_line;
     if (lost_line.empty()) lost_line = l.first_lost_line;
   }
-  const auto connections = [](std::uint64_t n) { return std::to_string(n) + (n == 1 ? " connection" : " connections"); };
   if (breaks != 0) {
-    std::cerr << tool << ": the broker broke the protocol on " << connections(breaks) << "; the first: " << protocol_line << '\n';
+    std::cerr << tool << ": " << diag::operation_failure_line(diag::bench_protocol_broken{breaks, protocol_line}) << '\n';
     return diag::to_int(diag::exit_code::protocol_error);
   }
   if (lost != 0) {
-    std::cerr << tool << ": " << connections(lost) << " lost during the run; the first: " << lost_line << '\n';
+    std::cerr << tool << ": " << diag::operation_failure_line(diag::bench_connections_lost{lost, lost_line}) << '\n';
     return diag::to_int(diag::exit_code::connection_lost);
   }
   return 0;
@@ -301,7 +301,8 @@ int run_bench(const bench_options& o) {
     net::connect_failure failure;
     base.net.shared_tls = net::make_tls_context(base.net.tls, &failure);
     if (!base.net.shared_tls) {
-      std::cerr << tool << ": TLS set-up failed: " << (failure.detail ? failure.detail.message() : failure.error.message()) << " — check --cafile/--cert/--key\n";
+      const std::string why = failure.detail ? failure.detail.message() : failure.error.message();
+      std::cerr << tool << ": " << diag::operation_failure_line(diag::bench_tls_setup_failed{why}) << '\n';
       return diag::to_int(diag::exit_code::tls_failed);
     }
   }
@@ -467,7 +468,7 @@ int run_bench(const bench_options& o) {
     if (o.json) std::cout << merged.to_json().dump() << std::endl;
     for (auto& w : workers) {
       if (const auto line = w->first_failure_line(); !line.empty()) {
-        std::cerr << tool << ": every connection failed (" << total << "); the first: " << line << '\n';
+        std::cerr << tool << ": " << diag::operation_failure_line(diag::bench_every_connection_failed{total, line}) << '\n';
         return w->first_failure_exit_code() != 0 ? w->first_failure_exit_code() : diag::to_int(diag::exit_code::internal);
       }
     }

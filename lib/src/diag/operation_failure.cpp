@@ -138,6 +138,27 @@ struct line_of {
   std::string operator()(const subscribe_reconnect_gave_up& e) const {
     return "gave up reconnecting after " + std::to_string(e.attempts) + " attempt(s): " + std::string(e.last_error);
   }
+
+  std::string operator()(const bench_protocol_broken& e) const {
+    return "the broker broke the protocol on " + connections(e.connections) + "; the first: " + std::string(e.first);
+  }
+
+  std::string operator()(const bench_connections_lost& e) const {
+    return connections(e.connections) + " lost during the run; the first: " + std::string(e.first);
+  }
+
+  std::string operator()(const bench_every_connection_failed& e) const {
+    return "every connection failed (" + std::to_string(e.connections) + "); the first: " + std::string(e.first);
+  }
+
+  std::string operator()(const bench_tls_setup_failed& e) const {
+    return "TLS set-up failed: " + std::string(e.error) + " \u2014 check --cafile/--cert/--key";
+  }
+
+ private:
+  static std::string connections(std::uint64_t n) {
+    return std::to_string(n) + (n == 1 ? " connection" : " connections");
+  }
 };
 
 }  // namespace

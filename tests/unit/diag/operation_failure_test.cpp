@@ -1,4 +1,4 @@
-// The operation failure table: one case per event, in the words mqtk-pub and mqtk-sub print, and
+// The operation failure table: one case per event, in the words mqtk-pub, mqtk-sub and mqtk-bench print, and
 // the escaping of the topics and filters they quote.
 #include "mqtk/diag/operation_failure.hpp"
 
@@ -222,6 +222,33 @@ TEST(denied_filters, pairs_failures_with_their_filters_by_version) {
   const auto v311 = denied_filters(filters, codes, protocol_version::v311);
   ASSERT_EQ(v311.size(), 1u);
   EXPECT_EQ(v311[0].filter, "c");
+}
+
+// mqtk-bench's lines about a whole run: counts with the first connection's own line.
+TEST(operation_failure_line, bench_protocol_broken_counts_connections_and_quotes_the_first) {
+  EXPECT_EQ(operation_failure_line(bench_protocol_broken{1, "malformed PUBLISH"}),
+            "the broker broke the protocol on 1 connection; the first: malformed PUBLISH");
+  EXPECT_EQ(operation_failure_line(bench_protocol_broken{3, "x"}), "the broker broke the protocol on 3 connections; the first: x");
+}
+
+TEST(operation_failure_line, bench_connections_lost_counts_connections_and_quotes_the_first) {
+  EXPECT_EQ(operation_failure_line(bench_connections_lost{2, "connection to b:1883 lost"}),
+            "2 connections lost during the run; the first: connection to b:1883 lost");
+}
+
+TEST(operation_failure_line, bench_every_connection_failed_counts_them_and_quotes_the_first) {
+  EXPECT_EQ(operation_failure_line(bench_every_connection_failed{10, "connection to b:1883 refused"}),
+            "every connection failed (10); the first: connection to b:1883 refused");
+}
+
+TEST(operation_failure_line, bench_tls_setup_failed_names_the_files_to_check) {
+  EXPECT_EQ(operation_failure_line(bench_tls_setup_failed{"No such file or directory"}),
+            "TLS set-up failed: No such file or directory \u2014 check --cafile/--cert/--key");
+}
+
+TEST(operation_failure_line, a_bench_line_from_a_peer_reaches_the_terminal_escaped) {
+  EXPECT_EQ(operation_failure_line(bench_connections_lost{1, "bye\x1b" "c"}),
+            "1 connection lost during the run; the first: bye\\x1bc");
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 #pragma once
 // Why a PUBLISH or a SUBSCRIBE failed, put into words for people: the one table behind the
-// stderr lines of mqtk-pub and mqtk-sub about a single operation (a connection that failed is
+// stderr lines of mqtk-pub, mqtk-sub and mqtk-bench about an operation or a run (a connection that failed is
 // failure.hpp's or refusal.hpp's). Each event is typed: the tools say what happened, this says it
 // for them, with the peer's and the user's strings escaped for the terminal.
 #include <chrono>
@@ -157,15 +157,39 @@ struct input_closed_at_start {
   bool lines = false;
 };
 
+// mqtk-bench, after its report: the broker broke the protocol on some connections (exit 76).
+struct bench_protocol_broken {
+  std::uint64_t connections = 0;
+  std::string_view first;  // the first such connection's line, already in diag's words
+};
+
+// mqtk-bench, after its report: connections ended during the run without our DISCONNECT (75).
+struct bench_connections_lost {
+  std::uint64_t connections = 0;
+  std::string_view first;  // the first lost connection's line
+};
+
+// mqtk-bench: not one connection came up, so there is nothing to measure.
+struct bench_every_connection_failed {
+  std::uint64_t connections = 0;
+  std::string_view first;  // the first failed connection's line
+};
+
+// mqtk-bench's shared TLS context could not be built from --cafile/--cert/--key.
+struct bench_tls_setup_failed {
+  std::string_view error;  // OpenSSL's or the file's words
+};
+
 using operation_failure =
     std::variant<publish_over_limit, publish_refused, subscription_denied, every_subscription_denied,
                  publish_lost_repeatedly, qos0_unconfirmed, publish_connect_interrupted, publish_interrupted,
                  publish_reconnect_gave_up, subscribe_timed_out, subscribe_interrupted, receive_timed_out,
                  output_write_failed, output_closed_at_start, subscribe_reconnect_gave_up,
                  publish_connection_not_reestablished, qos0_lost_with_connection, input_read_failed,
-                 input_closed_at_start>;
+                 input_closed_at_start, bench_protocol_broken, bench_connections_lost,
+                 bench_every_connection_failed, bench_tls_setup_failed>;
 
-// The line after "mqtk-pub: " / "mqtk-sub: ", without a newline.
+// The line after "mqtk-pub: " / "mqtk-sub: " / "mqtk-bench: ", without a newline.
 std::string operation_failure_line(const operation_failure& f);
 
 // The reason code the broker would have answered a publish over its limit with (the exit code,
